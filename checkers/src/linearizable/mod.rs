@@ -1,0 +1,282 @@
+//! Linearizability: is there a total order of the ops, consistent with real time, in which
+//! a single copy of the object would have given every observed result?
+//!
+//! Each key is checked on its own (P-compositionality: a history is linearizable iff each
+//! key's sub-history is), keys in parallel. `ok` ops happened within their interval;
+//! `info` ops (and invocations that never completed) may have taken effect at any moment
+//! after their invocation, or never. What `fail` and nil reads mean follows the history's
+//! [`Dialect`]. A time or memory budget that runs out gives `unknown`, never `valid`.
+
+mod explain;
+mod kv;
+mod memo;
+mod model;
+pub mod oracle;
+mod prepare;
+mod register;
+mod search;
+
+pub use model::{ModelKind, Outcome, Spec};
+pub use prepare::{LinOp, ModelError, NEVER};
+pub use search::{Budget, Stats, Stopped};
+
+use crate::Checker;
+use history::{Anomaly, Dialect, History, Key, Validity, Verdict};
+use kv::KvSpec;
+use prepare::KeyJob;
+use register::RegisterSpec;
+use search::Search;
+use std::collections::VecDeque;
+use std::sync::atomic::Ordering;
+use std::sync::Mutex;
+use std::time::{Duration, Instant};
+
+/// How to check.
+#[derive(Debug, Clone)]
+pub struct Options {
+    /// None: inferred from the history's functions.
+    pub model: Option<ModelKind>,
+    /// None: the history's own dialect.
+    pub dialect: Option<Dialect>,
+    pub time_limit: Option<Duration>,
+    pub memory_limit_bytes: usize,
+    /// Check every key even after one is found not linearizable (to report every
+    /// anomaly). Off by default: the verdict is invalid either way, and a key that is not
+    /// linearizable can take far longer to refute than the first one found.
+    pub all_keys: bool,
+}
+
+impl Default for Options {
+    fn default() -> Self {
+        Options {
+            model: None,
+            dialect: None,
+            time_limit: None,
+            memory_limit_bytes: 1 << 30,
+            all_keys: false,
+        }
+    }
+}
+
+/// The result for one key.
+#[derive(Debug)]
+pub struct KeyResult {
+    pub key: Option<Key>,
+    pub validity: Validity,
+    pub reason: Option<String>,
+    /// Ops the search considered (after the dialect dropped what tells nothing).
+    pub ops: usize,
+    pub stats: Stats,
+    pub elapsed: Duration,
+    pub anomaly: Option<Anomaly>,
+}
+
+/// The result for a whole history.
+#[derive(Debug)]
+pub struct Report {
+    pub model: ModelKind,
+    pub dialect: Dialect,
+    pub verdict: Verdict,
+    pub keys: Vec<KeyResult>,
+    /// Client operations (invocations) in the history.
+    pub ops: usize,
+    pub elapsed: Duration,
+}
+
+/// Check a history for linearizability. Errors name an op the model cannot understand.
+pub fn check(history: &History, opts: &Options) -> Result<Report, ModelError> {
+    let started = Instant::now();
+    let model = opts.model.unwrap_or_else(|| ModelKind::infer(history));
+    let dialect = opts.dialect.unwrap_or(history.dialect);
+    let mut budget = Budget::new(opts.time_limit, opts.memory_limit_bytes);
+    budget.stop_at_first_invalid = !opts.all_keys;
+    let mut jobs = prepare::split_by_key(history);
+    let ops = jobs.iter().map(|j| j.pairs.len()).sum();
+    // Biggest keys first, so the last one to finish is small.
+    jobs.sort_by_key(|j| std::cmp::Reverse(j.pairs.len()));
+    let mut keys = match model {
+        ModelKind::Register | ModelKind::CasRegister => {
+            let cas = model == ModelKind::CasRegister;
+            schedule(jobs, || RegisterSpec::new(cas, dialect), dialect, &budget)?
+        }
+        ModelKind::Kv => schedule(jobs, || KvSpec::new(dialect), dialect, &budget)?,
+    };
+    keys.sort_by(|a, b| a.key.cmp(&b.key));
+    let verdict = verdict(&keys, model, ops, started.elapsed());
+    Ok(Report {
+        model,
+        dialect,
+        verdict,
+        keys,
+        ops,
+        elapsed: started.elapsed(),
+    })
+}
+
+/// Steps a key's search runs before it goes back in the queue, so that every key makes
+/// progress and an easy refutation on one key is not stuck behind a hard key.
+const SLICE_STEPS: u64 = 1 << 16;
+
+enum Task<'h, S: Spec> {
+    Fresh(KeyJob<'h>),
+    Running(Box<Running<'h, S>>),
+}
+
+struct Running<'h, S: Spec> {
+    job: KeyJob<'h>,
+    search: Search<S>,
+    ops: usize,
+    spent: Duration,
+}
+
+/// Check every key on a few worker threads, a slice of search at a time.
+fn schedule<'h, S: Spec>(
+    jobs: Vec<KeyJob<'h>>,
+    make: impl Fn() -> S + Sync,
+    dialect: Dialect,
+    budget: &Budget,
+) -> Result<Vec<KeyResult>, ModelError> {
+    let threads = std::thread::available_parallelism()
+        .map_or(1, |n| n.get())
+        .min(jobs.len())
+        .max(1);
+    let queue = Mutex::new(jobs.into_iter().map(Task::Fresh).collect::<VecDeque<_>>());
+    let results = Mutex::new(Vec::new());
+    let error = Mutex::new(None);
+    std::thread::scope(|scope| {
+        for _ in 0..threads {
+            scope.spawn(|| loop {
+                let Some(task) = lock(&queue).pop_front() else {
+                    break;
+                };
+                let started = Instant::now();
+                let mut running = match task {
+                    Task::Running(r) => r,
+                    Task::Fresh(job) => {
+                        let mut spec = make();
+                        match prepare::translate(&mut spec, &job, dialect) {
+                            Ok(ops) => Box::new(Running {
+                                search: Search::new(spec, &ops),
+                                ops: ops.len(),
+                                job,
+                                spent: Duration::ZERO,
+                            }),
+                            Err(e) => {
+                                budget.cancelled.store(true, Ordering::Relaxed);
+                                lock(&error).get_or_insert(e);
+                                continue;
+                            }
+                        }
+                    }
+                };
+                let outcome = running.search.run(budget, SLICE_STEPS);
+                running.spent += started.elapsed();
+                match outcome {
+                    None => lock(&queue).push_back(Task::Running(running)),
+                    Some(outcome) => lock(&results).push(finish(*running, outcome)),
+                }
+            });
+        }
+    });
+    if let Some(e) = lock(&error).take() {
+        return Err(e);
+    }
+    Ok(results.into_inner().unwrap_or_else(|e| e.into_inner()))
+}
+
+fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(|e| e.into_inner())
+}
+
+fn finish<S: Spec>(mut r: Running<'_, S>, outcome: search::Outcome) -> KeyResult {
+    let (validity, reason, anomaly) = match outcome {
+        search::Outcome::Linearizable => (Validity::Valid, None, None),
+        search::Outcome::NotLinearizable(f) => (
+            Validity::Invalid,
+            None,
+            Some(explain::anomaly(&mut r.search, &f, &r.job)),
+        ),
+        search::Outcome::Stopped(why) => {
+            let what = match why {
+                Stopped::TimeLimit => "the time limit was reached",
+                Stopped::MemoryLimit => "the memory budget was reached",
+                Stopped::Cancelled => "the check was cancelled",
+                Stopped::OtherKeyInvalid => {
+                    "not checked to the end: another key is already invalid"
+                }
+            };
+            let key = r
+                .job
+                .key
+                .as_ref()
+                .map_or(String::new(), |k| format!(" on key {k}"));
+            let reason = format!(
+                "{what}{key} after {} search steps; the search did not finish, so nothing is \
+                 claimed",
+                r.search.stats.steps
+            );
+            (Validity::Unknown, Some(reason), None)
+        }
+    };
+    KeyResult {
+        key: r.job.key,
+        validity,
+        reason,
+        ops: r.ops,
+        stats: r.search.stats.clone(),
+        elapsed: r.spent,
+        anomaly,
+    }
+}
+
+fn verdict(keys: &[KeyResult], model: ModelKind, ops: usize, elapsed: Duration) -> Verdict {
+    let validity = keys
+        .iter()
+        .map(|k| k.validity)
+        .fold(Validity::Valid, Validity::worst);
+    let mut v = Verdict::new("linearizable", validity);
+    v.anomalies = keys.iter().filter_map(|k| k.anomaly.clone()).collect();
+    if validity == Validity::Unknown {
+        v.reason = keys.iter().find_map(|k| k.reason.clone());
+    }
+    let unfinished = keys
+        .iter()
+        .filter(|k| k.validity == Validity::Unknown)
+        .count();
+    let configurations: u64 = keys.iter().map(|k| k.stats.configurations).sum();
+    for (name, value) in [
+        ("model", serde_json::json!(model.as_str())),
+        ("ops", serde_json::json!(ops)),
+        ("keys", serde_json::json!(keys.len())),
+        ("keys_unfinished", serde_json::json!(unfinished)),
+        ("configurations", serde_json::json!(configurations)),
+        ("elapsed_ms", serde_json::json!(elapsed.as_secs_f64() * 1e3)),
+    ] {
+        v.stats.insert(name.into(), value);
+    }
+    v
+}
+
+/// The linearizability checker as a [`Checker`]. An op the model cannot understand makes
+/// the verdict `unknown`, with the reason.
+#[derive(Debug, Clone, Default)]
+pub struct Linearizable {
+    pub options: Options,
+}
+
+impl Checker for Linearizable {
+    fn name(&self) -> &str {
+        "linearizable"
+    }
+
+    fn check(&self, history: &History) -> Verdict {
+        match check(history, &self.options) {
+            Ok(report) => report.verdict,
+            Err(e) => {
+                let mut v = Verdict::new("linearizable", Validity::Unknown);
+                v.reason = Some(format!("line {}: {}", e.line, e.message));
+                v
+            }
+        }
+    }
+}

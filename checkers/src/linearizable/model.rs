@@ -1,0 +1,108 @@
+//! Sequential specifications: what a single copy of the object would do, op by op.
+//!
+//! The search never sees values. Each key's ops are translated into small integer
+//! *classes* (an op's function, arguments and observed result) and the object's states into
+//! small integer ids, so a step is a table lookup or a comparison and a search configuration
+//! fits in a few machine words.
+
+use history::{History, Value};
+
+/// What became of an op, as the model sees it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Outcome {
+    /// It happened and its completion carries the result.
+    Ok,
+    /// It completed with `fail` (only passed on in the Porcupine dialect).
+    Fail,
+    /// `info` or never completed: it may take effect at any moment after its invocation,
+    /// or never, and its result is unknown.
+    Unknown,
+}
+
+/// The sequential objects schism can check.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum ModelKind {
+    /// A read/write register, initially nil.
+    Register,
+    /// A register with compare-and-set, as Jepsen's etcd tests use it.
+    CasRegister,
+    /// A string key-value store with get, put and append (missing keys read as "").
+    Kv,
+}
+
+impl ModelKind {
+    pub const NAMES: [&'static str; 3] = ["register", "cas-register", "kv"];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ModelKind::Register => "register",
+            ModelKind::CasRegister => "cas-register",
+            ModelKind::Kv => "kv",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<ModelKind> {
+        match s {
+            "register" => Some(ModelKind::Register),
+            "cas-register" => Some(ModelKind::CasRegister),
+            "kv" => Some(ModelKind::Kv),
+            _ => None,
+        }
+    }
+
+    /// The model a history's functions call for: kv for get/put/append, cas-register when
+    /// there is a cas, else register.
+    pub fn infer(history: &History) -> ModelKind {
+        let mut cas = false;
+        for op in history.ops().iter().filter(|op| op.is_client()) {
+            match op.f.as_str() {
+                "get" | "put" | "append" => return ModelKind::Kv,
+                "cas" => cas = true,
+                _ => {}
+            }
+        }
+        if cas {
+            ModelKind::CasRegister
+        } else {
+            ModelKind::Register
+        }
+    }
+}
+
+/// One key's sequential specification over interned classes and states.
+///
+/// Contract: `step` is a pure function of `(state, class)` (it may cache); the same
+/// `(f, value, result, outcome)` always maps to the same class.
+pub trait Spec: Send {
+    /// Translate one op. `Ok(None)` drops it: it constrains nothing (a read whose result is
+    /// unknown, a failed write). `Err` says why the model cannot understand it.
+    fn class_of(
+        &mut self,
+        f: &str,
+        value: &Value,
+        result: &Value,
+        outcome: Outcome,
+    ) -> Result<Option<u32>, String>;
+    fn init(&self) -> u32;
+    /// The state after `class` from `state`, or None when the op is not legal there.
+    fn step(&mut self, state: u32, class: u32) -> Option<u32>;
+    /// Whether the op, whenever legal, either leaves the state as it is or sets it to a
+    /// state that does not depend on the one before (true of reads, writes and CAS; false of
+    /// append). When every op with a known result is like this, an indeterminate op only
+    /// ever needs to take effect right before an op that is illegal without it.
+    fn stutter_or_overwrite(&self, class: u32) -> bool;
+    /// Whether the op is always legal and its result does not depend on the state (a write).
+    fn blind(&self, class: u32) -> bool;
+    fn describe_state(&self, state: u32) -> String;
+    fn describe_class(&self, class: u32) -> String;
+    /// Bytes held by interning tables, for the memory budget.
+    fn memory_bytes(&self) -> usize;
+}
+
+/// The text of a value for explanations: `nil` for null, JSON otherwise.
+pub(crate) fn show(v: &Value) -> String {
+    match v {
+        Value::Null => "nil".into(),
+        v => v.to_string(),
+    }
+}

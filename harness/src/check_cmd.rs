@@ -1,0 +1,157 @@
+//! `schism check`: check stored or foreign histories for linearizability.
+
+use crate::cli::CheckArgs;
+use crate::exit::ExitCode;
+use checkers::linearizable::{self, ModelKind, Options};
+use history::{format, Dialect, Format};
+use reports::results::{summary_line, text_line, FileResult, Results};
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+const HISTORY_EXTENSIONS: [&str; 4] = ["jsonl", "edn", "log", "txt"];
+
+/// Run the command; returns the exit code.
+pub fn run(args: &CheckArgs) -> ExitCode {
+    let options = match options(args) {
+        Ok(o) => o,
+        Err(e) => {
+            eprintln!("schism check: {e}");
+            return ExitCode::BadInput;
+        }
+    };
+    let fmt = Format::parse(&args.format);
+    let files = match expand(&args.paths) {
+        Ok(f) => f,
+        Err(e) => {
+            eprintln!("schism check: {e}");
+            return ExitCode::BadInput;
+        }
+    };
+    let explain = args.explain || files.len() == 1;
+    let mut results = Vec::with_capacity(files.len());
+    for file in &files {
+        let r = check_file(file, fmt, &options);
+        if args.json {
+            println!("{}", serde_json::to_string(&r).unwrap_or_default());
+        } else {
+            println!("{}", text_line(&r));
+            if explain {
+                for a in &r.anomalies {
+                    println!("{}", indent(&a.explanation));
+                }
+            }
+        }
+        results.push(r);
+    }
+    let results = Results::new(results);
+    if !args.json {
+        println!("{}", summary_line(&results));
+    }
+    if let Some(path) = &args.results {
+        if let Err(e) = results.write(path) {
+            eprintln!("schism check: cannot write {}: {e}", path.display());
+            return ExitCode::HarnessError;
+        }
+    }
+    for r in results.files.iter().filter(|r| r.error.is_some()) {
+        eprintln!("schism check: {}", r.error.as_deref().unwrap_or_default());
+    }
+    if results.errors() > 0 {
+        ExitCode::BadInput
+    } else {
+        ExitCode::of(results.valid)
+    }
+}
+
+fn options(args: &CheckArgs) -> Result<Options, String> {
+    let time_limit = match args.time_limit {
+        None => None,
+        Some(s) if s.is_finite() && s > 0.0 => Some(Duration::from_secs_f64(s)),
+        Some(s) => {
+            return Err(format!(
+                "--time-limit must be a positive number of seconds, not {s}"
+            ))
+        }
+    };
+    if args.memory_limit == 0 {
+        return Err("--memory-limit must be at least 1 MiB".into());
+    }
+    Ok(Options {
+        model: args.model.as_deref().and_then(ModelKind::parse),
+        dialect: args.dialect.as_deref().and_then(Dialect::parse),
+        time_limit,
+        memory_limit_bytes: args.memory_limit.saturating_mul(1 << 20),
+        all_keys: args.all_keys,
+    })
+}
+
+/// Files as given, and the history files under each directory, in name order.
+fn expand(paths: &[PathBuf]) -> Result<Vec<PathBuf>, String> {
+    let mut out = Vec::new();
+    for p in paths {
+        if p.is_dir() {
+            let before = out.len();
+            walk(p, &mut out).map_err(|e| format!("{}: cannot list: {e}", p.display()))?;
+            if out.len() == before {
+                return Err(format!(
+                    "{}: no history files (*.{}) in this directory",
+                    p.display(),
+                    HISTORY_EXTENSIONS.join(", *.")
+                ));
+            }
+        } else {
+            out.push(p.clone());
+        }
+    }
+    Ok(out)
+}
+
+fn walk(dir: &Path, out: &mut Vec<PathBuf>) -> std::io::Result<()> {
+    let mut entries: Vec<PathBuf> = std::fs::read_dir(dir)?
+        .map(|e| e.map(|e| e.path()))
+        .collect::<Result<_, _>>()?;
+    entries.sort();
+    for p in entries {
+        if p.is_dir() {
+            walk(&p, out)?;
+        } else if p
+            .extension()
+            .and_then(|e| e.to_str())
+            .is_some_and(|e| HISTORY_EXTENSIONS.contains(&e))
+        {
+            out.push(p);
+        }
+    }
+    Ok(())
+}
+
+/// Read and check one file; any problem becomes the file's error.
+pub fn check_file(path: &Path, fmt: Option<Format>, options: &Options) -> FileResult {
+    let name = path.display().to_string();
+    let (history, format) = match format::read_path(path, fmt, options.dialect) {
+        Ok(x) => x,
+        Err(e) => return FileResult::error(&name, e.to_string()),
+    };
+    let report = match linearizable::check(&history, options) {
+        Ok(r) => r,
+        Err(e) => return FileResult::error(&name, format!("{name}:{}: {}", e.line, e.message)),
+    };
+    FileResult {
+        model: report.model.as_str().into(),
+        dialect: report.dialect.as_str().into(),
+        format: format.as_str().into(),
+        ops: report.ops,
+        keys: report.keys.len(),
+        elapsed_ms: report.elapsed.as_secs_f64() * 1e3,
+        reason: report.verdict.reason.clone(),
+        anomalies: report.verdict.anomalies,
+        ..FileResult::new(&name, report.verdict.validity)
+    }
+}
+
+fn indent(text: &str) -> String {
+    text.lines()
+        .map(|l| format!("    {l}"))
+        .collect::<Vec<_>>()
+        .join("\n")
+}

@@ -1,0 +1,91 @@
+//! The command line.
+
+use clap::{Args, Parser, Subcommand};
+use std::path::PathBuf;
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "schism",
+    version,
+    about = "Jepsen-style cluster testing: partitions, crashes and lies, checked.",
+    after_help = "Exit codes: 0 valid, 1 invalid, 2 unknown, 254 bad arguments or input, 255 harness error."
+)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Check histories for linearizability.
+    Check(CheckArgs),
+    /// Write a seeded synthetic register history (for benches and other checkers).
+    Synth(SynthArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct CheckArgs {
+    /// The sequential model: register, cas-register or kv (default: from the ops' functions).
+    #[arg(long, value_parser = ["register", "cas-register", "kv"])]
+    pub model: Option<String>,
+    /// The history format (default: recognised from the content).
+    #[arg(long, default_value = "auto", value_parser = ["auto", "jsonl", "jepsen-edn", "porcupine-etcd", "porcupine-kv"])]
+    pub format: String,
+    /// How `fail` ops and nil reads are read: knossos (Jepsen EDN's default) or porcupine
+    /// (the default of native and Porcupine histories).
+    #[arg(long, value_parser = ["knossos", "porcupine"])]
+    pub dialect: Option<String>,
+    /// Give up after this many seconds per file; the verdict is then unknown.
+    #[arg(long, value_name = "SECS")]
+    pub time_limit: Option<f64>,
+    /// Give up when the search holds this many MiB; the verdict is then unknown.
+    #[arg(long, value_name = "MIB", default_value_t = 1024)]
+    pub memory_limit: usize,
+    /// Check every key to the end even after one is not linearizable (default: stop, the
+    /// verdict is invalid either way).
+    #[arg(long)]
+    pub all_keys: bool,
+    /// One JSON object per file on stdout instead of text.
+    #[arg(long)]
+    pub json: bool,
+    /// Print each anomaly's explanation (the default when checking a single file).
+    #[arg(long)]
+    pub explain: bool,
+    /// Also write every file's result to this results.json.
+    #[arg(long, value_name = "FILE")]
+    pub results: Option<PathBuf>,
+    /// History files, or directories to check every history file in.
+    #[arg(required = true)]
+    pub paths: Vec<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+pub struct SynthArgs {
+    #[arg(long, default_value_t = 0)]
+    pub seed: u64,
+    #[arg(long, default_value_t = 5)]
+    pub clients: u32,
+    /// Client operations in all.
+    #[arg(long, default_value_t = 1000)]
+    pub ops: usize,
+    #[arg(long, default_value_t = 1)]
+    pub keys: u32,
+    /// Writes draw values from 0..VALUES.
+    #[arg(long, default_value_t = 5)]
+    pub values: u32,
+    #[arg(long, default_value_t = 0.5)]
+    pub reads: f64,
+    #[arg(long, default_value_t = 0.0)]
+    pub cas: f64,
+    /// Fraction of ops that time out (info); half of them took effect.
+    #[arg(long, default_value_t = 0.0)]
+    pub info: f64,
+    /// Make one read stale, so the history is not linearizable.
+    #[arg(long)]
+    pub stale: bool,
+    #[arg(long, default_value = "jsonl", value_parser = ["jsonl", "jepsen-edn"])]
+    pub format: String,
+    /// Where to write (default: stdout).
+    #[arg(short, long)]
+    pub output: Option<PathBuf>,
+}

@@ -1,0 +1,18 @@
+//! # harness: the controller and the `schism` command
+//!
+//! The harness composes everything else: it reads what the user asked for, runs it, and
+//! turns the outcome into an exit code a CI system can gate on (0 valid, 1 invalid,
+//! 2 unknown, 254 bad arguments or input, 255 a failure of schism itself). Today it offers
+//! `schism check` (check stored or foreign histories) and `schism synth` (seeded synthetic
+//! histories for benches and for other checkers).
+//!
+//! ```
+//! use harness::exit::ExitCode;
+//! use history::Validity;
+//! assert_eq!(ExitCode::of(Validity::Unknown) as i32, 2);
+//! ```
+
+pub mod check_cmd;
+pub mod cli;
+pub mod exit;
+pub mod synth_cmd;

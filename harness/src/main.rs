@@ -1,0 +1,23 @@
+use clap::Parser;
+use harness::cli::{Cli, Command};
+use harness::exit::ExitCode;
+
+fn main() {
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => {
+            let code = if e.use_stderr() {
+                ExitCode::BadInput as i32
+            } else {
+                0
+            };
+            let _ = e.print();
+            std::process::exit(code);
+        }
+    };
+    let code = match cli.command {
+        Command::Check(args) => harness::check_cmd::run(&args),
+        Command::Synth(args) => harness::synth_cmd::run(&args),
+    };
+    std::process::exit(code as i32);
+}

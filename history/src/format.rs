@@ -1,0 +1,164 @@
+//! Which format a history file is in, found from its content, and reading any of them.
+
+use crate::error::{ErrorKind, HistoryError};
+use crate::history::{Dialect, History};
+use std::path::Path;
+
+/// The history formats schism reads.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Format {
+    /// schism's native JSONL.
+    Jsonl,
+    /// Jepsen's `history.edn`.
+    JepsenEdn,
+    /// Porcupine's log of Jepsen's etcd test.
+    PorcupineEtcd,
+    /// Porcupine's key-value log (EDN maps with `:key`, no times).
+    PorcupineKv,
+}
+
+impl Format {
+    pub const NAMES: [&'static str; 4] = ["jsonl", "jepsen-edn", "porcupine-etcd", "porcupine-kv"];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Format::Jsonl => "jsonl",
+            Format::JepsenEdn => "jepsen-edn",
+            Format::PorcupineEtcd => "porcupine-etcd",
+            Format::PorcupineKv => "porcupine-kv",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Format> {
+        match s {
+            "jsonl" => Some(Format::Jsonl),
+            "jepsen-edn" | "edn" => Some(Format::JepsenEdn),
+            "porcupine-etcd" => Some(Format::PorcupineEtcd),
+            "porcupine-kv" => Some(Format::PorcupineKv),
+            _ => None,
+        }
+    }
+
+    /// How this format's `fail` ops and nil reads are meant (see [`Dialect`]).
+    pub fn dialect(self) -> Dialect {
+        match self {
+            Format::JepsenEdn => Dialect::Knossos,
+            Format::Jsonl | Format::PorcupineEtcd | Format::PorcupineKv => Dialect::Porcupine,
+        }
+    }
+
+    /// Recognise the format from the first non-blank line. An empty text is native JSONL
+    /// (an empty history).
+    pub fn detect(text: &str) -> Result<Format, HistoryError> {
+        let Some((i, line)) = text
+            .lines()
+            .enumerate()
+            .find(|(_, l)| !l.trim().is_empty() && !l.trim_start().starts_with(';'))
+        else {
+            return Ok(Format::Jsonl);
+        };
+        let t = line.trim_start();
+        if t.starts_with('{') && t[1..].trim_start().starts_with('"') {
+            return Ok(Format::Jsonl);
+        }
+        if t.contains("jepsen.util - ") {
+            return Ok(Format::PorcupineEtcd);
+        }
+        if t.starts_with('{') || t.starts_with('[') || t.starts_with('#') {
+            // Porcupine's kv log: keyed maps without the times Jepsen always records.
+            let kv = t.contains(":key ") && !t.contains(":time ") && !t.contains(":index ");
+            return Ok(if kv {
+                Format::PorcupineKv
+            } else {
+                Format::JepsenEdn
+            });
+        }
+        let shown: String = t.chars().take(60).collect();
+        Err(HistoryError::new(
+            ErrorKind::UnknownFormat,
+            Some(i + 1),
+            format!(
+                "cannot tell the history format from {shown:?}; expected JSONL ({{\"type\":...}}), \
+                 Jepsen EDN ({{:type ...}}) or a Porcupine log; name it with --format"
+            ),
+        ))
+    }
+}
+
+/// Read a history from text in a given format (None: detect it), with the format's dialect
+/// unless one is given.
+pub fn parse(
+    text: &str,
+    format: Option<Format>,
+    dialect: Option<Dialect>,
+) -> Result<(History, Format), HistoryError> {
+    let format = match format {
+        Some(f) => f,
+        None => Format::detect(text)?,
+    };
+    let dialect = dialect.unwrap_or(format.dialect());
+    let h = match format {
+        Format::Jsonl => crate::jsonl::parse(text, dialect)?,
+        Format::JepsenEdn | Format::PorcupineKv => crate::jepsen::parse(text, dialect)?,
+        Format::PorcupineEtcd => crate::porcupine::parse_etcd_log(text, dialect)?,
+    };
+    Ok((h, format))
+}
+
+/// Read a history file; errors name the file.
+pub fn read_path(
+    path: &Path,
+    format: Option<Format>,
+    dialect: Option<Dialect>,
+) -> Result<(History, Format), HistoryError> {
+    let text = std::fs::read_to_string(path).map_err(|e| {
+        HistoryError::new(ErrorKind::Io, None, format!("cannot read: {e}")).with_path(path)
+    })?;
+    parse(&text, format, dialect).map_err(|e| e.with_path(path))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn detects_each_format_by_content() {
+        let cases = [
+            ("", Format::Jsonl),
+            ("\n{\"type\":\"invoke\"}\n", Format::Jsonl),
+            (
+                "INFO  jepsen.util - 2\t:invoke\t:cas\t[1 2]\n",
+                Format::PorcupineEtcd,
+            ),
+            ("{:type :invoke, :time 5, :process 0}\n", Format::JepsenEdn),
+            (
+                "[{:type :invoke, :process 0, :f :read}]\n",
+                Format::JepsenEdn,
+            ),
+            (
+                "{:process 0, :type :invoke, :f :get, :key \"7\", :value nil}\n",
+                Format::PorcupineKv,
+            ),
+        ];
+        for (text, f) in cases {
+            assert_eq!(Format::detect(text).unwrap(), f, "{text:?}");
+        }
+    }
+
+    #[test]
+    fn unknown_formats_are_named() {
+        let e = Format::detect("\n\nhello world\n").unwrap_err();
+        assert_eq!(e.kind, ErrorKind::UnknownFormat);
+        assert_eq!(e.line, Some(3));
+        assert!(e.message.contains("--format"));
+    }
+
+    #[test]
+    fn unreadable_files_are_named() {
+        let e = read_path(Path::new("/nonexistent/h.jsonl"), None, None).unwrap_err();
+        assert_eq!(e.kind, ErrorKind::Io);
+        assert!(e
+            .to_string()
+            .starts_with("/nonexistent/h.jsonl: cannot read"));
+    }
+}

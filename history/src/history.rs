@@ -1,0 +1,276 @@
+//! A whole history: ops in real-time order, each completion paired with its invocation.
+
+use crate::error::HistoryError;
+use crate::op::{Op, OpType, Process};
+use std::collections::HashMap;
+
+/// No partner: an invocation that never completed, or a nemesis op.
+pub const NO_PARTNER: u32 = u32::MAX;
+
+/// How a history's `fail` ops and `nil` reads are to be understood. Readers choose the
+/// dialect of their format; a user can override it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Dialect {
+    /// How Jepsen's Knossos reads its EDN histories: a `fail` op never happened and is
+    /// dropped; a read that returns nil tells nothing.
+    Knossos,
+    /// How Porcupine reads its logs, and schism's own native histories: a failed CAS did
+    /// happen and observed a value other than its `from` (a failed read or write never
+    /// happened); a read of nil means the register still holds its initial nil.
+    Porcupine,
+}
+
+impl Dialect {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Dialect::Knossos => "knossos",
+            Dialect::Porcupine => "porcupine",
+        }
+    }
+    pub fn parse(s: &str) -> Option<Dialect> {
+        match s {
+            "knossos" => Some(Dialect::Knossos),
+            "porcupine" => Some(Dialect::Porcupine),
+            _ => None,
+        }
+    }
+}
+
+/// A well-formed history: every client process has at most one open op, every completion
+/// follows an open invocation of the same process and function, and times never go back.
+#[derive(Debug, Clone)]
+pub struct History {
+    ops: Vec<Op>,
+    partner: Vec<u32>,
+    lines: Vec<u32>,
+    /// How `fail` ops and nil reads are to be understood.
+    pub dialect: Dialect,
+    /// Whether ops carry real times (`time_ns`), or only their order.
+    pub timed: bool,
+}
+
+impl History {
+    /// Build a history from ops in order, checking that it is well formed.
+    /// Each op's `index` is set to its position.
+    pub fn from_ops(ops: Vec<Op>, dialect: Dialect) -> Result<History, HistoryError> {
+        let mut b = HistoryBuilder::new(dialect);
+        for (i, op) in ops.into_iter().enumerate() {
+            b.push(op, i + 1)?;
+        }
+        Ok(b.finish())
+    }
+
+    pub fn ops(&self) -> &[Op] {
+        &self.ops
+    }
+    pub fn len(&self) -> usize {
+        self.ops.len()
+    }
+    pub fn is_empty(&self) -> bool {
+        self.ops.is_empty()
+    }
+    /// The completion of an invocation, or the invocation of a completion.
+    pub fn partner(&self, index: usize) -> Option<usize> {
+        match self.partner[index] {
+            NO_PARTNER => None,
+            p => Some(p as usize),
+        }
+    }
+    /// The line of the source file an op came from (1-based).
+    pub fn line(&self, index: usize) -> usize {
+        self.lines[index] as usize
+    }
+    /// Invocations of client processes, each with its completion (None: never completed).
+    pub fn client_pairs(&self) -> impl Iterator<Item = (usize, Option<usize>)> + '_ {
+        self.ops
+            .iter()
+            .enumerate()
+            .filter(|(_, op)| op.kind == OpType::Invoke && op.is_client())
+            .map(move |(i, _)| (i, self.partner(i)))
+    }
+    pub fn into_ops(self) -> Vec<Op> {
+        self.ops
+    }
+}
+
+/// Builds a history op by op, checking well-formedness as it goes, so a reader can name the
+/// line of the first violation.
+pub struct HistoryBuilder {
+    ops: Vec<Op>,
+    partner: Vec<u32>,
+    lines: Vec<u32>,
+    open: HashMap<u64, u32>,
+    dialect: Dialect,
+    last_time_ns: u64,
+    any_time: bool,
+}
+
+impl HistoryBuilder {
+    pub fn new(dialect: Dialect) -> Self {
+        HistoryBuilder {
+            ops: Vec::new(),
+            partner: Vec::new(),
+            lines: Vec::new(),
+            open: HashMap::new(),
+            dialect,
+            last_time_ns: 0,
+            any_time: false,
+        }
+    }
+
+    pub fn with_capacity(dialect: Dialect, n: usize) -> Self {
+        let mut b = Self::new(dialect);
+        b.ops.reserve(n);
+        b.partner.reserve(n);
+        b.lines.reserve(n);
+        b
+    }
+
+    /// Append the next op, read from `line` of the source.
+    pub fn push(&mut self, mut op: Op, line: usize) -> Result<(), HistoryError> {
+        let index = self.ops.len();
+        if index >= NO_PARTNER as usize {
+            return Err(HistoryError::malformed(line, "more than 4 billion ops"));
+        }
+        if op.time_ns < self.last_time_ns {
+            return Err(HistoryError::malformed(
+                line,
+                format!(
+                    "time goes backwards: {} ns after {} ns on an earlier line; a history must be in real-time order",
+                    op.time_ns, self.last_time_ns
+                ),
+            ));
+        }
+        self.last_time_ns = op.time_ns;
+        self.any_time |= op.time_ns != 0;
+        let mut partner = NO_PARTNER;
+        if let Process::Client(p) = op.process {
+            match (op.kind, self.open.get(&p).copied()) {
+                (OpType::Invoke, Some(prev)) => {
+                    return Err(HistoryError::malformed(
+                        line,
+                        format!(
+                            "process {p} invokes {} while its {} from line {} is still open (a process has at most one open op)",
+                            op.f, self.ops[prev as usize].f, self.lines[prev as usize]
+                        ),
+                    ))
+                }
+                (OpType::Invoke, None) => {
+                    self.open.insert(p, index as u32);
+                }
+                (kind, None) => {
+                    return Err(HistoryError::malformed(
+                        line,
+                        format!(
+                            "process {p} completes {} ({}) but has no open invocation",
+                            op.f,
+                            kind.as_str()
+                        ),
+                    ))
+                }
+                (kind, Some(inv)) => {
+                    let invoke = &self.ops[inv as usize];
+                    if invoke.f != op.f {
+                        return Err(HistoryError::malformed(
+                            line,
+                            format!(
+                                "process {p} completes {} ({}) but its open invocation at line {} is {}",
+                                op.f,
+                                kind.as_str(),
+                                self.lines[inv as usize],
+                                invoke.f
+                            ),
+                        ));
+                    }
+                    if op.key.is_none() {
+                        op.key = invoke.key.clone();
+                    }
+                    self.open.remove(&p);
+                    partner = inv;
+                    self.partner[inv as usize] = index as u32;
+                }
+            }
+        }
+        op.index = index as u64;
+        self.ops.push(op);
+        self.partner.push(partner);
+        self.lines.push(line as u32);
+        Ok(())
+    }
+
+    pub fn len(&self) -> usize {
+        self.ops.len()
+    }
+    pub fn is_empty(&self) -> bool {
+        self.ops.is_empty()
+    }
+
+    pub fn finish(self) -> History {
+        History {
+            ops: self.ops,
+            partner: self.partner,
+            lines: self.lines,
+            dialect: self.dialect,
+            timed: self.any_time,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn op(p: u64, kind: OpType, f: &str) -> Op {
+        Op::client(p, kind, f, json!(null))
+    }
+
+    #[test]
+    fn pairs_invocations_with_completions() {
+        let h = History::from_ops(
+            vec![
+                op(1, OpType::Invoke, "read"),
+                op(2, OpType::Invoke, "write"),
+                op(1, OpType::Ok, "read"),
+                op(2, OpType::Info, "write"),
+                op(3, OpType::Invoke, "read"),
+            ],
+            Dialect::Knossos,
+        )
+        .unwrap();
+        let pairs: Vec<_> = h.client_pairs().collect();
+        assert_eq!(pairs, vec![(0, Some(2)), (1, Some(3)), (4, None)]);
+        assert_eq!(h.partner(3), Some(1));
+        assert_eq!(h.ops()[4].index, 4);
+    }
+
+    #[test]
+    fn rejects_malformed_histories_naming_the_line() {
+        let cases: Vec<(Vec<Op>, usize, &str)> = vec![
+            (
+                vec![op(1, OpType::Invoke, "read"), op(1, OpType::Invoke, "read")],
+                2,
+                "still open",
+            ),
+            (vec![op(1, OpType::Ok, "read")], 1, "no open invocation"),
+            (
+                vec![op(1, OpType::Invoke, "read"), op(1, OpType::Ok, "write")],
+                2,
+                "is read",
+            ),
+            (
+                vec![
+                    op(1, OpType::Invoke, "read").with_time_ns(10),
+                    op(1, OpType::Ok, "read").with_time_ns(5),
+                ],
+                2,
+                "time goes backwards",
+            ),
+        ];
+        for (ops, line, needle) in cases {
+            let e = History::from_ops(ops, Dialect::Knossos).unwrap_err();
+            assert_eq!(e.line, Some(line), "{e}");
+            assert!(e.message.contains(needle), "{e}");
+        }
+    }
+}

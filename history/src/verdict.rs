@@ -1,0 +1,169 @@
+//! What a checker says of a history: valid, invalid or unknown, with the anomalies found.
+
+use crate::op::{Key, Op, OpType, Process, Value};
+use serde::{Deserialize, Serialize};
+use smol_str::SmolStr;
+
+/// The three answers a checker can give. Composed, the worst wins: invalid > unknown > valid.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Validity {
+    Valid,
+    /// The checker did not finish (out of time or memory) or could not decide.
+    Unknown,
+    Invalid,
+}
+
+impl Validity {
+    /// The worse of two answers.
+    pub fn worst(self, other: Validity) -> Validity {
+        self.max(other)
+    }
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Validity::Valid => "valid",
+            Validity::Unknown => "unknown",
+            Validity::Invalid => "invalid",
+        }
+    }
+}
+
+/// Serialised as `true`, `false` or `"unknown"`, as Jepsen does.
+impl Serialize for Validity {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        match self {
+            Validity::Valid => s.serialize_bool(true),
+            Validity::Invalid => s.serialize_bool(false),
+            Validity::Unknown => s.serialize_str("unknown"),
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for Validity {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        match Value::deserialize(d)? {
+            Value::Bool(true) => Ok(Validity::Valid),
+            Value::Bool(false) => Ok(Validity::Invalid),
+            Value::String(s) if s == "unknown" => Ok(Validity::Unknown),
+            other => Err(serde::de::Error::custom(format!(
+                "validity must be true, false or \"unknown\", not {other}"
+            ))),
+        }
+    }
+}
+
+/// One client operation as an interval of time: its invocation and its completion.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct OpSpan {
+    pub process: Process,
+    pub f: SmolStr,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub key: Option<Key>,
+    /// The value the op was invoked with.
+    pub value: Value,
+    /// The value its completion carried (a read's result), null when it has none.
+    pub result: Value,
+    /// ok, fail, or info (info also for an op that never completed).
+    pub outcome: OpType,
+    pub invoke_index: u64,
+    pub invoke_time_ns: u64,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub complete_index: Option<u64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub complete_time_ns: Option<u64>,
+    /// Line of the invocation in the source file.
+    pub line: usize,
+}
+
+impl OpSpan {
+    /// The span of an invocation and its completion (None: it never completed).
+    pub fn new(invoke: &Op, completion: Option<&Op>, line: usize) -> OpSpan {
+        OpSpan {
+            process: invoke.process,
+            f: invoke.f.clone(),
+            key: invoke.key.clone(),
+            value: invoke.value.clone(),
+            result: completion.map(|c| c.value.clone()).unwrap_or(Value::Null),
+            outcome: completion.map(|c| c.kind).unwrap_or(OpType::Info),
+            invoke_index: invoke.index,
+            invoke_time_ns: invoke.time_ns,
+            complete_index: completion.map(|c| c.index),
+            complete_time_ns: completion.map(|c| c.time_ns),
+            line,
+        }
+    }
+}
+
+/// One thing a checker found wrong, explained so a person can follow it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Anomaly {
+    /// A short class name, such as `nonlinearizable`.
+    pub kind: SmolStr,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub key: Option<Key>,
+    /// Plain text, several lines, for a person.
+    pub explanation: String,
+    /// The ops involved, the failing one first.
+    pub ops: Vec<OpSpan>,
+    /// Checker-specific details for tools.
+    #[serde(default, skip_serializing_if = "Value::is_null")]
+    pub data: Value,
+}
+
+/// A checker's answer about one history.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Verdict {
+    pub checker: SmolStr,
+    #[serde(rename = "valid")]
+    pub validity: Validity,
+    /// Why the answer is unknown, when it is.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
+    pub anomalies: Vec<Anomaly>,
+    /// Figures about the check itself (ops, keys, states explored, ...).
+    #[serde(default, skip_serializing_if = "serde_json::Map::is_empty")]
+    pub stats: serde_json::Map<String, Value>,
+}
+
+impl Verdict {
+    pub fn new(checker: &str, validity: Validity) -> Verdict {
+        Verdict {
+            checker: checker.into(),
+            validity,
+            reason: None,
+            anomalies: Vec::new(),
+            stats: serde_json::Map::new(),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_worst_validity_wins() {
+        use Validity::*;
+        let table = [
+            (Valid, Valid, Valid),
+            (Valid, Unknown, Unknown),
+            (Unknown, Invalid, Invalid),
+            (Invalid, Valid, Invalid),
+        ];
+        for (a, b, w) in table {
+            assert_eq!(a.worst(b), w);
+            assert_eq!(b.worst(a), w);
+        }
+    }
+
+    #[test]
+    fn validity_serialises_like_jepsen() {
+        for (v, s) in [
+            (Validity::Valid, "true"),
+            (Validity::Invalid, "false"),
+            (Validity::Unknown, "\"unknown\""),
+        ] {
+            assert_eq!(serde_json::to_string(&v).unwrap(), s);
+            assert_eq!(serde_json::from_str::<Validity>(s).unwrap(), v);
+        }
+    }
+}

@@ -1,0 +1,17 @@
+//! # reports: what a check or a run leaves behind
+//!
+//! A verdict is only useful if a person and a CI system can both read it. This crate turns
+//! checker verdicts into `results.json` (for tools) and short text lines (for a terminal).
+//! It renders from stored data alone, so an old result can be shown again. Later: the HTML
+//! report, JUnit and step summaries.
+//!
+//! ```
+//! use reports::results::{FileResult, Results};
+//! use history::Validity;
+//! let r = FileResult::new("h.jsonl", Validity::Valid);
+//! let all = Results::new(vec![r]);
+//! assert_eq!(all.valid, Validity::Valid);
+//! assert!(reports::results::text_line(&all.files[0]).starts_with("valid"));
+//! ```
+
+pub mod results;
