@@ -82,6 +82,7 @@ fn options(args: &CheckArgs) -> Result<Options, String> {
         time_limit,
         memory_limit_bytes: args.memory_limit.saturating_mul(1 << 20),
         all_keys: args.all_keys,
+        refute: !args.search_only,
     })
 }
 

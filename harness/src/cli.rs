@@ -45,6 +45,10 @@ pub struct CheckArgs {
     /// verdict is invalid either way).
     #[arg(long)]
     pub all_keys: bool,
+    /// Skip the quick refutation of impossible reads; decide by search alone (for
+    /// measuring the search).
+    #[arg(long)]
+    pub search_only: bool,
     /// One JSON object per file on stdout instead of text.
     #[arg(long)]
     pub json: bool,

@@ -139,7 +139,10 @@ fn plan(spec: &SynthSpec, rng: &mut Rng) -> Vec<Planned> {
             Kind::Write(rng.below(values) as i64)
         };
         let key = rng.below(spec.keys.max(1) as u64) as u32;
-        let info = rng.chance(spec.info_fraction);
+        // With a stale read wanted, value 0 is never written by an indeterminate op: such a
+        // write could take effect at any later time, so no read of 0 could be proved stale.
+        let writes_zero = matches!(kind, Kind::Write(0) | Kind::Cas(_, 0));
+        let info = rng.chance(spec.info_fraction) && !(spec.stale_read && writes_zero);
         let effective = !info || rng.chance(0.5);
         plans.push(Planned {
             process: process[c as usize],
@@ -217,6 +220,7 @@ fn make_stale(
         };
         let current = written(&plans[w]);
         let w_start = plans[w].start_ns;
+        // Value 0 first: with indeterminate ops around, it is the one that can be stale.
         for value in 0..spec.values as i64 {
             if Some(value) == current || plans[r].read == Some(value) {
                 continue;

@@ -4,6 +4,7 @@
 
 use super::model::Spec;
 use super::prepare::{KeyJob, LinOp, NEVER};
+use super::refute::Refutation;
 use super::search::{Failure, Moved, Search, MAX_STATES};
 use history::{Anomaly, History, OpSpan};
 use serde_json::json;
@@ -170,6 +171,76 @@ pub fn anomaly<S: Spec>(search: &mut Search<S>, failure: &Failure, job: &KeyJob<
             "concurrent_omitted": more,
             "before": (n_conc + 1..n_conc + 1 + before.len()).collect::<Vec<_>>(),
             "linearized_prefix_end": prefix,
+        }),
+    }
+}
+
+/// Build the anomaly for an op refuted before the search.
+pub fn refuted<S: Spec>(search: &mut Search<S>, r: &Refutation, job: &KeyJob<'_>) -> Anomaly {
+    let h = job.history;
+    let key = match &job.key {
+        Some(k) => format!("Key {k}"),
+        None => "The history".to_string(),
+    };
+    let what = search.spec().describe_class(r.op.class);
+    let needs = search.spec().describe_state(r.needs);
+    let mut text = String::new();
+    let _ = writeln!(
+        text,
+        "{key} is not linearizable. This op can never take effect:"
+    );
+    let _ = writeln!(text, "{}", line_of(search, h, &r.op));
+    let mut ops = vec![span(h, &r.op)];
+    match (r.overwritten_by, r.last_setter) {
+        (None, _) => {
+            let _ = writeln!(
+                text,
+                "`{what}` needs the state {needs}, and no op sets {needs} before it completes."
+            );
+        }
+        (Some(w), last) => {
+            let _ = writeln!(
+                text,
+                "`{what}` needs the state {needs}. This op completed before it began, so it \
+                 takes effect first, and it leaves another state:"
+            );
+            let _ = writeln!(text, "{}", line_of(search, h, &w));
+            match last {
+                Some(l) => {
+                    let _ = writeln!(
+                        text,
+                        "Every op that could set {needs} in time completed before that one \
+                         began; the last of them:"
+                    );
+                    let _ = writeln!(text, "{}", line_of(search, h, &l));
+                }
+                None => {
+                    let _ = writeln!(
+                        text,
+                        "Only the initial state held {needs}, and no op sets it again in time."
+                    );
+                }
+            }
+            let _ = writeln!(
+                text,
+                "So whatever the order, {needs} is overwritten before this op and never set \
+                 again before it: it is a stale or impossible result."
+            );
+            ops.push(span(h, &w));
+            ops.extend(last.iter().map(|l| span(h, l)));
+        }
+    }
+    Anomaly {
+        kind: "nonlinearizable".into(),
+        key: job.key.clone(),
+        explanation: text,
+        ops,
+        data: json!({
+            "op": what,
+            "needs": needs,
+            "proof": "real-time",
+            "overwritten_by": r.overwritten_by.is_some().then_some(1),
+            "last_setter": r.last_setter.is_some().then_some(2),
         }),
     }
 }

@@ -1,7 +1,7 @@
 //! A string key-value store with get, put and append, as Porcupine's kv tests use it.
 //! Each key is its own object (split by key before the search); a missing key reads "".
 
-use super::model::{Outcome, Spec};
+use super::model::{Effect, Outcome, Spec};
 use hashbrown::HashTable;
 use history::{Dialect, Value};
 use rustc_hash::{FxBuildHasher, FxHashMap};
@@ -152,8 +152,20 @@ impl Spec for KvSpec {
         !matches!(self.classes[class as usize], KvOp::Append(_))
     }
 
+    fn read_only(&self, class: u32) -> bool {
+        matches!(self.classes[class as usize], KvOp::Get(_))
+    }
+
     fn blind(&self, class: u32) -> bool {
         matches!(self.classes[class as usize], KvOp::Put(_))
+    }
+
+    fn effect(&self, class: u32) -> Effect {
+        match self.classes[class as usize] {
+            KvOp::Get(s) => Effect::Observe(s),
+            KvOp::Put(s) => Effect::Set(s),
+            KvOp::Append(_) => Effect::Other,
+        }
     }
 
     fn describe_state(&self, state: u32) -> String {

@@ -13,6 +13,7 @@ mod memo;
 mod model;
 pub mod oracle;
 mod prepare;
+mod refute;
 mod register;
 mod search;
 
@@ -44,6 +45,9 @@ pub struct Options {
     /// anomaly). Off by default: the verdict is invalid either way, and a key that is not
     /// linearizable can take far longer to refute than the first one found.
     pub all_keys: bool,
+    /// Before searching, refute ops that real time alone proves impossible (a read of a
+    /// value certainly overwritten). Sound; on by default; off to measure the search alone.
+    pub refute: bool,
 }
 
 impl Default for Options {
@@ -54,6 +58,7 @@ impl Default for Options {
             time_limit: None,
             memory_limit_bytes: 1 << 30,
             all_keys: false,
+            refute: true,
         }
     }
 }
@@ -97,9 +102,15 @@ pub fn check(history: &History, opts: &Options) -> Result<Report, ModelError> {
     let mut keys = match model {
         ModelKind::Register | ModelKind::CasRegister => {
             let cas = model == ModelKind::CasRegister;
-            schedule(jobs, || RegisterSpec::new(cas, dialect), dialect, &budget)?
+            schedule(
+                jobs,
+                || RegisterSpec::new(cas, dialect),
+                opts,
+                dialect,
+                &budget,
+            )?
         }
-        ModelKind::Kv => schedule(jobs, || KvSpec::new(dialect), dialect, &budget)?,
+        ModelKind::Kv => schedule(jobs, || KvSpec::new(dialect), opts, dialect, &budget)?,
     };
     keys.sort_by(|a, b| a.key.cmp(&b.key));
     let verdict = verdict(&keys, model, ops, started.elapsed());
@@ -133,6 +144,7 @@ struct Running<'h, S: Spec> {
 fn schedule<'h, S: Spec>(
     jobs: Vec<KeyJob<'h>>,
     make: impl Fn() -> S + Sync,
+    opts: &Options,
     dialect: Dialect,
     budget: &Budget,
 ) -> Result<Vec<KeyResult>, ModelError> {
@@ -152,28 +164,26 @@ fn schedule<'h, S: Spec>(
                 let started = Instant::now();
                 let mut running = match task {
                     Task::Running(r) => r,
-                    Task::Fresh(job) => {
-                        let mut spec = make();
-                        match prepare::translate(&mut spec, &job, dialect) {
-                            Ok(ops) => Box::new(Running {
-                                search: Search::new(spec, &ops),
-                                ops: ops.len(),
-                                job,
-                                spent: Duration::ZERO,
-                            }),
-                            Err(e) => {
-                                budget.cancelled.store(true, Ordering::Relaxed);
-                                lock(&error).get_or_insert(e);
-                                continue;
-                            }
+                    Task::Fresh(job) => match start(job, make(), opts, dialect, budget) {
+                        Ok(Started::Searching(r)) => r,
+                        Ok(Started::Done(result)) => {
+                            lock(&results).push(result);
+                            continue;
                         }
-                    }
+                        Err(e) => {
+                            budget.cancelled.store(true, Ordering::Relaxed);
+                            lock(&error).get_or_insert(e);
+                            continue;
+                        }
+                    },
                 };
                 let outcome = running.search.run(budget, SLICE_STEPS);
                 running.spent += started.elapsed();
                 match outcome {
                     None => lock(&queue).push_back(Task::Running(running)),
-                    Some(outcome) => lock(&results).push(finish(*running, outcome)),
+                    Some(outcome) => {
+                        lock(&results).push(finish(*running, Finished::Searched(outcome)))
+                    }
                 }
             });
         }
@@ -184,11 +194,65 @@ fn schedule<'h, S: Spec>(
     Ok(results.into_inner().unwrap_or_else(|e| e.into_inner()))
 }
 
+enum Started<'h, S: Spec> {
+    Searching(Box<Running<'h, S>>),
+    Done(KeyResult),
+}
+
+/// Translate a key's ops, try to refute one, else set up its search.
+fn start<'h, S: Spec>(
+    job: KeyJob<'h>,
+    mut spec: S,
+    opts: &Options,
+    dialect: Dialect,
+    budget: &Budget,
+) -> Result<Started<'h, S>, ModelError> {
+    let started = Instant::now();
+    let ops = prepare::translate(&mut spec, &job, dialect)?;
+    let refuted = opts.refute.then(|| refute::refute(&spec, &ops)).flatten();
+    let mut running = Box::new(Running {
+        search: Search::new(spec, &ops),
+        ops: ops.len(),
+        job,
+        spent: Duration::ZERO,
+    });
+    Ok(match refuted {
+        None => Started::Searching(running),
+        Some(r) => {
+            budget.some_key_invalid.store(true, Ordering::Relaxed);
+            let anomaly = explain::refuted(&mut running.search, &r, &running.job);
+            running.spent = started.elapsed();
+            Started::Done(finish(*running, Finished::Refuted(anomaly)))
+        }
+    })
+}
+
 fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
     m.lock().unwrap_or_else(|e| e.into_inner())
 }
 
-fn finish<S: Spec>(mut r: Running<'_, S>, outcome: search::Outcome) -> KeyResult {
+/// How a key's check ended.
+enum Finished {
+    Searched(search::Outcome),
+    /// Refuted before the search.
+    Refuted(Anomaly),
+}
+
+fn finish<S: Spec>(mut r: Running<'_, S>, outcome: Finished) -> KeyResult {
+    let outcome = match outcome {
+        Finished::Refuted(a) => {
+            return KeyResult {
+                key: r.job.key,
+                validity: Validity::Invalid,
+                reason: None,
+                ops: r.ops,
+                stats: r.search.stats.clone(),
+                elapsed: r.spent,
+                anomaly: Some(a),
+            }
+        }
+        Finished::Searched(o) => o,
+    };
     let (validity, reason, anomaly) = match outcome {
         search::Outcome::Linearizable => (Validity::Valid, None, None),
         search::Outcome::NotLinearizable(f) => (

@@ -69,6 +69,22 @@ impl ModelKind {
     }
 }
 
+/// What an op does to the state, where that can be said without running it. Used to
+/// refute an op before any search: an op that needs a state no op could have set in time.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Effect {
+    /// Legal only in this state, which it leaves as it is (a read).
+    Observe(u32),
+    /// Always legal; sets this state (a write).
+    Set(u32),
+    /// Legal only in the first state; sets the second (a successful CAS).
+    CompareSet(u32, u32),
+    /// Never changes the state (a failed CAS).
+    Keep,
+    /// Anything else (an append): no refutation is attempted when such an op is present.
+    Other,
+}
+
 /// One key's sequential specification over interned classes and states.
 ///
 /// Contract: `step` is a pure function of `(state, class)` (it may cache); the same
@@ -91,8 +107,12 @@ pub trait Spec: Send {
     /// append). When every op with a known result is like this, an indeterminate op only
     /// ever needs to take effect right before an op that is illegal without it.
     fn stutter_or_overwrite(&self, class: u32) -> bool;
+    /// Whether the op never changes the state, in any state where it is legal (a read).
+    /// Such an op, when legal now, can be linearized at once without losing a solution.
+    fn read_only(&self, class: u32) -> bool;
     /// Whether the op is always legal and its result does not depend on the state (a write).
     fn blind(&self, class: u32) -> bool;
+    fn effect(&self, class: u32) -> Effect;
     fn describe_state(&self, state: u32) -> String;
     fn describe_class(&self, class: u32) -> String;
     /// Bytes held by interning tables, for the memory budget.

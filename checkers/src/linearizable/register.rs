@@ -2,7 +2,7 @@
 //!
 //! Values are interned per key (nil is 0), so a state is the id of the value held.
 
-use super::model::{show, Outcome, Spec};
+use super::model::{show, Effect, Outcome, Spec};
 use history::{Dialect, Value};
 use rustc_hash::FxHashMap;
 
@@ -136,8 +136,25 @@ impl Spec for RegisterSpec {
         true
     }
 
+    fn read_only(&self, class: u32) -> bool {
+        match self.classes[class as usize] {
+            RegOp::Read(_) | RegOp::CasFailed(_) => true,
+            RegOp::Cas(from, to) => from == to,
+            RegOp::Write(_) => false,
+        }
+    }
+
     fn blind(&self, class: u32) -> bool {
         matches!(self.classes[class as usize], RegOp::Write(_))
+    }
+
+    fn effect(&self, class: u32) -> Effect {
+        match self.classes[class as usize] {
+            RegOp::Read(v) => Effect::Observe(v),
+            RegOp::Write(v) => Effect::Set(v),
+            RegOp::Cas(a, b) => Effect::CompareSet(a, b),
+            RegOp::CasFailed(_) => Effect::Keep,
+        }
     }
 
     fn describe_state(&self, state: u32) -> String {

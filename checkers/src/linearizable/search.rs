@@ -12,8 +12,9 @@
 //!   linearized set is stored as the first op not yet linearized plus a bit set of the few
 //!   ops after it that are, which is all that can differ: a handful of words, not a bit per
 //!   op of the history, so the cost of a step does not grow with the history's length.
-//! - An op that is legal and leaves the state unchanged (a read that sees the current value)
-//!   is linearized at once without branching: placing it first never loses a solution.
+//! - An op that never changes the state and is legal now (a read that sees the current
+//!   value) is linearized at once without branching: placing it first never loses a
+//!   solution. (Not so for a write of the current value: moved, it would overwrite later.)
 //! - Among ops with the same function, arguments and result, only the one that must return
 //!   first is tried: swapping two such ops never loses a solution.
 //! - For models whose ops either keep the state or overwrite it (registers), an
@@ -124,11 +125,21 @@ struct InfoClass {
     ids: Vec<u32>,
 }
 
+impl InfoClass {
+    /// The next op of this class to take, if any is callable before `pos`.
+    fn next(&self, taken: u32, pos: u32) -> Option<u32> {
+        let i = taken as usize;
+        (i < self.calls.len() && self.calls[i] < pos).then(|| self.ids[i])
+    }
+}
+
 pub struct Search<S: Spec> {
     spec: S,
     det: Vec<LinOp>,
     info: Vec<LinOp>,
     info_classes: Vec<InfoClass>,
+    /// For each indeterminate op, its index in `info_classes`.
+    info_class_of: Vec<u32>,
     next: Vec<u32>,
     prev: Vec<u32>,
     /// Entry e is the call (even) or return (odd) of op e / 2, in history order by `order`.
@@ -196,20 +207,25 @@ impl<S: Spec> Search<S> {
         }
         let lazy = det.iter().all(|o| spec.stutter_or_overwrite(o.class));
         let mut info_classes: Vec<InfoClass> = Vec::new();
+        let mut info_class_of = Vec::with_capacity(info.len());
         for (id, op) in info.iter().enumerate() {
-            match info_classes.iter_mut().find(|c| c.class == op.class) {
-                Some(c) => {
-                    c.calls.push(op.call);
-                    c.ids.push(id as u32);
+            let c = match info_classes.iter().position(|c| c.class == op.class) {
+                Some(c) => c,
+                None => {
+                    info_classes.push(InfoClass {
+                        class: op.class,
+                        calls: Vec::new(),
+                        ids: Vec::new(),
+                    });
+                    info_classes.len() - 1
                 }
-                None => info_classes.push(InfoClass {
-                    class: op.class,
-                    calls: vec![op.call],
-                    ids: vec![id as u32],
-                }),
-            }
+            };
+            info_classes[c].calls.push(op.call);
+            info_classes[c].ids.push(id as u32);
+            info_class_of.push(c as u32);
         }
         let classes = ops.iter().map(|o| o.class as usize + 1).max().unwrap_or(0);
+        let n_info_classes = info_classes.len();
         let state = spec.init();
         Search {
             spec,
@@ -217,6 +233,7 @@ impl<S: Spec> Search<S> {
             det,
             info,
             info_classes,
+            info_class_of,
             next,
             prev,
             entry_pos,
@@ -228,7 +245,7 @@ impl<S: Spec> Search<S> {
             stamp: 0,
             key: Vec::with_capacity(8),
             memo: Memo::default(),
-            fired_sets: FiredSets::default(),
+            fired_sets: FiredSets::new(n_info_classes),
             cands: Vec::new(),
             frames: Vec::new(),
             state,
@@ -281,14 +298,15 @@ impl<S: Spec> Search<S> {
         e / 2
     }
 
-    /// The configuration's words: state, chain, first unlinearized op, fired set, and the
-    /// bits of the linearized ops after that first one.
-    fn build_key(&mut self, state: u32, chain: u32, fired: u32, first_ret_op: u32) {
+    /// The configuration's words: state, chain, first unlinearized op, and the bits of the
+    /// linearized ops after that first one. (The set of indeterminate ops taken is kept
+    /// beside them, for dominance.)
+    fn build_key(&mut self, state: u32, chain: u32, first_ret_op: u32) {
         let c = self.next[self.head] / 2;
         let hi = self.call_before_ret[first_ret_op as usize] as usize;
         self.key.clear();
         self.key.push(state as u64 | (chain as u64) << 32);
-        self.key.push(c as u64 | (fired as u64) << 32);
+        self.key.push(c as u64);
         let mut i = c as usize + 1;
         while i < hi {
             let (w, sh) = (i / 64, i % 64);
@@ -329,7 +347,8 @@ impl<S: Spec> Search<S> {
                 mv: Moved::Det(op),
                 next_state: ns,
             };
-            if ns == state {
+            if ns == state && self.spec.read_only(class) {
+                // A legal read: taking it now never loses a solution.
                 out.truncate(start);
                 out.push(cand);
                 return;
@@ -349,7 +368,7 @@ impl<S: Spec> Search<S> {
             out.push(cand);
         }
         let first_ret_pos = self.entry_pos[e as usize];
-        for ic in &self.info_classes {
+        for (k, ic) in self.info_classes.iter().enumerate() {
             if chain != NO_CHAIN && self.spec.blind(ic.class) {
                 // A write in the middle of a chain makes what came before it useless.
                 continue;
@@ -360,11 +379,7 @@ impl<S: Spec> Search<S> {
             if ns == state {
                 continue;
             }
-            let callable = ic.calls.partition_point(|&c| c < first_ret_pos);
-            if let Some(&id) = ic.ids[..callable]
-                .iter()
-                .find(|&&id| !self.fired_sets.contains(fired, id))
-            {
+            if let Some(id) = ic.next(self.fired_sets.count(fired, k), first_ret_pos) {
                 out.push(Cand {
                     mv: Moved::Info(id),
                     next_state: ns,
@@ -384,7 +399,7 @@ impl<S: Spec> Search<S> {
                 .fetch_sub(self.reported_bytes, Ordering::Relaxed);
             self.reported_bytes = 0;
             self.memo = Memo::default();
-            self.fired_sets = FiredSets::default();
+            self.fired_sets = FiredSets::new(0);
         }
         outcome
     }
@@ -396,8 +411,8 @@ impl<S: Spec> Search<S> {
                 return Some(Outcome::Linearizable);
             }
             let first = self.first_ret_op();
-            self.build_key(self.state, self.chain, self.fired, first);
-            self.memo.insert(&self.key);
+            self.build_key(self.state, self.chain, first);
+            self.memo.visit(&self.key, self.fired, |_, _| true);
             let mut cands = std::mem::take(&mut self.cands);
             self.candidates(self.state, self.chain, self.fired, &mut cands);
             self.cands = cands;
@@ -452,7 +467,8 @@ impl<S: Spec> Search<S> {
                     self.chain = NO_CHAIN;
                 }
                 Moved::Info(id) => {
-                    self.fired = self.fired_sets.add(self.fired, id);
+                    let class = self.info_class_of[id as usize] as usize;
+                    self.fired = self.fired_sets.add(self.fired, class);
                     if self.lazy && self.chain == NO_CHAIN {
                         self.chain = self.state;
                     }
@@ -463,8 +479,12 @@ impl<S: Spec> Search<S> {
                 return Some(Outcome::Linearizable);
             }
             let first = self.first_ret_op();
-            self.build_key(self.state, self.chain, self.fired, first);
-            if !self.memo.insert(&self.key) {
+            self.build_key(self.state, self.chain, first);
+            let fired_sets = &self.fired_sets;
+            if !self
+                .memo
+                .visit(&self.key, self.fired, |a, b| fired_sets.le(a, b))
+            {
                 if let Moved::Det(op) = cand.mv {
                     self.unlift(op);
                 }
