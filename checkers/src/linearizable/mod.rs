@@ -167,7 +167,7 @@ fn schedule<'h, S: Spec>(
                     Task::Fresh(job) => match start(job, make(), opts, dialect, budget) {
                         Ok(Started::Searching(r)) => r,
                         Ok(Started::Done(result)) => {
-                            lock(&results).push(result);
+                            lock(&results).push(*result);
                             continue;
                         }
                         Err(e) => {
@@ -196,7 +196,7 @@ fn schedule<'h, S: Spec>(
 
 enum Started<'h, S: Spec> {
     Searching(Box<Running<'h, S>>),
-    Done(KeyResult),
+    Done(Box<KeyResult>),
 }
 
 /// Translate a key's ops, try to refute one, else set up its search.
@@ -222,7 +222,7 @@ fn start<'h, S: Spec>(
             budget.some_key_invalid.store(true, Ordering::Relaxed);
             let anomaly = explain::refuted(&mut running.search, &r, &running.job);
             running.spent = started.elapsed();
-            Started::Done(finish(*running, Finished::Refuted(anomaly)))
+            Started::Done(Box::new(finish(*running, Finished::Refuted(anomaly))))
         }
     })
 }
