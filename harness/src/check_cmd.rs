@@ -5,6 +5,7 @@ use crate::exit::ExitCode;
 use checkers::linearizable::{self, ModelKind, Options};
 use history::{format, Dialect, Format};
 use reports::results::{summary_line, text_line, FileResult, Results};
+use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
@@ -29,23 +30,26 @@ pub fn run(args: &CheckArgs) -> ExitCode {
     };
     let explain = args.explain || files.len() == 1;
     let mut results = Vec::with_capacity(files.len());
+    // Output errors (a closed pipe) are ignored: the exit code still tells the verdict.
+    let mut out = std::io::stdout().lock();
     for file in &files {
         let r = check_file(file, fmt, &options);
         if args.json {
-            println!("{}", serde_json::to_string(&r).unwrap_or_default());
+            let _ = writeln!(out, "{}", serde_json::to_string(&r).unwrap_or_default());
         } else {
-            println!("{}", text_line(&r));
+            let _ = writeln!(out, "{}", text_line(&r));
             if explain {
                 for a in &r.anomalies {
-                    println!("{}", indent(&a.explanation));
+                    let _ = writeln!(out, "{}", indent(&a.explanation));
                 }
             }
         }
+        let _ = out.flush();
         results.push(r);
     }
     let results = Results::new(results);
     if !args.json {
-        println!("{}", summary_line(&results));
+        let _ = writeln!(out, "{}", summary_line(&results));
     }
     if let Some(path) = &args.results {
         if let Err(e) = results.write(path) {

@@ -2,6 +2,7 @@
 
 use crate::error::HistoryError;
 use crate::op::{Op, OpType, Process};
+use smol_str::SmolStr;
 use std::collections::HashMap;
 
 /// No partner: an invocation that never completed, or a nemesis op.
@@ -43,6 +44,7 @@ pub struct History {
     ops: Vec<Op>,
     partner: Vec<u32>,
     lines: Vec<u32>,
+    functions: Vec<SmolStr>,
     /// How `fail` ops and nil reads are to be understood.
     pub dialect: Dialect,
     /// Whether ops carry real times (`time_ns`), or only their order.
@@ -76,6 +78,10 @@ impl History {
             p => Some(p as usize),
         }
     }
+    /// The distinct functions of client ops, in order of first use.
+    pub fn functions(&self) -> &[SmolStr] {
+        &self.functions
+    }
     /// The line of the source file an op came from (1-based).
     pub fn line(&self, index: usize) -> usize {
         self.lines[index] as usize
@@ -99,6 +105,7 @@ pub struct HistoryBuilder {
     ops: Vec<Op>,
     partner: Vec<u32>,
     lines: Vec<u32>,
+    functions: Vec<SmolStr>,
     open: HashMap<u64, u32>,
     dialect: Dialect,
     last_time_ns: u64,
@@ -111,6 +118,7 @@ impl HistoryBuilder {
             ops: Vec::new(),
             partner: Vec::new(),
             lines: Vec::new(),
+            functions: Vec::new(),
             open: HashMap::new(),
             dialect,
             last_time_ns: 0,
@@ -157,6 +165,9 @@ impl HistoryBuilder {
                 }
                 (OpType::Invoke, None) => {
                     self.open.insert(p, index as u32);
+                    if !self.functions.contains(&op.f) {
+                        self.functions.push(op.f.clone());
+                    }
                 }
                 (kind, None) => {
                     return Err(HistoryError::malformed(
@@ -210,6 +221,7 @@ impl HistoryBuilder {
             ops: self.ops,
             partner: self.partner,
             lines: self.lines,
+            functions: self.functions,
             dialect: self.dialect,
             timed: self.any_time,
         }
@@ -242,6 +254,7 @@ mod tests {
         assert_eq!(pairs, vec![(0, Some(2)), (1, Some(3)), (4, None)]);
         assert_eq!(h.partner(3), Some(1));
         assert_eq!(h.ops()[4].index, 4);
+        assert_eq!(h.functions(), ["read", "write"]);
     }
 
     #[test]

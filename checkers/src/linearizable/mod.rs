@@ -24,7 +24,7 @@ pub use search::{Budget, Stats, Stopped};
 use crate::Checker;
 use history::{Anomaly, Dialect, History, Key, Validity, Verdict};
 use kv::KvSpec;
-use prepare::KeyJob;
+use prepare::{KeyJob, Prepared};
 use register::RegisterSpec;
 use search::Search;
 use std::collections::VecDeque;
@@ -69,6 +69,8 @@ pub struct KeyResult {
     pub key: Option<Key>,
     pub validity: Validity,
     pub reason: Option<String>,
+    /// Client operations on this key.
+    pub invocations: usize,
     /// Ops the search considered (after the dialect dropped what tells nothing).
     pub ops: usize,
     pub stats: Stats,
@@ -95,24 +97,19 @@ pub fn check(history: &History, opts: &Options) -> Result<Report, ModelError> {
     let dialect = opts.dialect.unwrap_or(history.dialect);
     let mut budget = Budget::new(opts.time_limit, opts.memory_limit_bytes);
     budget.stop_at_first_invalid = !opts.all_keys;
-    let mut jobs = prepare::split_by_key(history);
-    let ops = jobs.iter().map(|j| j.pairs.len()).sum();
-    // Biggest keys first, so the last one to finish is small.
-    jobs.sort_by_key(|j| std::cmp::Reverse(j.pairs.len()));
     let mut keys = match model {
         ModelKind::Register | ModelKind::CasRegister => {
             let cas = model == ModelKind::CasRegister;
-            schedule(
-                jobs,
-                || RegisterSpec::new(cas, dialect),
-                opts,
-                dialect,
-                &budget,
-            )?
+            let make = || RegisterSpec::new(cas, dialect);
+            schedule(prepare::prepare(history, make, dialect)?, opts, &budget)
         }
-        ModelKind::Kv => schedule(jobs, || KvSpec::new(dialect), opts, dialect, &budget)?,
+        ModelKind::Kv => {
+            let make = || KvSpec::new(dialect);
+            schedule(prepare::prepare(history, make, dialect)?, opts, &budget)
+        }
     };
     keys.sort_by(|a, b| a.key.cmp(&b.key));
+    let ops = keys.iter().map(|k| k.invocations).sum();
     let verdict = verdict(&keys, model, ops, started.elapsed());
     Ok(Report {
         model,
@@ -129,7 +126,7 @@ pub fn check(history: &History, opts: &Options) -> Result<Report, ModelError> {
 const SLICE_STEPS: u64 = 1 << 16;
 
 enum Task<'h, S: Spec> {
-    Fresh(KeyJob<'h>),
+    Fresh(Prepared<'h, S>),
     Running(Box<Running<'h, S>>),
 }
 
@@ -137,24 +134,24 @@ struct Running<'h, S: Spec> {
     job: KeyJob<'h>,
     search: Search<S>,
     ops: usize,
+    invocations: usize,
     spent: Duration,
 }
 
 /// Check every key on a few worker threads, a slice of search at a time.
-fn schedule<'h, S: Spec>(
-    jobs: Vec<KeyJob<'h>>,
-    make: impl Fn() -> S + Sync,
+fn schedule<S: Spec>(
+    mut keys: Vec<Prepared<'_, S>>,
     opts: &Options,
-    dialect: Dialect,
     budget: &Budget,
-) -> Result<Vec<KeyResult>, ModelError> {
+) -> Vec<KeyResult> {
+    // Biggest keys first, so the last one to finish is small.
+    keys.sort_by_key(|k| std::cmp::Reverse(k.ops.len()));
     let threads = std::thread::available_parallelism()
         .map_or(1, |n| n.get())
-        .min(jobs.len())
+        .min(keys.len())
         .max(1);
-    let queue = Mutex::new(jobs.into_iter().map(Task::Fresh).collect::<VecDeque<_>>());
+    let queue = Mutex::new(keys.into_iter().map(Task::Fresh).collect::<VecDeque<_>>());
     let results = Mutex::new(Vec::new());
-    let error = Mutex::new(None);
     std::thread::scope(|scope| {
         for _ in 0..threads {
             scope.spawn(|| loop {
@@ -164,15 +161,10 @@ fn schedule<'h, S: Spec>(
                 let started = Instant::now();
                 let mut running = match task {
                     Task::Running(r) => r,
-                    Task::Fresh(job) => match start(job, make(), opts, dialect, budget) {
-                        Ok(Started::Searching(r)) => r,
-                        Ok(Started::Done(result)) => {
+                    Task::Fresh(key) => match start(key, opts, budget) {
+                        Started::Searching(r) => r,
+                        Started::Done(result) => {
                             lock(&results).push(*result);
-                            continue;
-                        }
-                        Err(e) => {
-                            budget.cancelled.store(true, Ordering::Relaxed);
-                            lock(&error).get_or_insert(e);
                             continue;
                         }
                     },
@@ -188,10 +180,7 @@ fn schedule<'h, S: Spec>(
             });
         }
     });
-    if let Some(e) = lock(&error).take() {
-        return Err(e);
-    }
-    Ok(results.into_inner().unwrap_or_else(|e| e.into_inner()))
+    results.into_inner().unwrap_or_else(|e| e.into_inner())
 }
 
 enum Started<'h, S: Spec> {
@@ -199,24 +188,33 @@ enum Started<'h, S: Spec> {
     Done(Box<KeyResult>),
 }
 
-/// Translate a key's ops, try to refute one, else set up its search.
-fn start<'h, S: Spec>(
-    job: KeyJob<'h>,
-    mut spec: S,
-    opts: &Options,
-    dialect: Dialect,
-    budget: &Budget,
-) -> Result<Started<'h, S>, ModelError> {
+/// Try to refute one of a key's ops, else set up its search.
+fn start<'h, S: Spec>(key: Prepared<'h, S>, opts: &Options, budget: &Budget) -> Started<'h, S> {
     let started = Instant::now();
-    let ops = prepare::translate(&mut spec, &job, dialect)?;
-    let refuted = opts.refute.then(|| refute::refute(&spec, &ops)).flatten();
+    if budget.stop_at_first_invalid && budget.some_key_invalid.load(Ordering::Relaxed) {
+        // Not worth preparing a search that would stop at once.
+        let running = Running {
+            search: Search::new(key.spec, &[]),
+            ops: key.ops.len(),
+            invocations: key.invocations,
+            job: key.job,
+            spent: Duration::ZERO,
+        };
+        let stopped = search::Outcome::Stopped(Stopped::OtherKeyInvalid);
+        return Started::Done(Box::new(finish(running, Finished::Searched(stopped))));
+    }
+    let refuted = opts
+        .refute
+        .then(|| refute::refute(&key.spec, &key.ops))
+        .flatten();
     let mut running = Box::new(Running {
-        search: Search::new(spec, &ops),
-        ops: ops.len(),
-        job,
+        search: Search::new(key.spec, &key.ops),
+        ops: key.ops.len(),
+        invocations: key.invocations,
+        job: key.job,
         spent: Duration::ZERO,
     });
-    Ok(match refuted {
+    match refuted {
         None => Started::Searching(running),
         Some(r) => {
             budget.some_key_invalid.store(true, Ordering::Relaxed);
@@ -224,7 +222,7 @@ fn start<'h, S: Spec>(
             running.spent = started.elapsed();
             Started::Done(Box::new(finish(*running, Finished::Refuted(anomaly))))
         }
-    })
+    }
 }
 
 fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
@@ -245,6 +243,7 @@ fn finish<S: Spec>(mut r: Running<'_, S>, outcome: Finished) -> KeyResult {
                 key: r.job.key,
                 validity: Validity::Invalid,
                 reason: None,
+                invocations: r.invocations,
                 ops: r.ops,
                 stats: r.search.stats.clone(),
                 elapsed: r.spent,
@@ -286,6 +285,7 @@ fn finish<S: Spec>(mut r: Running<'_, S>, outcome: Finished) -> KeyResult {
         key: r.job.key,
         validity,
         reason,
+        invocations: r.invocations,
         ops: r.ops,
         stats: r.search.stats.clone(),
         elapsed: r.spent,

@@ -54,8 +54,8 @@ impl ModelKind {
     /// there is a cas, else register.
     pub fn infer(history: &History) -> ModelKind {
         let mut cas = false;
-        for op in history.ops().iter().filter(|op| op.is_client()) {
-            match op.f.as_str() {
+        for f in history.functions() {
+            match f.as_str() {
                 "get" | "put" | "append" => return ModelKind::Kv,
                 "cas" => cas = true,
                 _ => {}

@@ -33,19 +33,35 @@ pub struct Refutation {
 /// The earliest-completing impossible op, if any.
 pub fn refute<S: Spec>(spec: &S, ops: &[LinOp]) -> Option<Refutation> {
     let effects: Vec<Effect> = ops.iter().map(|o| spec.effect(o.class)).collect();
-    if effects.contains(&Effect::Other) {
-        return None;
+    let mut states = spec.init() as usize + 1;
+    for e in &effects {
+        let top = match *e {
+            Effect::Other => return None,
+            Effect::Keep => 0,
+            Effect::Observe(v) | Effect::Set(v) => v,
+            Effect::CompareSet(a, b) => a.max(b),
+        };
+        states = states.max(top as usize + 1);
     }
-    // Setters of each state, in call order (ops are in call order).
-    let mut setters: rustc_hash::FxHashMap<u32, Vec<usize>> = Default::default();
+    // Setters of each state, in call order (ops are in call order), with the running
+    // maximum of their returns: (return, setter).
+    let mut max_ret: Vec<Vec<(u32, u32)>> = vec![Vec::new(); states];
     // Determinate ops that set the state, by call, with the suffix minimum of their return.
     let mut killers: Vec<usize> = Vec::new();
     for (i, e) in effects.iter().enumerate() {
         if let Effect::Set(v) | Effect::CompareSet(_, v) = *e {
-            setters.entry(v).or_default().push(i);
+            let list = &mut max_ret[v as usize];
+            let best = list.last().copied().unwrap_or((0, u32::MAX));
+            list.push(best.max((ops[i].ret, i as u32)));
             if ops[i].ret != NEVER {
                 killers.push(i);
             }
+        }
+    }
+    let mut setter_calls: Vec<Vec<u32>> = vec![Vec::new(); states];
+    for (i, e) in effects.iter().enumerate() {
+        if let Effect::Set(v) | Effect::CompareSet(_, v) = *e {
+            setter_calls[v as usize].push(ops[i].call);
         }
     }
     let mut min_ret_from = vec![(u32::MAX, usize::MAX); killers.len() + 1];
@@ -53,23 +69,6 @@ pub fn refute<S: Spec>(spec: &S, ops: &[LinOp]) -> Option<Refutation> {
         let r = (ops[killers[k]].ret, killers[k]);
         min_ret_from[k] = r.min(min_ret_from[k + 1]);
     }
-    // For each state, the running maximum of setters' returns, by call.
-    let max_ret: rustc_hash::FxHashMap<u32, Vec<(u32, usize)>> = setters
-        .iter()
-        .map(|(&v, idx)| {
-            let mut best = (0u32, usize::MAX);
-            let prefix = idx
-                .iter()
-                .map(|&i| {
-                    if ops[i].ret >= best.0 {
-                        best = (ops[i].ret, i);
-                    }
-                    best
-                })
-                .collect();
-            (v, prefix)
-        })
-        .collect();
     let init = spec.init();
     let mut found: Option<Refutation> = None;
     for (i, e) in effects.iter().enumerate() {
@@ -82,17 +81,13 @@ pub fn refute<S: Spec>(spec: &S, ops: &[LinOp]) -> Option<Refutation> {
             _ => continue,
         };
         // The latest return among setters of `needs` invoked before y completes.
-        let (last_ret, last) = match (setters.get(&needs), max_ret.get(&needs)) {
-            (Some(idx), Some(prefix)) => {
-                let n = idx.partition_point(|&j| ops[j].call < y.ret);
-                if n == 0 {
-                    (0, None)
-                } else {
-                    let (r, j) = prefix[n - 1];
-                    (r, Some(j))
-                }
+        let n = setter_calls[needs as usize].partition_point(|&c| c < y.ret);
+        let (last_ret, last) = match n {
+            0 => (0, None),
+            n => {
+                let (r, j) = max_ret[needs as usize][n - 1];
+                (r, Some(j as usize))
             }
-            _ => (0, None),
         };
         if last.is_none() && needs != init {
             // Nothing sets the state it needs before it completes.

@@ -118,6 +118,30 @@ struct Frame {
     first_ret_op: u32,
 }
 
+/// Indices of ops (in call order) sorted by return. Returns come nearly in call order
+/// (out of order only among concurrent ops), so an insertion sort does little work; it
+/// gives up for a general sort when the input is far from sorted.
+fn by_return(ops: &[LinOp]) -> Vec<u32> {
+    let mut idx: Vec<u32> = (0..ops.len() as u32).collect();
+    let budget = 32 * ops.len() + 1024;
+    let mut moves = 0usize;
+    for i in 1..idx.len() {
+        let x = idx[i];
+        let mut j = i;
+        while j > 0 && ops[idx[j - 1] as usize].ret > ops[x as usize].ret {
+            idx[j] = idx[j - 1];
+            j -= 1;
+        }
+        idx[j] = x;
+        moves += i - j;
+        if moves > budget {
+            idx.sort_unstable_by_key(|&i| ops[i as usize].ret);
+            break;
+        }
+    }
+    idx
+}
+
 /// Indeterminate ops of one class, in call order.
 struct InfoClass {
     class: u32,
@@ -171,33 +195,41 @@ impl<S: Spec> Search<S> {
         let info: Vec<LinOp> = ops.iter().copied().filter(|o| o.ret == NEVER).collect();
         debug_assert!(det.windows(2).all(|w| w[0].call < w[1].call));
         let n = det.len();
-        // Entries 2i (call of i) and 2i+1 (return of i), linked in position order.
-        let mut order: Vec<u32> = (0..2 * n as u32).collect();
-        let pos = |e: u32| {
-            let op = &det[(e / 2) as usize];
-            if e & 1 == 0 {
-                op.call
-            } else {
-                op.ret
-            }
-        };
-        order.sort_unstable_by_key(|&e| pos(e));
+        // Ops by return: nearly in call order already, so sort adaptively.
+        let by_ret = by_return(&det);
+        // Entries 2i (call of i) and 2i+1 (return of i), linked in position order: merge
+        // the calls (in op order) with the returns (in `by_ret` order).
         let head = 2 * n;
         let mut next = vec![0u32; 2 * n + 1];
         let mut prev = vec![0u32; 2 * n + 1];
         let mut last = head;
-        for &e in &order {
+        let (mut c, mut r) = (0usize, 0usize);
+        while c < n || r < n {
+            let e = if c < n && det[c].call < det[by_ret[r] as usize].ret {
+                c += 1;
+                2 * (c - 1) as u32
+            } else {
+                r += 1;
+                2 * by_ret[r - 1] + 1
+            };
             next[last] = e;
             prev[e as usize] = last as u32;
             last = e as usize;
         }
         next[last] = head as u32;
         prev[head] = last as u32;
-        let entry_pos = (0..2 * n as u32).map(pos).collect();
+        let entry_pos = (0..2 * n)
+            .map(|e| {
+                let op = &det[e / 2];
+                if e % 2 == 0 {
+                    op.call
+                } else {
+                    op.ret
+                }
+            })
+            .collect();
         // For each op, how many ops are called before it returns.
         let mut call_before_ret = vec![0u32; n];
-        let mut by_ret: Vec<u32> = (0..n as u32).collect();
-        by_ret.sort_unstable_by_key(|&i| det[i as usize].ret);
         let mut k = 0usize;
         for &i in &by_ret {
             while k < n && det[k].call < det[i as usize].ret {
