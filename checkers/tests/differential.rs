@@ -172,15 +172,13 @@ fn agree(h: &History, model: ModelKind, dialect: Dialect, what: &str) -> Validit
     got
 }
 
-#[test]
-fn register_histories_agree_with_the_oracle() {
+/// Check thousands of histories both ways in both dialects; enough must be invalid.
+fn agree_on_many(model: ModelKind, name: &str, make: impl Fn(u64) -> History) {
     let mut invalid = 0;
     for seed in 0..3000 {
-        let h = register_history(seed, false);
+        let h = make(seed);
         for d in [Dialect::Knossos, Dialect::Porcupine] {
-            if agree(&h, ModelKind::Register, d, &format!("register seed {seed}"))
-                == Validity::Invalid
-            {
+            if agree(&h, model, d, &format!("{name} seed {seed}")) == Validity::Invalid {
                 invalid += 1;
             }
         }
@@ -189,40 +187,23 @@ fn register_histories_agree_with_the_oracle() {
         invalid > 300,
         "the test must exercise invalid histories too: {invalid}"
     );
+}
+
+#[test]
+fn register_histories_agree_with_the_oracle() {
+    agree_on_many(ModelKind::Register, "register", |seed| {
+        register_history(seed, false)
+    });
 }
 
 #[test]
 fn cas_register_histories_agree_with_the_oracle() {
-    let mut invalid = 0;
-    for seed in 0..3000 {
-        let h = register_history(seed, true);
-        for d in [Dialect::Knossos, Dialect::Porcupine] {
-            if agree(&h, ModelKind::CasRegister, d, &format!("cas seed {seed}"))
-                == Validity::Invalid
-            {
-                invalid += 1;
-            }
-        }
-    }
-    assert!(
-        invalid > 300,
-        "the test must exercise invalid histories too: {invalid}"
-    );
+    agree_on_many(ModelKind::CasRegister, "cas", |seed| {
+        register_history(seed, true)
+    });
 }
 
 #[test]
 fn kv_histories_agree_with_the_oracle() {
-    let mut invalid = 0;
-    for seed in 0..3000 {
-        let h = kv_history(seed);
-        for d in [Dialect::Knossos, Dialect::Porcupine] {
-            if agree(&h, ModelKind::Kv, d, &format!("kv seed {seed}")) == Validity::Invalid {
-                invalid += 1;
-            }
-        }
-    }
-    assert!(
-        invalid > 300,
-        "the test must exercise invalid histories too: {invalid}"
-    );
+    agree_on_many(ModelKind::Kv, "kv", kv_history);
 }

@@ -1405,45 +1405,4 @@ mod tests {
             }
         }
     }
-
-    /// Hand-run speed check:
-    /// `cargo test --release -p history edn -- --nocapture --ignored`
-    #[test]
-    #[ignore]
-    fn edn_speed_1m_lines() {
-        use std::fmt::Write as _;
-        let mut text = String::with_capacity(80 * 1_000_000);
-        for i in 0..1_000_000u64 {
-            let process = i % 17;
-            let time = i * 1_234 + 98_765;
-            let (ty, value) = match i % 4 {
-                0 => (":invoke", "nil".to_string()),
-                1 => (":ok", format!("[{} [{} {}]]", i % 5, i % 7, i % 11)),
-                2 => (":invoke", "\"x\"".to_string()),
-                _ => (":fail", (i % 100).to_string()),
-            };
-            let f = if i % 3 == 0 { ":read" } else { ":write" };
-            let _ = writeln!(
-                text,
-                "{{:type {ty}, :f {f}, :process {process}, :time {time}, :index {i}, :value {value}}}"
-            );
-        }
-        let mb = text.len() as f64 / 1e6;
-        // The first round pays for fresh pages from the OS; later rounds reuse freed memory.
-        for round in 1..=3 {
-            let start = std::time::Instant::now();
-            let forms = parse_all(&text).unwrap();
-            let secs = start.elapsed().as_secs_f64();
-            assert_eq!(forms.len(), 1_000_000);
-            assert_eq!(forms[999_999].0, 1_000_000);
-            let dropping = std::time::Instant::now();
-            drop(forms);
-            println!(
-                "edn parse_all round {round}: 1,000,000 lines, {mb:.1} MB in {secs:.3} s \
-                 ({:.0} MB/s; drop {:.3} s)",
-                mb / secs,
-                dropping.elapsed().as_secs_f64()
-            );
-        }
-    }
 }

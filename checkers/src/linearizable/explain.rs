@@ -82,10 +82,7 @@ pub fn anomaly<S: Spec>(search: &mut Search<S>, failure: &Failure, job: &KeyJob<
     before.sort_by_key(|o| o.ret);
     let before: Vec<LinOp> = before.into_iter().rev().take(BEFORE).rev().collect();
 
-    let key = match &job.key {
-        Some(k) => format!("Key {k}"),
-        None => "The history".to_string(),
-    };
+    let key = subject(job);
     let what = search.spec().describe_class(b.class);
     let mut states: Vec<String> = failure
         .states
@@ -159,12 +156,11 @@ pub fn anomaly<S: Spec>(search: &mut Search<S>, failure: &Failure, job: &KeyJob<
     ops.extend(concurrent.iter().map(|o| span(h, o)));
     ops.extend(before.iter().map(|o| span(h, o)));
     let n_conc = concurrent.len();
-    Anomaly {
-        kind: "nonlinearizable".into(),
-        key: job.key.clone(),
-        explanation: text,
+    nonlinearizable(
+        job,
+        text,
         ops,
-        data: json!({
+        json!({
             "op": what,
             "states": states,
             "concurrent": (1..=n_conc).collect::<Vec<_>>(),
@@ -172,16 +168,13 @@ pub fn anomaly<S: Spec>(search: &mut Search<S>, failure: &Failure, job: &KeyJob<
             "before": (n_conc + 1..n_conc + 1 + before.len()).collect::<Vec<_>>(),
             "linearized_prefix_end": prefix,
         }),
-    }
+    )
 }
 
 /// Build the anomaly for an op refuted before the search.
 pub fn refuted<S: Spec>(search: &mut Search<S>, r: &Refutation, job: &KeyJob<'_>) -> Anomaly {
     let h = job.history;
-    let key = match &job.key {
-        Some(k) => format!("Key {k}"),
-        None => "The history".to_string(),
-    };
+    let key = subject(job);
     let what = search.spec().describe_class(r.op.class);
     let needs = search.spec().describe_state(r.needs);
     let mut text = String::new();
@@ -230,17 +223,39 @@ pub fn refuted<S: Spec>(search: &mut Search<S>, r: &Refutation, job: &KeyJob<'_>
             ops.extend(last.iter().map(|l| span(h, l)));
         }
     }
-    Anomaly {
-        kind: "nonlinearizable".into(),
-        key: job.key.clone(),
-        explanation: text,
+    nonlinearizable(
+        job,
+        text,
         ops,
-        data: json!({
+        json!({
             "op": what,
             "needs": needs,
             "proof": "real-time",
             "overwritten_by": r.overwritten_by.is_some().then_some(1),
             "last_setter": r.last_setter.is_some().then_some(2),
         }),
+    )
+}
+
+/// What the explanation is about: a key, or the whole (unkeyed) history.
+fn subject(job: &KeyJob<'_>) -> String {
+    match &job.key {
+        Some(k) => format!("Key {k}"),
+        None => "The history".to_string(),
+    }
+}
+
+fn nonlinearizable(
+    job: &KeyJob<'_>,
+    text: String,
+    ops: Vec<OpSpan>,
+    data: serde_json::Value,
+) -> Anomaly {
+    Anomaly {
+        kind: "nonlinearizable".into(),
+        key: job.key.clone(),
+        explanation: text,
+        ops,
+        data,
     }
 }

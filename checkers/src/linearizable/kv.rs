@@ -1,11 +1,10 @@
 //! A string key-value store with get, put and append, as Porcupine's kv tests use it.
 //! Each key is its own object (split by key before the search); a missing key reads "".
 
-use super::model::{Effect, Outcome, Spec};
+use super::model::{Effect, Interner, Outcome, Spec};
 use hashbrown::HashTable;
 use history::{Dialect, Value};
-use rustc_hash::{FxBuildHasher, FxHashMap};
-use std::hash::BuildHasher;
+use rustc_hash::FxHashMap;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 enum KvOp {
@@ -17,14 +16,30 @@ enum KvOp {
     Append(u32),
 }
 
+/// A polynomial hash of a string, so that the hash of `s + a` follows from the hashes of
+/// `s` and `a` without reading `s` again (states grow by appends to long strings).
+const BASE: u64 = 0x100_0000_01b3;
+
+fn poly_hash(s: &str) -> u64 {
+    s.bytes()
+        .fold(0u64, |h, b| h.wrapping_mul(BASE).wrapping_add(b as u64 + 1))
+}
+
+fn spread(h: u64) -> u64 {
+    (h ^ (h >> 31)).wrapping_mul(0x9e37_79b9_7f4a_7c15)
+}
+
 /// One key of a kv store: states are interned strings, "" is 0.
 pub struct KvSpec {
     dialect: Dialect,
     strings: Vec<Box<str>>,
+    /// The polynomial hash of each state's string.
+    hashes: Vec<u64>,
     string_index: HashTable<u32>,
     args: Vec<String>,
-    classes: Vec<KvOp>,
-    class_index: FxHashMap<KvOp, u32>,
+    /// For each argument: its hash and BASE to the power of its length.
+    arg_hash: Vec<(u64, u64)>,
+    classes: Interner<KvOp>,
     appended: FxHashMap<(u32, u32), u32>,
     bytes: usize,
 }
@@ -34,10 +49,11 @@ impl KvSpec {
         let mut s = KvSpec {
             dialect,
             strings: Vec::new(),
+            hashes: Vec::new(),
             string_index: HashTable::new(),
             args: Vec::new(),
-            classes: Vec::new(),
-            class_index: FxHashMap::default(),
+            arg_hash: Vec::new(),
+            classes: Interner::new(),
             appended: FxHashMap::default(),
             bytes: 0,
         };
@@ -47,30 +63,53 @@ impl KvSpec {
 
     /// The id of a string state, interned (each string is stored once).
     fn state(&mut self, s: String) -> u32 {
-        let hash = FxBuildHasher.hash_one(s.as_str());
-        let strings = &self.strings;
-        if let Some(&id) = self
-            .string_index
-            .find(hash, |&i| *strings[i as usize] == *s)
-        {
-            return id;
+        let hash = poly_hash(&s);
+        match self.find(hash, |t| *t == *s) {
+            Some(id) => id,
+            None => self.add(hash, s),
         }
-        let id = self.strings.len() as u32;
-        self.bytes += s.len() + 24;
-        self.strings.push(s.into_boxed_str());
-        let strings = &self.strings;
+    }
+
+    fn find(&self, hash: u64, same: impl Fn(&str) -> bool) -> Option<u32> {
+        let (strings, hashes) = (&self.strings, &self.hashes);
         self.string_index
-            .insert_unique(hash, id, |&i| FxBuildHasher.hash_one(&*strings[i as usize]));
+            .find(spread(hash), |&i| {
+                hashes[i as usize] == hash && same(&strings[i as usize])
+            })
+            .copied()
+    }
+
+    fn add(&mut self, hash: u64, s: String) -> u32 {
+        let id = self.strings.len() as u32;
+        self.bytes += s.len() + 40;
+        self.strings.push(s.into_boxed_str());
+        self.hashes.push(hash);
+        let hashes = &self.hashes;
+        self.string_index
+            .insert_unique(spread(hash), id, |&i| spread(hashes[i as usize]));
         id
     }
 
-    fn class(&mut self, op: KvOp) -> u32 {
-        let next = self.classes.len() as u32;
-        let id = *self.class_index.entry(op).or_insert(next);
-        if id == next {
-            self.classes.push(op);
+    /// The state `state` with argument `a` appended, found without building the string
+    /// when it exists already.
+    fn append(&mut self, state: u32, a: u32) -> u32 {
+        let (ah, pow) = self.arg_hash[a as usize];
+        let hash = self.hashes[state as usize]
+            .wrapping_mul(pow)
+            .wrapping_add(ah);
+        let (head, tail) = (&self.strings[state as usize], &self.args[a as usize]);
+        let found = self.find(hash, |t| {
+            t.len() == head.len() + tail.len()
+                && t.starts_with(&**head)
+                && t.ends_with(tail.as_str())
+        });
+        if let Some(id) = found {
+            return id;
         }
-        id
+        let mut s = String::with_capacity(head.len() + tail.len());
+        s.push_str(head);
+        s.push_str(tail);
+        self.add(hash, s)
     }
 }
 
@@ -111,7 +150,9 @@ impl Spec for KvSpec {
                 let id = match self.args.iter().position(|x| *x == a) {
                     Some(i) => i as u32,
                     None => {
-                        self.bytes += a.len() + 24;
+                        self.bytes += a.len() + 40;
+                        let pow = (0..a.len()).fold(1u64, |p, _| p.wrapping_mul(BASE));
+                        self.arg_hash.push((poly_hash(&a), pow));
                         self.args.push(a);
                         id
                     }
@@ -124,23 +165,29 @@ impl Spec for KvSpec {
                 ))
             }
         };
-        Ok(Some(self.class(op)))
+        Ok(Some(self.classes.id(op)))
     }
 
     fn init(&self) -> u32 {
         0
     }
 
+    fn legal(&self, state: u32, class: u32) -> bool {
+        match self.classes.get(class) {
+            KvOp::Get(s) => state == s,
+            KvOp::Put(_) | KvOp::Append(_) => true,
+        }
+    }
+
     fn step(&mut self, state: u32, class: u32) -> Option<u32> {
-        match self.classes[class as usize] {
+        match self.classes.get(class) {
             KvOp::Get(s) => (state == s).then_some(state),
             KvOp::Put(s) => Some(s),
             KvOp::Append(a) => {
                 if let Some(&s) = self.appended.get(&(state, a)) {
                     return Some(s);
                 }
-                let s = format!("{}{}", self.strings[state as usize], self.args[a as usize]);
-                let id = self.state(s);
+                let id = self.append(state, a);
                 self.appended.insert((state, a), id);
                 self.bytes += 16;
                 Some(id)
@@ -149,19 +196,19 @@ impl Spec for KvSpec {
     }
 
     fn stutter_or_overwrite(&self, class: u32) -> bool {
-        !matches!(self.classes[class as usize], KvOp::Append(_))
+        !matches!(self.classes.get(class), KvOp::Append(_))
     }
 
     fn read_only(&self, class: u32) -> bool {
-        matches!(self.classes[class as usize], KvOp::Get(_))
+        matches!(self.classes.get(class), KvOp::Get(_))
     }
 
     fn blind(&self, class: u32) -> bool {
-        matches!(self.classes[class as usize], KvOp::Put(_))
+        matches!(self.classes.get(class), KvOp::Put(_))
     }
 
     fn effect(&self, class: u32) -> Effect {
-        match self.classes[class as usize] {
+        match self.classes.get(class) {
             KvOp::Get(s) => Effect::Observe(s),
             KvOp::Put(s) => Effect::Set(s),
             KvOp::Append(_) => Effect::Other,
@@ -173,7 +220,7 @@ impl Spec for KvSpec {
     }
 
     fn describe_class(&self, class: u32) -> String {
-        match self.classes[class as usize] {
+        match self.classes.get(class) {
             KvOp::Get(s) => format!("get -> {:?}", self.strings[s as usize]),
             KvOp::Put(s) => format!("put {:?}", self.strings[s as usize]),
             KvOp::Append(a) => format!("append {:?}", self.args[a as usize]),

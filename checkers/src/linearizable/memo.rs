@@ -25,24 +25,41 @@ fn hash_words(words: &[u64]) -> u64 {
 #[derive(Default)]
 pub struct Memo {
     arena: Vec<u64>,
-    table: HashTable<u32>,
+    /// (arena offset, 32 bits of hash): growing the table needs no arena reads.
+    table: HashTable<(u32, u32)>,
     /// Further taken-sets stored under one configuration's words (rare).
     more: FxHashMap<u32, Vec<u32>>,
     more_len: usize,
 }
 
+/// The table's 64-bit hash, recomputed from the 32 bits it stores.
+#[inline]
+fn spread(h: u32) -> u64 {
+    (h as u64 | (h as u64) << 32).wrapping_mul(0x9e37_79b9_7f4a_7c15)
+}
+
 impl Memo {
+    /// A memo expecting about `n` configurations.
+    pub fn with_capacity(n: usize) -> Memo {
+        Memo {
+            arena: Vec::with_capacity(n * 4),
+            table: HashTable::with_capacity(n),
+            ..Memo::default()
+        }
+    }
+
     /// Record a configuration; false when it (or one that dominates it) was already there.
     /// `le(a, b)`: taken-set `a` is a subset of `b`.
     pub fn visit(&mut self, key: &[u64], fired: u32, le: impl Fn(u32, u32) -> bool) -> bool {
-        let hash = hash_words(key);
+        let h32 = hash_words(key) as u32;
+        let hash = spread(h32);
         let arena = &self.arena;
-        let found = self.table.find(hash, |&off| {
+        let found = self.table.find(hash, |&(off, h)| {
             let off = off as usize;
             let len = arena[off] as usize;
-            len == key.len() && arena[off + 1..off + 1 + len] == *key
+            h == h32 && len == key.len() && arena[off + 1..off + 1 + len] == *key
         });
-        if let Some(&off) = found {
+        if let Some(&(off, _)) = found {
             let first = self.arena[off as usize + 1 + key.len()] as u32;
             if le(first, fired) {
                 return false;
@@ -60,11 +77,8 @@ impl Memo {
         self.arena.push(key.len() as u64);
         self.arena.extend_from_slice(key);
         self.arena.push(fired as u64);
-        let arena = &self.arena;
-        self.table.insert_unique(hash, off as u32, |&o| {
-            let o = o as usize;
-            hash_words(&arena[o + 1..o + 1 + arena[o] as usize])
-        });
+        self.table
+            .insert_unique(hash, (off as u32, h32), |&(_, h)| spread(h));
         true
     }
 

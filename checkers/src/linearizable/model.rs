@@ -100,6 +100,8 @@ pub trait Spec: Send {
         outcome: Outcome,
     ) -> Result<Option<u32>, String>;
     fn init(&self) -> u32;
+    /// Whether the op is legal in `state` (cheaper than `step`: it makes no new state).
+    fn legal(&self, state: u32, class: u32) -> bool;
     /// The state after `class` from `state`, or None when the op is not legal there.
     fn step(&mut self, state: u32, class: u32) -> Option<u32>;
     /// Whether the op, whenever legal, either leaves the state as it is or sets it to a
@@ -117,6 +119,35 @@ pub trait Spec: Send {
     fn describe_class(&self, class: u32) -> String;
     /// Bytes held by interning tables, for the memory budget.
     fn memory_bytes(&self) -> usize;
+}
+
+/// Small values numbered in order of first appearance (the classes of a key's ops).
+pub(crate) struct Interner<T> {
+    items: Vec<T>,
+    index: rustc_hash::FxHashMap<T, u32>,
+}
+
+impl<T: Copy + Eq + std::hash::Hash> Interner<T> {
+    pub fn new() -> Self {
+        Interner {
+            items: Vec::new(),
+            index: Default::default(),
+        }
+    }
+    pub fn id(&mut self, item: T) -> u32 {
+        let next = self.items.len() as u32;
+        let id = *self.index.entry(item).or_insert(next);
+        if id == next {
+            self.items.push(item);
+        }
+        id
+    }
+    pub fn get(&self, id: u32) -> T {
+        self.items[id as usize]
+    }
+    pub fn len(&self) -> usize {
+        self.items.len()
+    }
 }
 
 /// The text of a value for explanations: `nil` for null, JSON otherwise.

@@ -2,7 +2,7 @@
 //!
 //! Values are interned per key (nil is 0), so a state is the id of the value held.
 
-use super::model::{show, Effect, Outcome, Spec};
+use super::model::{show, Effect, Interner, Outcome, Spec};
 use history::{Dialect, Value};
 use rustc_hash::FxHashMap;
 
@@ -24,8 +24,7 @@ pub struct RegisterSpec {
     values: Vec<Value>,
     ints: FxHashMap<i64, u32>,
     others: FxHashMap<String, u32>,
-    classes: Vec<RegOp>,
-    class_index: FxHashMap<RegOp, u32>,
+    classes: Interner<RegOp>,
 }
 
 impl RegisterSpec {
@@ -36,8 +35,7 @@ impl RegisterSpec {
             values: vec![Value::Null],
             ints: FxHashMap::default(),
             others: FxHashMap::default(),
-            classes: Vec::new(),
-            class_index: FxHashMap::default(),
+            classes: Interner::new(),
         }
     }
 
@@ -52,15 +50,6 @@ impl RegisterSpec {
         };
         if id == next {
             self.values.push(v.clone());
-        }
-        id
-    }
-
-    fn class(&mut self, op: RegOp) -> u32 {
-        let next = self.classes.len() as u32;
-        let id = *self.class_index.entry(op).or_insert(next);
-        if id == next {
-            self.classes.push(op);
         }
         id
     }
@@ -115,7 +104,7 @@ impl Spec for RegisterSpec {
                 ))
             }
         };
-        Ok(Some(self.class(op)))
+        Ok(Some(self.classes.id(op)))
     }
 
     fn init(&self) -> u32 {
@@ -123,8 +112,17 @@ impl Spec for RegisterSpec {
     }
 
     #[inline]
+    fn legal(&self, state: u32, class: u32) -> bool {
+        match self.classes.get(class) {
+            RegOp::Read(v) | RegOp::Cas(v, _) => state == v,
+            RegOp::Write(_) => true,
+            RegOp::CasFailed(from) => state != from,
+        }
+    }
+
+    #[inline]
     fn step(&mut self, state: u32, class: u32) -> Option<u32> {
-        match self.classes[class as usize] {
+        match self.classes.get(class) {
             RegOp::Read(v) => (state == v).then_some(state),
             RegOp::Write(v) => Some(v),
             RegOp::Cas(from, to) => (state == from).then_some(to),
@@ -137,7 +135,7 @@ impl Spec for RegisterSpec {
     }
 
     fn read_only(&self, class: u32) -> bool {
-        match self.classes[class as usize] {
+        match self.classes.get(class) {
             RegOp::Read(_) | RegOp::CasFailed(_) => true,
             RegOp::Cas(from, to) => from == to,
             RegOp::Write(_) => false,
@@ -145,11 +143,11 @@ impl Spec for RegisterSpec {
     }
 
     fn blind(&self, class: u32) -> bool {
-        matches!(self.classes[class as usize], RegOp::Write(_))
+        matches!(self.classes.get(class), RegOp::Write(_))
     }
 
     fn effect(&self, class: u32) -> Effect {
-        match self.classes[class as usize] {
+        match self.classes.get(class) {
             RegOp::Read(v) => Effect::Observe(v),
             RegOp::Write(v) => Effect::Set(v),
             RegOp::Cas(a, b) => Effect::CompareSet(a, b),
@@ -163,7 +161,7 @@ impl Spec for RegisterSpec {
 
     fn describe_class(&self, class: u32) -> String {
         let v = |id: u32| show(&self.values[id as usize]);
-        match self.classes[class as usize] {
+        match self.classes.get(class) {
             RegOp::Read(x) => format!("read -> {}", v(x)),
             RegOp::Write(x) => format!("write {}", v(x)),
             RegOp::Cas(a, b) => format!("cas {} -> {}", v(a), v(b)),

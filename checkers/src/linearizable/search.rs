@@ -100,10 +100,12 @@ pub struct Stats {
     pub peak_memory_bytes: usize,
 }
 
+/// A move to try: the state after it is computed only when it is tried (for some models
+/// a new state costs an allocation).
 #[derive(Clone, Copy)]
 struct Cand {
     mv: Moved,
-    next_state: u32,
+    class: u32,
 }
 
 struct Frame {
@@ -276,7 +278,7 @@ impl<S: Spec> Search<S> {
             class_slot: vec![0; classes],
             stamp: 0,
             key: Vec::with_capacity(8),
-            memo: Memo::default(),
+            memo: Memo::with_capacity(2 * n + 16),
             fired_sets: FiredSets::new(n_info_classes),
             cands: Vec::new(),
             frames: Vec::new(),
@@ -368,18 +370,18 @@ impl<S: Spec> Search<S> {
             let op = e / 2;
             e = self.next[e as usize];
             let LinOp { class, ret, .. } = self.det[op as usize];
-            let Some(ns) = self.spec.step(state, class) else {
+            if !self.spec.legal(state, class) {
                 continue;
-            };
-            if chain != NO_CHAIN && self.spec.step(chain, class).is_some() {
+            }
+            if chain != NO_CHAIN && self.spec.legal(chain, class) {
                 // The chain of indeterminate ops before it would be useless.
                 continue;
             }
             let cand = Cand {
                 mv: Moved::Det(op),
-                next_state: ns,
+                class,
             };
-            if ns == state && self.spec.read_only(class) {
+            if self.spec.read_only(class) {
                 // A legal read: taking it now never loses a solution.
                 out.truncate(start);
                 out.push(cand);
@@ -405,16 +407,13 @@ impl<S: Spec> Search<S> {
                 // A write in the middle of a chain makes what came before it useless.
                 continue;
             }
-            let Some(ns) = self.spec.step(state, ic.class) else {
-                continue;
-            };
-            if ns == state {
+            if !self.spec.legal(state, ic.class) || self.spec.read_only(ic.class) {
                 continue;
             }
             if let Some(id) = ic.next(self.fired_sets.count(fired, k), first_ret_pos) {
                 out.push(Cand {
                     mv: Moved::Info(id),
-                    next_state: ns,
+                    class: ic.class,
                 });
             }
         }
@@ -492,6 +491,12 @@ impl<S: Spec> Search<S> {
             }
             let cand = self.cands[top.next as usize];
             top.next += 1;
+            let next_state = match self.spec.step(self.state, cand.class) {
+                // Taking an indeterminate op that changes nothing is never useful.
+                Some(s) if s == self.state && matches!(cand.mv, Moved::Info(_)) => continue,
+                Some(s) => s,
+                None => continue,
+            };
             let (prev_state, prev_chain, prev_fired) = (self.state, self.chain, self.fired);
             match cand.mv {
                 Moved::Det(op) => {
@@ -506,7 +511,7 @@ impl<S: Spec> Search<S> {
                     }
                 }
             }
-            self.state = cand.next_state;
+            self.state = next_state;
             if self.empty() {
                 return Some(Outcome::Linearizable);
             }
