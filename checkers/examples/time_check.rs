@@ -1,4 +1,5 @@
-//! Time the linearizability check of one history file, repeated, apart from reading it:
+//! Time the linearizability check of one history file, repeated, apart from reading it,
+//! then show each key's search figures:
 //! `cargo run --release -p checkers --example time_check -- FILE [REPEATS]`.
 
 use checkers::linearizable::{check, Options};
@@ -18,7 +19,8 @@ fn main() {
             std::process::exit(254);
         }
     };
-    for _ in 0..repeats {
+    let mut last = None;
+    for _ in 0..repeats.max(1) {
         let t = Instant::now();
         let r = check(&h, &Options::default()).expect("checkable");
         println!(
@@ -27,6 +29,19 @@ fn main() {
             r.ops,
             r.keys.len(),
             t.elapsed().as_secs_f64() * 1e3
+        );
+        last = Some(r);
+    }
+    for k in last.map(|r| r.keys).unwrap_or_default() {
+        println!(
+            "  key {:?}: {:?}, {} ops, {} steps, {} configurations, {:.1} MB, {:.2} ms",
+            k.key,
+            k.validity,
+            k.ops,
+            k.stats.steps,
+            k.stats.configurations,
+            k.stats.peak_memory_bytes as f64 / 1e6,
+            k.elapsed.as_secs_f64() * 1e3
         );
     }
 }
