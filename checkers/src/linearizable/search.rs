@@ -168,7 +168,7 @@ pub struct Search<S: Spec> {
     info_class_of: Vec<u32>,
     next: Vec<u32>,
     prev: Vec<u32>,
-    /// Entry e is the call (even) or return (odd) of op e / 2, in history order by `order`.
+    /// The history position of entry e: the call (even e) or return (odd e) of op e / 2.
     entry_pos: Vec<u32>,
     head: usize,
     call_before_ret: Vec<u32>,
@@ -200,7 +200,8 @@ impl<S: Spec> Search<S> {
         // Ops by return: nearly in call order already, so sort adaptively.
         let by_ret = by_return(&det);
         // Entries 2i (call of i) and 2i+1 (return of i), linked in position order: merge
-        // the calls (in op order) with the returns (in `by_ret` order).
+        // the calls (in op order) with the returns (in `by_ret` order). Every call comes
+        // before its own return, so the calls run out first and `by_ret[r]` is in bounds.
         let head = 2 * n;
         let mut next = vec![0u32; 2 * n + 1];
         let mut prev = vec![0u32; 2 * n + 1];
