@@ -1,0 +1,180 @@
+//! The `register` workload: reads, writes and compare-and-set on independent keys, each
+//! key a register that starts empty (nil). Workers are split into groups; each group works
+//! on one key until it has issued `ops_per_key` ops, then moves to a fresh key, so every
+//! key's history stays small enough to check. After the faults are healed, every key used
+//! is read once more. Judged for linearizability as a CAS register per key.
+
+use crate::generator::{Ctx, Generator, Next, Once};
+use crate::{Invocation, Workload};
+use checkers::linearizable::{Linearizable, ModelKind, Options};
+use history::{Key, Value};
+use serde_json::json;
+use std::collections::BTreeSet;
+use std::sync::{Arc, Mutex};
+
+/// How the register workload behaves.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RegisterOptions {
+    /// Ops issued on a key before its group moves to a fresh one.
+    pub ops_per_key: usize,
+    /// Workers sharing one key.
+    pub workers_per_key: usize,
+    /// Writes and CAS draw values from `0..values`.
+    pub values: u32,
+    pub read_fraction: f64,
+    pub cas_fraction: f64,
+    /// Time budget of the linearizability check.
+    pub check_time_limit: Option<std::time::Duration>,
+}
+
+impl Default for RegisterOptions {
+    fn default() -> Self {
+        RegisterOptions {
+            ops_per_key: 200,
+            workers_per_key: 5,
+            values: 5,
+            read_fraction: 0.5,
+            cas_fraction: 0.25,
+            check_time_limit: Some(std::time::Duration::from_secs(60)),
+        }
+    }
+}
+
+struct Group {
+    key: i64,
+    issued: usize,
+}
+
+/// The main generator: each worker group on its current key.
+pub struct RegisterGen {
+    opts: RegisterOptions,
+    workers: u64,
+    groups: Vec<Group>,
+    next_key: i64,
+    used: Arc<Mutex<BTreeSet<i64>>>,
+}
+
+impl RegisterGen {
+    fn new(opts: RegisterOptions, workers: usize, used: Arc<Mutex<BTreeSet<i64>>>) -> Self {
+        let workers = workers.max(1);
+        let n_groups = workers.div_ceil(opts.workers_per_key.max(1));
+        RegisterGen {
+            groups: (0..n_groups as i64)
+                .map(|k| Group { key: k, issued: 0 })
+                .collect(),
+            next_key: n_groups as i64,
+            workers: workers as u64,
+            opts,
+            used,
+        }
+    }
+}
+
+impl Generator for RegisterGen {
+    fn next(&mut self, ctx: &mut Ctx<'_>) -> Next {
+        // After an indeterminate op a worker goes on as process p + workers: same worker.
+        let worker = ctx.process % self.workers;
+        let g = (worker as usize * self.groups.len()) / self.workers as usize;
+        let group = &mut self.groups[g];
+        if group.issued >= self.opts.ops_per_key {
+            group.key = self.next_key;
+            group.issued = 0;
+            self.next_key += 1;
+        }
+        group.issued += 1;
+        let key = group.key;
+        if let Ok(mut used) = self.used.lock() {
+            used.insert(key);
+        }
+        let values = self.opts.values.max(1) as u64;
+        let x = ctx.rng.unit();
+        let inv = if x < self.opts.read_fraction {
+            Invocation::new("read", Some(Key::Int(key)), Value::Null)
+        } else if x < self.opts.read_fraction + self.opts.cas_fraction {
+            let from = ctx.rng.below(values);
+            let to = ctx.rng.below(values);
+            Invocation::new("cas", Some(Key::Int(key)), json!([from, to]))
+        } else {
+            Invocation::new("write", Some(Key::Int(key)), json!(ctx.rng.below(values)))
+        };
+        Next::Op(inv)
+    }
+}
+
+/// The register workload for `workers` concurrent workers.
+pub fn workload(opts: RegisterOptions, workers: usize) -> Workload {
+    let used = Arc::new(Mutex::new(BTreeSet::new()));
+    let check = Options {
+        model: Some(ModelKind::CasRegister),
+        time_limit: opts.check_time_limit,
+        ..Options::default()
+    };
+    let final_used = used.clone();
+    Workload {
+        name: "register",
+        generator: Box::new(RegisterGen::new(opts, workers, used)),
+        final_generator: Box::new(move || {
+            let keys: Vec<i64> = final_used
+                .lock()
+                .map(|k| k.iter().copied().collect())
+                .unwrap_or_default();
+            Box::new(Once::new(keys.into_iter().map(|k| {
+                Invocation::new("read", Some(Key::Int(k)), Value::Null)
+            })))
+        }),
+        checker: Box::new(Linearizable { options: check }),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use history::rng::Rng;
+
+    #[test]
+    fn groups_move_to_fresh_keys_after_their_limit_and_final_reads_cover_them() {
+        let opts = RegisterOptions {
+            ops_per_key: 3,
+            workers_per_key: 2,
+            ..RegisterOptions::default()
+        };
+        let mut w = workload(opts, 4);
+        let mut rng = Rng::new(9);
+        let mut keys_of = |process: u64, rng: &mut Rng| match w.generator.next(&mut Ctx {
+            time_ns: 0,
+            process,
+            rng,
+        }) {
+            Next::Op(inv) => inv.key,
+            other => panic!("{other:?}"),
+        };
+        // Workers 0 and 1 share key 0, workers 2 and 3 key 1.
+        assert_eq!(keys_of(0, &mut rng), Some(Key::Int(0)));
+        assert_eq!(keys_of(1, &mut rng), Some(Key::Int(0)));
+        assert_eq!(keys_of(2, &mut rng), Some(Key::Int(1)));
+        assert_eq!(
+            keys_of(4, &mut rng),
+            Some(Key::Int(0)),
+            "process 4 is worker 0 again"
+        );
+        assert_eq!(
+            keys_of(1, &mut rng),
+            Some(Key::Int(2)),
+            "key 0 had its 3 ops"
+        );
+        let mut fin = (w.final_generator)();
+        let mut reads = Vec::new();
+        while let Next::Op(inv) = fin.next(&mut Ctx {
+            time_ns: 0,
+            process: 0,
+            rng: &mut rng,
+        }) {
+            assert_eq!(inv.f, "read");
+            reads.push(inv.key);
+        }
+        assert_eq!(
+            reads,
+            vec![Some(Key::Int(0)), Some(Key::Int(1)), Some(Key::Int(2))]
+        );
+    }
+}
