@@ -17,6 +17,8 @@ pub struct Cli {
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
+    /// Run a test: a system in containers, clients, a nemesis, a history and a verdict.
+    Run(RunArgs),
     /// Check histories for linearizability.
     Check(CheckArgs),
     /// Write a seeded synthetic register history (for benches and other checkers).
@@ -92,4 +94,73 @@ pub struct SynthArgs {
     /// Where to write (default: stdout).
     #[arg(short, long)]
     pub output: Option<PathBuf>,
+}
+
+/// Every field of the test spec can be given as a flag, which wins over the spec file.
+#[derive(Debug, Args, Default)]
+pub struct RunArgs {
+    /// A test spec in YAML (see docs/running.md); flags override its fields.
+    pub spec: Option<PathBuf>,
+    /// The test's name (runs are stored under STORE/NAME/).
+    #[arg(long)]
+    pub name: Option<String>,
+    /// The system under test: etcd or memory.
+    #[arg(long)]
+    pub system: Option<String>,
+    /// The workload: register.
+    #[arg(long)]
+    pub workload: Option<String>,
+    /// Faults, comma separated: partition, kill, pause, loss (none: no faults).
+    #[arg(long, value_delimiter = ',')]
+    pub nemesis: Option<Vec<String>>,
+    #[arg(long)]
+    pub nodes: Option<usize>,
+    /// Concurrent client workers.
+    #[arg(long)]
+    pub concurrency: Option<usize>,
+    /// Ops per second in all (0: as fast as the system answers).
+    #[arg(long)]
+    pub rate: Option<f64>,
+    /// Seconds of the main phase.
+    #[arg(long, value_name = "SECS")]
+    pub time_limit: Option<f64>,
+    #[arg(long)]
+    pub seed: Option<u64>,
+    /// Where runs are stored (default ./store).
+    #[arg(long, value_name = "DIR")]
+    pub store: Option<PathBuf>,
+    #[arg(long, value_name = "MS")]
+    pub client_timeout_ms: Option<u64>,
+    /// Seconds to wait after the final heal before the final reads.
+    #[arg(long, value_name = "SECS")]
+    pub recovery: Option<f64>,
+    /// Seconds a node may take to become ready.
+    #[arg(long, value_name = "SECS")]
+    pub ready_timeout: Option<f64>,
+    /// Seconds the checker may take (then: unknown).
+    #[arg(long, value_name = "SECS")]
+    pub check_time_limit: Option<f64>,
+    /// Healthy seconds before each fault.
+    #[arg(long, value_name = "SECS")]
+    pub nemesis_interval: Option<f64>,
+    /// Seconds each fault is held.
+    #[arg(long, value_name = "SECS")]
+    pub nemesis_duration: Option<f64>,
+    /// At most this many nodes killed, paused or losing packets at once.
+    #[arg(long)]
+    pub max_faulty: Option<usize>,
+    #[arg(long)]
+    pub loss_probability: Option<f64>,
+    /// Partition shapes, comma separated.
+    #[arg(long, value_delimiter = ',')]
+    pub shapes: Option<Vec<String>>,
+    /// Register workload: ops on a key before moving to a fresh one.
+    #[arg(long)]
+    pub ops_per_key: Option<usize>,
+    /// etcd: linearizable or serializable reads.
+    #[arg(long)]
+    pub read_mode: Option<String>,
+    /// etcd: the binary to pack into the node image.
+    #[arg(long, value_name = "PATH")]
+    pub etcd_binary: Option<PathBuf>,
 }

@@ -2,7 +2,8 @@
 //!
 //! The harness composes everything else: it reads what the user asked for, runs it, and
 //! turns the outcome into an exit code a CI system can gate on (0 valid, 1 invalid,
-//! 2 unknown, 254 bad arguments or input, 255 a failure of schism itself). Today it offers
+//! 2 unknown, 254 bad arguments or input, 255 a failure of schism itself). It offers
+//! `schism run` (a system in containers, clients and a nemesis, a history, a verdict),
 //! `schism check` (check stored or foreign histories) and `schism synth` (seeded synthetic
 //! histories for benches and for other checkers).
 //!
@@ -14,5 +15,13 @@
 
 pub mod check_cmd;
 pub mod cli;
+pub mod error;
 pub mod exit;
+pub mod run;
+pub mod run_cmd;
+pub mod spec;
+pub mod status;
+pub mod store;
 pub mod synth_cmd;
+pub mod system;
+pub mod workers;

@@ -16,6 +16,7 @@ fn main() {
         }
     };
     let code = match cli.command {
+        Command::Run(args) => harness::run_cmd::run(&args),
         Command::Check(args) => harness::check_cmd::run(&args),
         Command::Synth(args) => harness::synth_cmd::run(&args),
     };

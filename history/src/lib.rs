@@ -29,6 +29,7 @@ pub mod jepsen;
 pub mod jsonl;
 mod op;
 pub mod porcupine;
+pub mod recorder;
 pub mod rng;
 pub mod synth;
 mod verdict;

@@ -1,0 +1,133 @@
+//! A node's log: what its container wrote on stdout and stderr, and, when the system keeps
+//! its log in a file (`ClusterSpec::log_file`), that file, fetched through the engine's
+//! archive API (which also works on a killed container).
+
+use super::engine::{docker_err, is_not_found};
+use crate::ClusterError;
+use bollard::container::LogOutput;
+use bollard::query_parameters::{DownloadFromContainerOptionsBuilder, LogsOptionsBuilder};
+use bollard::Docker;
+use futures_util::StreamExt;
+use std::io::Read;
+
+/// The log files larger than this are cut to their end.
+const LOG_FILE_MAX_BYTES: usize = 64 << 20;
+
+/// The container's stdout and stderr, interleaved as written; `tail` lines or all of them.
+pub(crate) async fn container_output(
+    docker: &Docker,
+    container: &str,
+    tail: Option<usize>,
+) -> Result<String, ClusterError> {
+    let tail = tail.map_or_else(|| "all".to_string(), |n| n.to_string());
+    let options = LogsOptionsBuilder::new()
+        .stdout(true)
+        .stderr(true)
+        .tail(&tail)
+        .build();
+    let mut stream = docker.logs(container, Some(options));
+    let mut text = String::new();
+    while let Some(chunk) = stream.next().await {
+        match chunk.map_err(docker_err(format!("reading the log of {container}")))? {
+            LogOutput::StdOut { message }
+            | LogOutput::StdErr { message }
+            | LogOutput::Console { message } => text.push_str(&String::from_utf8_lossy(&message)),
+            LogOutput::StdIn { .. } => {}
+        }
+    }
+    Ok(text)
+}
+
+/// A file from a container (running or not); None when it does not exist.
+pub(crate) async fn container_file(
+    docker: &Docker,
+    container: &str,
+    path: &str,
+) -> Result<Option<String>, ClusterError> {
+    let options = DownloadFromContainerOptionsBuilder::new()
+        .path(path)
+        .build();
+    let mut stream = docker.download_from_container(container, Some(options));
+    let mut tar = Vec::new();
+    while let Some(chunk) = stream.next().await {
+        match chunk {
+            Ok(bytes) => tar.extend_from_slice(&bytes),
+            Err(e) if is_not_found(&e) => return Ok(None),
+            Err(e) => return Err(docker_err(format!("fetching {path} from {container}"))(e)),
+        }
+    }
+    let mut archive = tar::Archive::new(tar.as_slice());
+    let entries = archive.entries().map_err(|e| {
+        ClusterError::Docker(format!(
+            "reading the archive of {path} from {container}: {e}"
+        ))
+    })?;
+    for entry in entries {
+        let entry = entry.map_err(|e| {
+            ClusterError::Docker(format!(
+                "reading the archive of {path} from {container}: {e}"
+            ))
+        })?;
+        if entry.header().entry_type().is_file() {
+            let mut content = Vec::new();
+            entry
+                .take(LOG_FILE_MAX_BYTES as u64)
+                .read_to_end(&mut content)
+                .map_err(|e| {
+                    ClusterError::Docker(format!("reading {path} from {container}: {e}"))
+                })?;
+            return Ok(Some(String::from_utf8_lossy(&content).into_owned()));
+        }
+    }
+    Ok(None)
+}
+
+/// The node's whole log: its output, then its log file (if it keeps one) under a header.
+pub(crate) async fn node_log(
+    docker: &Docker,
+    container: &str,
+    log_file: Option<&str>,
+) -> Result<String, ClusterError> {
+    let mut text = container_output(docker, container, None).await?;
+    if let Some(path) = log_file {
+        if let Some(file) = container_file(docker, container, path).await? {
+            if !text.is_empty() && !text.ends_with('\n') {
+                text.push('\n');
+            }
+            text.push_str(&format!("--- {path} ---\n"));
+            text.push_str(&file);
+        }
+    }
+    Ok(text)
+}
+
+/// The last `n` lines of a text (a final newline does not count as an empty line).
+pub(crate) fn last_lines(text: &str, n: usize) -> String {
+    let trimmed = text.strip_suffix('\n').unwrap_or(text);
+    if trimmed.is_empty() || n == 0 {
+        return String::new();
+    }
+    let lines: Vec<&str> = trimmed.split('\n').collect();
+    let mut out = lines[lines.len().saturating_sub(n)..].join("\n");
+    out.push('\n');
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn tails() {
+        for (text, n, want) in [
+            ("a\nb\nc\n", 2, "b\nc\n"),
+            ("a\nb\nc", 2, "b\nc\n"),
+            ("a\n", 5, "a\n"),
+            ("", 3, ""),
+            ("a\nb\n", 0, ""),
+            ("a\n\nb\n", 2, "\nb\n"),
+        ] {
+            assert_eq!(last_lines(text, n), want, "{text:?} {n}");
+        }
+    }
+}

@@ -1,0 +1,159 @@
+//! An in-memory fleet for unit tests: it records what was done to each node and applies
+//! iptables-like rules to a simulated reachability relation, so fault logic and run loops
+//! can be tested without Docker.
+
+use crate::{Cluster, ClusterError, ExecOutput, NodeInfo};
+use async_trait::async_trait;
+use std::collections::{BTreeMap, BTreeSet};
+use std::net::Ipv4Addr;
+use std::path::Path;
+use std::sync::Mutex;
+
+/// What the fake knows of one node.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct FakeNode {
+    pub running: bool,
+    pub paused: bool,
+    /// Source IPs whose packets this node drops (from `iptables -A ... -s IP -j DROP`).
+    pub drops_from: BTreeSet<Ipv4Addr>,
+    /// The probability of the `statistic` drop rule, if one is set.
+    pub loss: Option<String>,
+    pub kills: u32,
+    pub starts: u32,
+    pub pauses: u32,
+    /// Every command run in its network namespace.
+    pub commands: Vec<Vec<String>>,
+}
+
+/// A fleet of `n` nodes, `n1..nN` at 10.99.0.(i+1).
+pub struct FakeCluster {
+    nodes: Vec<NodeInfo>,
+    state: Mutex<BTreeMap<String, FakeNode>>,
+    pub torn_down: Mutex<bool>,
+}
+
+impl FakeCluster {
+    pub fn new(n: usize) -> FakeCluster {
+        let nodes: Vec<NodeInfo> = (1..=n)
+            .map(|i| NodeInfo {
+                name: format!("n{i}"),
+                ip: Ipv4Addr::new(10, 99, 0, i as u8 + 1),
+            })
+            .collect();
+        let state = nodes
+            .iter()
+            .map(|n| {
+                (
+                    n.name.clone(),
+                    FakeNode {
+                        running: true,
+                        ..FakeNode::default()
+                    },
+                )
+            })
+            .collect();
+        FakeCluster {
+            nodes,
+            state: Mutex::new(state),
+            torn_down: Mutex::new(false),
+        }
+    }
+
+    /// A copy of what the fake knows of a node.
+    pub fn state(&self, node: &str) -> FakeNode {
+        self.lock().get(node).cloned().unwrap_or_default()
+    }
+
+    /// Whether packets from `from` reach `to`.
+    pub fn reaches(&self, from: &str, to: &str) -> bool {
+        let ip = self.ip(from);
+        !self.lock()[to].drops_from.contains(&ip)
+    }
+
+    fn ip(&self, node: &str) -> Ipv4Addr {
+        self.nodes
+            .iter()
+            .find(|n| n.name == node)
+            .map(|n| n.ip)
+            .unwrap_or(Ipv4Addr::UNSPECIFIED)
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, BTreeMap<String, FakeNode>> {
+        self.state.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    fn with<T>(&self, node: &str, f: impl FnOnce(&mut FakeNode) -> T) -> Result<T, ClusterError> {
+        let mut s = self.lock();
+        let n = s
+            .get_mut(node)
+            .ok_or_else(|| ClusterError::UnknownNode(node.to_string()))?;
+        Ok(f(n))
+    }
+}
+
+#[async_trait]
+impl Cluster for FakeCluster {
+    fn nodes(&self) -> &[NodeInfo] {
+        &self.nodes
+    }
+
+    async fn kill(&self, node: &str) -> Result<(), ClusterError> {
+        self.with(node, |n| {
+            n.running = false;
+            n.kills += 1;
+        })
+    }
+
+    async fn start(&self, node: &str) -> Result<(), ClusterError> {
+        self.with(node, |n| {
+            n.running = true;
+            n.starts += 1;
+        })
+    }
+
+    async fn pause(&self, node: &str) -> Result<(), ClusterError> {
+        self.with(node, |n| {
+            n.paused = true;
+            n.pauses += 1;
+        })
+    }
+
+    async fn resume(&self, node: &str) -> Result<(), ClusterError> {
+        self.with(node, |n| n.paused = false)
+    }
+
+    /// Understands the iptables commands the nemesis uses: `-A <chain> -s IP -j DROP`,
+    /// `-A <chain> -m statistic --mode random --probability P -j DROP`, and `-F <chain>`.
+    async fn exec_in_netns(&self, node: &str, argv: &[&str]) -> Result<ExecOutput, ClusterError> {
+        self.with(node, |n| {
+            n.commands
+                .push(argv.iter().map(|s| s.to_string()).collect());
+            let arg = |flag: &str| {
+                argv.iter()
+                    .position(|a| *a == flag)
+                    .and_then(|i| argv.get(i + 1))
+                    .copied()
+            };
+            if argv.first() == Some(&"iptables") {
+                if arg("-F").is_some() {
+                    n.drops_from.clear();
+                    n.loss = None;
+                } else if let Some(p) = arg("--probability") {
+                    n.loss = Some(p.to_string());
+                } else if let Some(ip) = arg("-s").and_then(|s| s.parse().ok()) {
+                    n.drops_from.insert(ip);
+                }
+            }
+            ExecOutput::default()
+        })
+    }
+
+    async fn logs(&self, node: &str, _tail: usize) -> Result<String, ClusterError> {
+        self.with(node, |n| format!("{} commands\n", n.commands.len()))
+    }
+
+    async fn teardown(&self, _save_logs_to: Option<&Path>) -> Result<(), ClusterError> {
+        *self.torn_down.lock().unwrap_or_else(|e| e.into_inner()) = true;
+        Ok(())
+    }
+}

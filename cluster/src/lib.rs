@@ -1,0 +1,114 @@
+//! # cluster: the fleet of nodes under test
+//!
+//! A test needs real nodes: processes with their own addresses that can be cut off from
+//! each other, killed, frozen and restarted. This crate gives the rest of schism one small
+//! trait, [`Cluster`], for exactly those powers, and two implementations: [`docker`], real
+//! containers on the local Docker engine (images built from local files, one bridge network
+//! per run, each node a *holder* container that owns the network namespace plus the node
+//! container joined to it, so network rules survive a node's kill and restart), and
+//! [`fake`], an in-memory fleet for unit tests of faults and run loops.
+//!
+//! ```
+//! use cluster::{fake::FakeCluster, Cluster};
+//! # tokio_test();
+//! # fn tokio_test() {
+//! let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+//! rt.block_on(async {
+//!     let c = FakeCluster::new(3);
+//!     c.kill("n2").await.unwrap();
+//!     assert!(!c.state("n2").running);
+//!     c.start("n2").await.unwrap();
+//!     assert!(c.state("n2").running);
+//! });
+//! # }
+//! ```
+//!
+//! Every Docker object a run creates carries the label `schism.run=<run id>`; teardown
+//! removes exactly those.
+
+pub mod docker;
+pub mod fake;
+mod spec;
+
+pub use spec::{ClusterSpec, CommandFn, ImageFile, ImageSpec, NodeCommand, Probe};
+
+use async_trait::async_trait;
+use std::net::Ipv4Addr;
+use std::path::Path;
+
+/// The label every object of a run carries: `schism.run=<run id>`.
+pub const RUN_LABEL: &str = "schism.run";
+
+/// One node of the cluster.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NodeInfo {
+    /// `n1`, `n2`, ...
+    pub name: String,
+    pub ip: Ipv4Addr,
+}
+
+/// What a command run in a node's network namespace printed.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ExecOutput {
+    pub exit_code: i64,
+    pub stdout: String,
+    pub stderr: String,
+}
+
+/// Why a cluster operation failed.
+#[derive(Debug, thiserror::Error)]
+pub enum ClusterError {
+    /// The Docker engine cannot be reached.
+    #[error("cannot reach the Docker engine: {0}. Start it (for example `dockerd &` or `systemctl start docker`) and check that `docker info` works")]
+    EngineUnreachable(String),
+    /// A file an image needs is missing.
+    #[error("{path}: {why}")]
+    MissingFile { path: String, why: String },
+    /// A node did not become ready before its deadline.
+    #[error("node {node} did not become ready within {timeout_ms} ms ({probe}); the end of its log:\n{log_tail}")]
+    NotReady {
+        node: String,
+        timeout_ms: u64,
+        probe: String,
+        log_tail: String,
+    },
+    #[error("no node named {0}")]
+    UnknownNode(String),
+    /// A command in a node's network namespace failed.
+    #[error("on {node}: `{command}` exited {exit_code}: {stderr}")]
+    Exec {
+        node: String,
+        command: String,
+        exit_code: i64,
+        stderr: String,
+    },
+    #[error("docker: {0}")]
+    Docker(String),
+    #[error("{0}")]
+    Io(#[from] std::io::Error),
+}
+
+/// The powers a test has over its nodes.
+///
+/// Contract: node names are those of [`Cluster::nodes`]; every method is safe to call from
+/// several tasks at once; `kill` then `start` (and `pause` then `resume`) leave the node as
+/// it was, with the same address and data; `teardown` is idempotent and removes every
+/// object of the run, also after errors.
+#[async_trait]
+pub trait Cluster: Send + Sync {
+    fn nodes(&self) -> &[NodeInfo];
+    /// SIGKILL the node's process (its network namespace and data stay).
+    async fn kill(&self, node: &str) -> Result<(), ClusterError>;
+    /// Start a killed node again.
+    async fn start(&self, node: &str) -> Result<(), ClusterError>;
+    /// Freeze the node's processes.
+    async fn pause(&self, node: &str) -> Result<(), ClusterError>;
+    async fn resume(&self, node: &str) -> Result<(), ClusterError>;
+    /// Run a command (iptables, ip, tc) in the node's network namespace.
+    async fn exec_in_netns(&self, node: &str, argv: &[&str]) -> Result<ExecOutput, ClusterError>;
+    /// The last `tail` lines of the node's log.
+    async fn logs(&self, node: &str, tail: usize) -> Result<String, ClusterError>;
+    /// Remove every object of the run; first save each node's whole log into `save_logs_to`
+    /// as `<node>.log`, when given.
+    async fn teardown(&self, save_logs_to: Option<&Path>) -> Result<(), ClusterError>;
+}

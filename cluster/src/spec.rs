@@ -1,0 +1,87 @@
+//! What a cluster is made of: the image, each node's command, readiness.
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+/// A file to put into an image.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ImageFile {
+    /// Where it is on this machine.
+    pub host_path: PathBuf,
+    /// Where it goes in the image (absolute).
+    pub image_path: String,
+    /// An executable: the shared libraries `ldd` names for it come too.
+    pub with_libraries: bool,
+}
+
+/// An image built FROM scratch out of local files (no registry is reachable).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ImageSpec {
+    /// A short name: the image is tagged `schism/<name>:<content hash>`.
+    pub name: String,
+    pub files: Vec<ImageFile>,
+    /// Empty directories to create (for example a data directory).
+    pub dirs: Vec<String>,
+}
+
+/// How node i is started.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NodeCommand {
+    pub argv: Vec<String>,
+    pub env: Vec<(String, String)>,
+}
+
+/// How to tell a node is ready.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Probe {
+    /// A TCP connection to this port of the node's address succeeds.
+    Tcp { port: u16 },
+    /// An HTTP GET of this path on this port answers 2xx.
+    Http { port: u16, path: String },
+    /// This command, run in the node container, exits 0.
+    Command { argv: Vec<String> },
+}
+
+impl std::fmt::Display for Probe {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Probe::Tcp { port } => write!(f, "TCP port {port}"),
+            Probe::Http { port, path } => write!(f, "HTTP GET :{port}{path}"),
+            Probe::Command { argv } => write!(f, "command `{}`", argv.join(" ")),
+        }
+    }
+}
+
+/// Makes node i's command from its name, its IP and every node's (name, IP).
+pub type CommandFn = std::sync::Arc<
+    dyn Fn(&str, std::net::Ipv4Addr, &[(String, std::net::Ipv4Addr)]) -> NodeCommand + Send + Sync,
+>;
+
+/// Everything needed to bring a cluster up.
+#[derive(Clone)]
+pub struct ClusterSpec {
+    /// Labels every object; names are prefixed with it.
+    pub run_id: String,
+    /// Node names, `n1..nN`.
+    pub nodes: usize,
+    pub image: ImageSpec,
+    /// The command of each node.
+    pub command: CommandFn,
+    pub probe: Probe,
+    pub ready_timeout: Duration,
+    /// Where node logs are kept in the container, if not on stdout/stderr.
+    pub log_file: Option<String>,
+}
+
+impl std::fmt::Debug for ClusterSpec {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ClusterSpec")
+            .field("run_id", &self.run_id)
+            .field("nodes", &self.nodes)
+            .field("image", &self.image)
+            .field("probe", &self.probe)
+            .field("ready_timeout", &self.ready_timeout)
+            .field("log_file", &self.log_file)
+            .finish_non_exhaustive()
+    }
+}

@@ -1,0 +1,29 @@
+//! Why a run could not go on, and the exit code that says so.
+
+use crate::exit::ExitCode;
+
+#[derive(Debug, thiserror::Error)]
+pub enum RunError {
+    /// A spec or flag that cannot be used.
+    #[error("{0}")]
+    Spec(String),
+    /// Something this machine lacks or a failure of schism itself.
+    #[error("{0}")]
+    Harness(String),
+    #[error(transparent)]
+    Cluster(#[from] cluster::ClusterError),
+    #[error(transparent)]
+    Nemesis(#[from] nemesis::NemesisError),
+    #[error("{0}")]
+    Io(#[from] std::io::Error),
+}
+
+impl RunError {
+    pub fn exit_code(&self) -> ExitCode {
+        match self {
+            RunError::Spec(_) => ExitCode::BadInput,
+            RunError::Nemesis(nemesis::NemesisError::Unknown(_)) => ExitCode::BadInput,
+            _ => ExitCode::HarnessError,
+        }
+    }
+}

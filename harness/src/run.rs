@@ -1,0 +1,317 @@
+//! One run, from spec to verdict (the lifecycle, in order):
+//!
+//! 1. check the spec and what the system needs; draw the seed and print it first;
+//! 2. bring the cluster up (every node ready);
+//! 3. clients work through the generator while the nemesis runs its schedule; every op is
+//!    appended to `history.jsonl` as it happens;
+//! 4. the nemesis heals everything; after a pause to recover, the final phase runs (final
+//!    reads), so liveness can be judged;
+//! 5. teardown always runs, also after an error or Ctrl-C (node logs saved first);
+//! 6. the checkers judge what was recorded; `results.json`, `<store>/latest`.
+
+use crate::error::RunError;
+use crate::spec::TestSpec;
+use crate::status;
+use crate::store;
+use crate::system::{self, System};
+use crate::workers::{Counters, Pool};
+use cluster::Cluster;
+use history::recorder::Recorder;
+use history::{Dialect, History, Validity};
+use nemesis::grudge::Shape;
+use nemesis::{FaultKind, Nemesis, NemesisOptions};
+use reports::run::RunResult;
+use std::path::PathBuf;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, SystemTime};
+use tokio::sync::watch;
+use workloads::generator::{Generator, Stagger, TimeLimit};
+use workloads::register::{self, RegisterOptions};
+use workloads::Workload;
+
+pub const WORKLOADS: [&str; 1] = ["register"];
+
+/// What a run left.
+pub struct RunOutcome {
+    pub result: RunResult,
+    pub dir: PathBuf,
+}
+
+fn nemesis_options(spec: &TestSpec) -> Result<NemesisOptions, RunError> {
+    let faults = spec
+        .nemesis
+        .faults
+        .iter()
+        .map(|f| FaultKind::parse(f))
+        .collect::<Result<Vec<_>, _>>()
+        .map_err(|e| RunError::Spec(e.to_string()))?;
+    let shapes = spec
+        .nemesis
+        .shapes
+        .iter()
+        .map(|s| {
+            Shape::parse(s).ok_or_else(|| {
+                RunError::Spec(format!(
+                    "unknown partition shape {s:?}; known: {}",
+                    Shape::NAMES.join(", ")
+                ))
+            })
+        })
+        .collect::<Result<Vec<_>, _>>()?;
+    Ok(NemesisOptions {
+        faults,
+        shapes,
+        interval: Duration::from_secs_f64(spec.nemesis.interval_s),
+        duration: Duration::from_secs_f64(spec.nemesis.duration_s),
+        max_faulty: spec.nemesis.max_faulty,
+        loss_probability: spec.nemesis.loss_probability,
+    })
+}
+
+fn workload(spec: &TestSpec) -> Result<Workload, RunError> {
+    match spec.workload.as_str() {
+        "register" => {
+            let r = &spec.register;
+            let opts = RegisterOptions {
+                ops_per_key: r.ops_per_key.max(1),
+                workers_per_key: r.workers_per_key.max(1),
+                values: r.values.max(1),
+                read_fraction: r.read_fraction,
+                cas_fraction: r.cas_fraction,
+                check_time_limit: Some(Duration::from_secs_f64(spec.check_time_limit_s)),
+            };
+            Ok(register::workload(opts, spec.concurrency))
+        }
+        other => Err(RunError::Spec(format!(
+            "unknown workload {other:?}; known: {}",
+            WORKLOADS.join(", ")
+        ))),
+    }
+}
+
+/// Everything of the run that is settled before the cluster starts.
+struct Plan {
+    spec: TestSpec,
+    system: Arc<dyn System>,
+    nemesis: NemesisOptions,
+    seed: u64,
+    dir: PathBuf,
+    run_id: String,
+    started: SystemTime,
+}
+
+fn plan(mut spec: TestSpec) -> Result<(Plan, Workload), RunError> {
+    spec.validate().map_err(|e| RunError::Spec(e.0))?;
+    let system = system::by_name(&spec.system)?;
+    let nemesis = nemesis_options(&spec)?;
+    let workload = workload(&spec)?;
+    system.preflight(&spec)?;
+    let seed = spec.seed.unwrap_or_else(|| {
+        let t = SystemTime::now()
+            .duration_since(SystemTime::UNIX_EPOCH)
+            .unwrap_or_default();
+        (t.as_nanos() as u64 ^ ((std::process::id() as u64) << 32)) % 1_000_000_000
+    });
+    spec.seed = Some(seed);
+    let started = SystemTime::now();
+    let dir = store::run_dir(&spec.store, &spec.test_name(), started)?;
+    let run_id = format!(
+        "{}-{}",
+        store::timestamp(started, false).to_lowercase(),
+        std::process::id()
+    );
+    let yaml = serde_yaml::to_string(&spec).map_err(|e| RunError::Harness(e.to_string()))?;
+    std::fs::write(dir.join("spec.yaml"), yaml)?;
+    let plan = Plan {
+        spec,
+        system,
+        nemesis,
+        seed,
+        dir,
+        run_id,
+        started,
+    };
+    Ok((plan, workload))
+}
+
+/// Run a test. `on_seed` is told the seed before anything else happens.
+pub async fn run(spec: TestSpec, on_seed: impl FnOnce(u64)) -> Result<RunOutcome, RunError> {
+    let (plan, workload) = plan(spec)?;
+    on_seed(plan.seed);
+    let Workload {
+        generator,
+        final_generator,
+        checker,
+        ..
+    } = workload;
+    let (stop_tx, stop_rx) = watch::channel(false);
+    let interrupted = Arc::new(AtomicBool::new(false));
+    {
+        let (stop_tx, interrupted) = (stop_tx.clone(), interrupted.clone());
+        tokio::spawn(async move {
+            if tokio::signal::ctrl_c().await.is_ok() {
+                interrupted.store(true, Ordering::SeqCst);
+                let _ = stop_tx.send(true);
+            }
+        });
+    }
+    let cluster = {
+        let mut stop = stop_rx.clone();
+        tokio::select! {
+            c = plan.system.start(&plan.spec, &plan.run_id) => c,
+            _ = stop.wait_for(|s| *s) => {
+                plan.system.cleanup(&plan.run_id).await;
+                Err(RunError::Harness("interrupted while the cluster was starting".into()))
+            }
+        }
+    };
+    let cluster = match cluster {
+        Ok(c) => c,
+        Err(e) => {
+            plan.system.cleanup(&plan.run_id).await;
+            return Err(e);
+        }
+    };
+    let recorder = match Recorder::create(&plan.dir.join("history.jsonl")) {
+        Ok(r) => Arc::new(r),
+        Err(e) => {
+            let _ = cluster.teardown(Some(&plan.dir.join("nodes"))).await;
+            return Err(e.into());
+        }
+    };
+    let phases = (generator, final_generator);
+    let error = drive(&plan, phases, &cluster, &recorder, stop_rx, &interrupted)
+        .await
+        .err();
+    let flushed = recorder.flush();
+    let torn = cluster.teardown(Some(&plan.dir.join("nodes"))).await;
+    let error = error
+        .map(|e| e.to_string())
+        .or_else(|| flushed.err().map(|e| e.to_string()))
+        .or_else(|| torn.err().map(|e| format!("teardown: {e}")));
+    let interrupted = interrupted.load(Ordering::SeqCst);
+    let result = judge(&plan, checker, &recorder, error, interrupted).await;
+    result.write(&plan.dir.join("results.json"))?;
+    store::mark_latest(&plan.spec.store, &plan.dir)?;
+    Ok(RunOutcome {
+        result,
+        dir: plan.dir,
+    })
+}
+
+/// The main phase with the nemesis, the heal, and the final phase.
+async fn drive(
+    plan: &Plan,
+    (main, final_generator): (Box<dyn Generator>, FinalGenerator),
+    cluster: &Arc<dyn Cluster>,
+    recorder: &Arc<Recorder>,
+    stop: watch::Receiver<bool>,
+    interrupted: &AtomicBool,
+) -> Result<(), RunError> {
+    let nemesis = Arc::new(Nemesis::new(
+        plan.nemesis.clone(),
+        plan.seed.wrapping_add(1),
+        plan.system.leader(),
+    ));
+    nemesis.prepare(cluster.as_ref()).await?;
+    let counters = Arc::new(Counters::default());
+    let pool = Arc::new(Pool {
+        system: plan.system.clone(),
+        spec: plan.spec.clone(),
+        cluster: cluster.clone(),
+        recorder: recorder.clone(),
+        counters: counters.clone(),
+        processes: Mutex::new((0..plan.spec.concurrency as u64).collect()),
+    });
+    let bar = status::start(recorder.clone(), counters);
+    let (nem_stop_tx, nem_stop_rx) = watch::channel(false);
+    let nem_task = {
+        let (n, c, r) = (nemesis.clone(), cluster.clone(), recorder.clone());
+        tokio::spawn(async move { n.run(c.as_ref(), &r, nem_stop_rx).await })
+    };
+    let time_limit = Duration::from_secs_f64(plan.spec.time_limit_s).as_nanos() as u64;
+    let main: Box<dyn Generator> = if plan.spec.rate > 0.0 {
+        Box::new(TimeLimit::new(
+            time_limit,
+            Stagger::new(plan.spec.rate, main),
+        ))
+    } else {
+        Box::new(TimeLimit::new(time_limit, main))
+    };
+    let worked = pool
+        .run(main, plan.seed.wrapping_add(2), stop.clone())
+        .await;
+    let _ = nem_stop_tx.send(true);
+    let nemesis_result = match nem_task.await {
+        Ok(r) => r.map_err(RunError::from),
+        Err(e) => Err(RunError::Harness(format!("the nemesis task failed: {e}"))),
+    };
+    // Whatever happened above, every fault is healed before going on.
+    let healed = nemesis.heal_all(cluster.as_ref(), recorder).await;
+    worked?;
+    nemesis_result?;
+    healed?;
+    if !interrupted.load(Ordering::SeqCst) {
+        let mut s = stop.clone();
+        tokio::select! {
+            _ = tokio::time::sleep(Duration::from_secs_f64(plan.spec.recovery_s)) => {}
+            _ = s.wait_for(|s| *s) => {}
+        }
+        pool.run(final_generator(), plan.seed.wrapping_add(3), stop)
+            .await?;
+    }
+    bar.finish_and_clear();
+    Ok(())
+}
+
+type FinalGenerator = Box<dyn FnOnce() -> Box<dyn Generator> + Send>;
+
+/// Check what was recorded and make the run's result.
+async fn judge(
+    plan: &Plan,
+    checker: Box<dyn checkers::Checker>,
+    recorder: &Recorder,
+    error: Option<String>,
+    interrupted: bool,
+) -> RunResult {
+    let ops = recorder.ops();
+    let (counts, rate, faults, span_s) = RunResult::tally(&ops);
+    let verdict = match History::from_ops(ops, Dialect::Porcupine) {
+        Ok(history) => tokio::task::spawn_blocking(move || checker.check(&history))
+            .await
+            .unwrap_or_else(|e| unknown(checker_name(), format!("the checker crashed: {e}"))),
+        Err(e) => unknown(
+            checker_name(),
+            format!("the recorded history is not well formed: {e}"),
+        ),
+    };
+    RunResult {
+        test: plan.spec.test_name(),
+        seed: plan.seed,
+        system: plan.spec.system.clone(),
+        workload: plan.spec.workload.clone(),
+        nodes: plan.spec.nodes,
+        concurrency: plan.spec.concurrency,
+        started: store::timestamp(plan.started, false),
+        duration_s: span_s,
+        valid: verdict.validity,
+        interrupted,
+        error,
+        ops: counts,
+        ops_per_s: rate,
+        faults,
+        checkers: vec![verdict],
+        history: "history.jsonl".into(),
+    }
+}
+
+fn checker_name() -> &'static str {
+    "linearizable"
+}
+
+fn unknown(checker: &str, reason: String) -> history::Verdict {
+    let mut v = history::Verdict::new(checker, Validity::Unknown);
+    v.reason = Some(reason);
+    v
+}

@@ -1,0 +1,75 @@
+//! `schism run`: the spec from a file and flags, a run, its summary and exit code.
+
+use crate::cli::RunArgs;
+use crate::exit::ExitCode;
+use crate::spec::TestSpec;
+
+/// The spec: the file's (or the defaults), then every flag given.
+pub fn spec_of(args: &RunArgs) -> Result<TestSpec, String> {
+    let mut s = match &args.spec {
+        Some(p) => TestSpec::read(p).map_err(|e| e.0)?,
+        None => TestSpec::default(),
+    };
+    macro_rules! set {
+        ($($flag:ident => $($field:ident).+),* $(,)?) => {
+            $(if let Some(v) = &args.$flag { s.$($field).+ = v.clone().into(); })*
+        };
+    }
+    set!(
+        system => system, workload => workload, nodes => nodes,
+        concurrency => concurrency, rate => rate, time_limit => time_limit_s,
+        store => store, client_timeout_ms => client_timeout_ms, recovery => recovery_s,
+        ready_timeout => ready_timeout_s, check_time_limit => check_time_limit_s,
+        nemesis => nemesis.faults, nemesis_interval => nemesis.interval_s,
+        nemesis_duration => nemesis.duration_s, max_faulty => nemesis.max_faulty,
+        loss_probability => nemesis.loss_probability, shapes => nemesis.shapes,
+        ops_per_key => register.ops_per_key, read_mode => etcd.read_mode,
+        etcd_binary => etcd.binary,
+    );
+    if args.name.is_some() {
+        s.name = args.name.clone();
+    }
+    if args.seed.is_some() {
+        s.seed = args.seed;
+    }
+    s.nemesis.faults.retain(|f| !f.is_empty() && f != "none");
+    s.validate().map_err(|e| e.0)?;
+    Ok(s)
+}
+
+/// Run the command; returns the exit code.
+pub fn run(args: &RunArgs) -> ExitCode {
+    let spec = match spec_of(args) {
+        Ok(s) => s,
+        Err(e) => {
+            eprintln!("schism run: {e}");
+            return ExitCode::BadInput;
+        }
+    };
+    let rt = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("schism run: cannot start the async runtime: {e}");
+            return ExitCode::HarnessError;
+        }
+    };
+    let outcome = rt.block_on(crate::run::run(spec, |seed| eprintln!("seed: {seed}")));
+    match outcome {
+        Err(e) => {
+            eprintln!("schism run: {e}");
+            e.exit_code()
+        }
+        Ok(o) => {
+            println!("{}", o.result.summary());
+            println!("  store: {}", o.dir.display());
+            if o.result.error.is_some() {
+                ExitCode::HarnessError
+            } else {
+                ExitCode::of(o.result.valid)
+            }
+        }
+    }
+}

@@ -1,0 +1,262 @@
+//! The test spec: what to run, in YAML, every field overridable by a flag.
+//!
+//! ```yaml
+//! name: etcd-register
+//! system: etcd
+//! workload: register
+//! nodes: 5
+//! concurrency: 10
+//! time_limit_s: 60
+//! nemesis:
+//!   faults: [partition, kill, pause]
+//!   interval_s: 5
+//!   duration_s: 5
+//! ```
+//!
+//! Unknown fields are errors (a typo must not be silently ignored); a YAML mistake is
+//! reported with its line and column.
+
+use serde::{Deserialize, Serialize};
+use std::path::{Path, PathBuf};
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct TestSpec {
+    /// The test's name: its runs are stored under `<store>/<name>/`.
+    pub name: Option<String>,
+    /// The system under test: `etcd`, or `memory` (an in-process register, for trying
+    /// schism and measuring the harness itself).
+    pub system: String,
+    pub workload: String,
+    pub nodes: usize,
+    /// Concurrent client workers.
+    pub concurrency: usize,
+    /// Ops per second in all (0: as fast as the system answers).
+    pub rate: f64,
+    pub time_limit_s: f64,
+    /// The seed of every random choice (printed first; absent: one is drawn).
+    pub seed: Option<u64>,
+    pub store: PathBuf,
+    pub client_timeout_ms: u64,
+    /// Seconds to wait after the final heal before the final reads.
+    pub recovery_s: f64,
+    /// Seconds a node may take to become ready.
+    pub ready_timeout_s: f64,
+    /// Time budget of the checker.
+    pub check_time_limit_s: f64,
+    pub nemesis: NemesisSpec,
+    pub register: RegisterSpec,
+    pub etcd: EtcdSpec,
+}
+
+impl Default for TestSpec {
+    fn default() -> Self {
+        TestSpec {
+            name: None,
+            system: "etcd".into(),
+            workload: "register".into(),
+            nodes: 5,
+            concurrency: 10,
+            rate: 0.0,
+            time_limit_s: 60.0,
+            seed: None,
+            store: PathBuf::from("store"),
+            client_timeout_ms: 2000,
+            recovery_s: 5.0,
+            ready_timeout_s: 30.0,
+            check_time_limit_s: 60.0,
+            nemesis: NemesisSpec::default(),
+            register: RegisterSpec::default(),
+            etcd: EtcdSpec::default(),
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct NemesisSpec {
+    /// partition, kill, pause, loss (delay, duplicate, reorder need tc netem).
+    pub faults: Vec<String>,
+    /// Partition shapes: majority, halves, isolate-one, bridge, majorities-ring, isolate-leader.
+    pub shapes: Vec<String>,
+    pub interval_s: f64,
+    pub duration_s: f64,
+    pub max_faulty: usize,
+    pub loss_probability: f64,
+}
+
+impl Default for NemesisSpec {
+    fn default() -> Self {
+        NemesisSpec {
+            faults: Vec::new(),
+            shapes: nemesis::grudge::Shape::NAMES
+                .iter()
+                .map(|s| s.to_string())
+                .collect(),
+            interval_s: 5.0,
+            duration_s: 5.0,
+            max_faulty: 1,
+            loss_probability: 0.2,
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct RegisterSpec {
+    pub ops_per_key: usize,
+    pub workers_per_key: usize,
+    pub values: u32,
+    pub read_fraction: f64,
+    pub cas_fraction: f64,
+}
+
+impl Default for RegisterSpec {
+    fn default() -> Self {
+        let d = workloads::register::RegisterOptions::default();
+        RegisterSpec {
+            ops_per_key: d.ops_per_key,
+            workers_per_key: d.workers_per_key,
+            values: d.values,
+            read_fraction: d.read_fraction,
+            cas_fraction: d.cas_fraction,
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct EtcdSpec {
+    /// linearizable (through a quorum) or serializable (local, may be stale).
+    pub read_mode: String,
+    /// The etcd binary to pack into the node image.
+    pub binary: PathBuf,
+}
+
+impl Default for EtcdSpec {
+    fn default() -> Self {
+        EtcdSpec {
+            read_mode: "linearizable".into(),
+            binary: PathBuf::from("/usr/bin/etcd"),
+        }
+    }
+}
+
+/// A spec that cannot be used, with where and why.
+#[derive(Debug, thiserror::Error)]
+#[error("{0}")]
+pub struct SpecError(pub String);
+
+impl TestSpec {
+    /// Read a spec file; errors name the file, line and column.
+    pub fn read(path: &Path) -> Result<TestSpec, SpecError> {
+        let text = std::fs::read_to_string(path)
+            .map_err(|e| SpecError(format!("{}: cannot read: {e}", path.display())))?;
+        Self::parse(&text).map_err(|SpecError(e)| SpecError(format!("{}:{e}", path.display())))
+    }
+
+    /// Parse YAML; errors start with `line:column: `.
+    pub fn parse(text: &str) -> Result<TestSpec, SpecError> {
+        serde_yaml::from_str(text).map_err(|e| {
+            let at = e
+                .location()
+                .map_or(String::new(), |l| format!("{}:{}: ", l.line(), l.column()));
+            SpecError(format!("{at}{e}"))
+        })
+    }
+
+    /// Check values that parse but make no sense.
+    pub fn validate(&self) -> Result<(), SpecError> {
+        let bad = |m: String| Err(SpecError(m));
+        if self.nodes == 0 || self.nodes > 200 {
+            return bad(format!(
+                "nodes must be between 1 and 200, not {}",
+                self.nodes
+            ));
+        }
+        if self.concurrency == 0 || self.concurrency > 10_000 {
+            return bad(format!(
+                "concurrency must be between 1 and 10000, not {}",
+                self.concurrency
+            ));
+        }
+        for (name, v) in [
+            ("time_limit_s", self.time_limit_s),
+            ("recovery_s", self.recovery_s),
+            ("ready_timeout_s", self.ready_timeout_s),
+            ("check_time_limit_s", self.check_time_limit_s),
+            ("rate", self.rate),
+            ("nemesis.interval_s", self.nemesis.interval_s),
+            ("nemesis.duration_s", self.nemesis.duration_s),
+        ] {
+            if !v.is_finite() || v < 0.0 {
+                return bad(format!("{name} must be a non-negative number, not {v}"));
+            }
+        }
+        if self.time_limit_s == 0.0 {
+            return bad("time_limit_s must be more than 0".into());
+        }
+        if !(0.0..=1.0).contains(&self.nemesis.loss_probability) {
+            return bad(format!(
+                "nemesis.loss_probability must be between 0 and 1, not {}",
+                self.nemesis.loss_probability
+            ));
+        }
+        if self.client_timeout_ms == 0 {
+            return bad("client_timeout_ms must be more than 0".into());
+        }
+        Ok(())
+    }
+
+    /// The name the run is stored under.
+    pub fn test_name(&self) -> String {
+        self.name
+            .clone()
+            .unwrap_or_else(|| format!("{}-{}", self.system, self.workload))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn fields_default_and_parse() {
+        let s = TestSpec::parse("system: etcd\nnodes: 3\nnemesis:\n  faults: [partition, kill]\n")
+            .unwrap();
+        assert_eq!(s.nodes, 3);
+        assert_eq!(s.concurrency, 10);
+        assert_eq!(s.nemesis.faults, vec!["partition", "kill"]);
+        assert_eq!(s.test_name(), "etcd-register");
+        s.validate().unwrap();
+    }
+
+    #[test]
+    fn yaml_mistakes_name_line_and_column() {
+        let e = TestSpec::parse("nodes: 3\nnemesis:\n  faults: [partition\n").unwrap_err();
+        assert!(e.0.starts_with("4:1: ") || e.0.starts_with("3:"), "{e}");
+        let e = TestSpec::parse("nodes: 3\nnodez: 4\n").unwrap_err();
+        assert!(
+            e.0.starts_with("2:1: ") && e.0.contains("unknown field `nodez`"),
+            "{e}"
+        );
+        let e = TestSpec::parse("nodes: three\n").unwrap_err();
+        assert!(
+            e.0.starts_with("1:8: ") && e.0.contains("invalid type"),
+            "{e}"
+        );
+    }
+
+    #[test]
+    fn nonsense_values_are_refused() {
+        for yaml in [
+            "nodes: 0",
+            "time_limit_s: -1",
+            "nemesis:\n  loss_probability: 2",
+            "concurrency: 0",
+        ] {
+            let s = TestSpec::parse(yaml).unwrap();
+            assert!(s.validate().is_err(), "{yaml}");
+        }
+    }
+}

@@ -1,0 +1,65 @@
+//! `memory`: an in-process linearizable register store behind a fake cluster. Clients
+//! answer at once, faults change nothing: for trying schism without Docker, testing the
+//! run loop, and measuring the harness's own ceiling.
+
+use super::System;
+use crate::error::RunError;
+use crate::spec::TestSpec;
+use async_trait::async_trait;
+use cluster::fake::FakeCluster;
+use cluster::{Cluster, NodeInfo};
+use history::{Key, Value};
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+use workloads::{Client, Completion, Invocation};
+
+/// One map of registers shared by every client.
+#[derive(Default)]
+pub struct Memory {
+    store: Arc<Mutex<HashMap<Option<Key>, Value>>>,
+}
+
+struct MemoryClient {
+    store: Arc<Mutex<HashMap<Option<Key>, Value>>>,
+}
+
+#[async_trait]
+impl Client for MemoryClient {
+    async fn invoke(&mut self, inv: &Invocation) -> Completion {
+        let mut m = self.store.lock().unwrap_or_else(|e| e.into_inner());
+        let cur = m.get(&inv.key).cloned().unwrap_or(Value::Null);
+        match inv.f.as_str() {
+            "read" => Completion::ok(cur),
+            "write" => {
+                m.insert(inv.key.clone(), inv.value.clone());
+                Completion::ok(inv.value.clone())
+            }
+            "cas" => match (inv.value.get(0), inv.value.get(1)) {
+                (Some(from), Some(to)) if *from == cur => {
+                    m.insert(inv.key.clone(), to.clone());
+                    Completion::ok(inv.value.clone())
+                }
+                _ => Completion::fail(inv.value.clone(), "compare failed"),
+            },
+            f => Completion::fail(inv.value.clone(), format!("no function {f:?}")),
+        }
+    }
+}
+
+#[async_trait]
+impl System for Memory {
+    fn name(&self) -> &'static str {
+        "memory"
+    }
+    fn preflight(&self, _spec: &TestSpec) -> Result<(), RunError> {
+        Ok(())
+    }
+    async fn start(&self, spec: &TestSpec, _run_id: &str) -> Result<Arc<dyn Cluster>, RunError> {
+        Ok(Arc::new(FakeCluster::new(spec.nodes)))
+    }
+    fn client(&self, _node: &NodeInfo, _spec: &TestSpec) -> Result<Box<dyn Client>, RunError> {
+        Ok(Box::new(MemoryClient {
+            store: self.store.clone(),
+        }))
+    }
+}

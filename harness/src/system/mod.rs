@@ -1,0 +1,44 @@
+//! Systems under test: how to bring one up, how a client talks to it, and who leads.
+
+pub mod etcd;
+pub mod memory;
+
+use crate::error::RunError;
+use crate::spec::TestSpec;
+use async_trait::async_trait;
+use cluster::{Cluster, NodeInfo};
+use nemesis::Leader;
+use std::sync::Arc;
+use workloads::Client;
+
+/// A system schism knows how to run.
+#[async_trait]
+pub trait System: Send + Sync {
+    fn name(&self) -> &'static str;
+    /// Check what the system needs on this machine before anything starts.
+    fn preflight(&self, spec: &TestSpec) -> Result<(), RunError>;
+    /// Bring the cluster up, every node ready.
+    async fn start(&self, spec: &TestSpec, run_id: &str) -> Result<Arc<dyn Cluster>, RunError>;
+    /// A client of one node for one worker.
+    fn client(&self, node: &NodeInfo, spec: &TestSpec) -> Result<Box<dyn Client>, RunError>;
+    /// Remove whatever a start that was cut short left behind.
+    async fn cleanup(&self, _run_id: &str) {}
+    /// Who leads, where the system can say.
+    fn leader(&self) -> Option<Arc<dyn Leader>> {
+        None
+    }
+}
+
+pub const NAMES: [&str; 2] = ["etcd", "memory"];
+
+/// The system of this name.
+pub fn by_name(name: &str) -> Result<Arc<dyn System>, RunError> {
+    match name {
+        "etcd" => Ok(Arc::new(etcd::Etcd)),
+        "memory" => Ok(Arc::new(memory::Memory::default())),
+        other => Err(RunError::Spec(format!(
+            "unknown system {other:?}; known: {}",
+            NAMES.join(", ")
+        ))),
+    }
+}

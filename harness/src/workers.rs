@@ -1,0 +1,158 @@
+//! The client workers: each one process at a time, asking the generator what to do,
+//! invoking it through its client, and recording the invocation and the completion.
+//! Jepsen's rule holds: after an indeterminate completion (`info`) the worker goes on as a
+//! new process (its id plus the number of workers), since the old op may still be in
+//! flight.
+
+use crate::error::RunError;
+use crate::spec::TestSpec;
+use crate::system::System;
+use cluster::Cluster;
+use history::recorder::Recorder;
+use history::rng::Rng;
+use history::{Op, OpType, Process};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+use tokio::sync::watch;
+use workloads::generator::{Ctx, Generator, Next};
+use workloads::Completion;
+
+/// Running totals, for the status line and the summary.
+#[derive(Default, Debug)]
+pub struct Counters {
+    pub ok: AtomicU64,
+    pub fail: AtomicU64,
+    pub info: AtomicU64,
+}
+
+impl Counters {
+    pub fn total(&self) -> u64 {
+        self.ok.load(Ordering::Relaxed)
+            + self.fail.load(Ordering::Relaxed)
+            + self.info.load(Ordering::Relaxed)
+    }
+}
+
+/// What every worker of a phase shares.
+pub struct Pool {
+    pub system: Arc<dyn System>,
+    pub spec: TestSpec,
+    pub cluster: Arc<dyn Cluster>,
+    pub recorder: Arc<Recorder>,
+    pub counters: Arc<Counters>,
+    /// The process each worker is now (kept across phases).
+    pub processes: Mutex<Vec<u64>>,
+}
+
+struct Shared {
+    generator: Box<dyn Generator>,
+    rng: Rng,
+}
+
+impl Pool {
+    /// Run every worker on `generator` until it is done or `stop` turns true.
+    pub async fn run(
+        self: &Arc<Self>,
+        generator: Box<dyn Generator>,
+        seed: u64,
+        stop: watch::Receiver<bool>,
+    ) -> Result<(), RunError> {
+        let shared = Arc::new(Mutex::new(Shared {
+            generator,
+            rng: Rng::new(seed),
+        }));
+        let workers = self.spec.concurrency;
+        let mut tasks = Vec::with_capacity(workers);
+        for w in 0..workers {
+            let node = self.cluster.nodes()[w % self.cluster.nodes().len()].clone();
+            let client = self.system.client(&node, &self.spec)?;
+            let pool = self.clone();
+            let shared = shared.clone();
+            let stop = stop.clone();
+            tasks.push(tokio::spawn(async move {
+                pool.work(w, node.name, client, shared, stop).await
+            }));
+        }
+        for t in tasks {
+            t.await
+                .map_err(|e| RunError::Harness(format!("a worker failed: {e}")))?;
+        }
+        Ok(())
+    }
+
+    async fn work(
+        &self,
+        worker: usize,
+        node: String,
+        mut client: Box<dyn workloads::Client>,
+        shared: Arc<Mutex<Shared>>,
+        mut stop: watch::Receiver<bool>,
+    ) {
+        let timeout = Duration::from_millis(self.spec.client_timeout_ms);
+        let workers = self.spec.concurrency as u64;
+        loop {
+            if *stop.borrow() {
+                return;
+            }
+            let process = self
+                .processes
+                .lock()
+                .map(|p| p[worker])
+                .unwrap_or(worker as u64);
+            let next = {
+                let mut s = shared.lock().unwrap_or_else(|e| e.into_inner());
+                let Shared { generator, rng } = &mut *s;
+                generator.next(&mut Ctx {
+                    time_ns: self.recorder.now_ns(),
+                    process,
+                    rng,
+                })
+            };
+            let inv = match next {
+                Next::Done => return,
+                Next::Wait(t) => {
+                    let d = Duration::from_nanos(t.saturating_sub(self.recorder.now_ns()));
+                    tokio::select! {
+                        _ = tokio::time::sleep(d) => {}
+                        _ = stop.changed() => {}
+                    }
+                    continue;
+                }
+                Next::Op(inv) => inv,
+            };
+            let mut op = Op::client(process, OpType::Invoke, &inv.f, inv.value.clone());
+            op.key = inv.key.clone();
+            op.node = Some(node.as_str().into());
+            self.recorder.record(op.clone());
+            let done = match tokio::time::timeout(timeout, client.invoke(&inv)).await {
+                Ok(c) => c,
+                Err(_) => Completion::info(inv.value.clone(), "timeout"),
+            };
+            op.kind = done.kind;
+            op.value = done.value;
+            op.error = done.error.map(history::Value::String);
+            let op = self.recorder.record(op);
+            let counter = match op.kind {
+                OpType::Ok => &self.counters.ok,
+                OpType::Fail => &self.counters.fail,
+                _ => &self.counters.info,
+            };
+            counter.fetch_add(1, Ordering::Relaxed);
+            shared
+                .lock()
+                .unwrap_or_else(|e| e.into_inner())
+                .generator
+                .update(&op);
+            if op.kind == OpType::Info {
+                if let Ok(mut p) = self.processes.lock() {
+                    p[worker] = process + workers;
+                }
+            }
+            // A client that answers without waiting (an in-process one) must not starve
+            // the nemesis's timers and the status line.
+            tokio::task::yield_now().await;
+            debug_assert!(matches!(op.process, Process::Client(_)));
+        }
+    }
+}

@@ -1,0 +1,213 @@
+//! Partition shapes: who stops hearing whom.
+//!
+//! A grudge maps each node to the nodes whose packets it drops. Every shape here is
+//! symmetric (if a drops b, b drops a) and leaves every node able to hear itself.
+
+use history::rng::Rng;
+use serde::Serialize;
+use std::collections::BTreeMap;
+
+/// Node -> the nodes it drops packets from.
+pub type Grudge = BTreeMap<String, Vec<String>>;
+
+/// How to cut the cluster.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Shape {
+    /// A random majority and minority.
+    Majority,
+    /// The first half of the nodes (by name) and the second.
+    Halves,
+    /// One random node alone.
+    IsolateOne,
+    /// Two halves joined by one node that hears both.
+    Bridge,
+    /// Nodes in a random ring, each hearing a majority of its neighbours: every node sees a
+    /// majority, but no two nodes see the same one.
+    MajoritiesRing,
+    /// The node the system says leads, alone (a random one when it cannot say).
+    IsolateLeader,
+}
+
+impl Shape {
+    pub const ALL: [Shape; 6] = [
+        Shape::Majority,
+        Shape::Halves,
+        Shape::IsolateOne,
+        Shape::Bridge,
+        Shape::MajoritiesRing,
+        Shape::IsolateLeader,
+    ];
+    pub const NAMES: [&'static str; 6] = [
+        "majority",
+        "halves",
+        "isolate-one",
+        "bridge",
+        "majorities-ring",
+        "isolate-leader",
+    ];
+
+    pub fn parse(s: &str) -> Option<Shape> {
+        Self::NAMES
+            .iter()
+            .position(|n| *n == s)
+            .map(|i| Self::ALL[i])
+    }
+
+    pub fn as_str(self) -> &'static str {
+        Self::NAMES[self as usize]
+    }
+}
+
+fn shuffled(nodes: &[String], rng: &mut Rng) -> Vec<String> {
+    let mut v = nodes.to_vec();
+    for i in (1..v.len()).rev() {
+        let j = rng.below(i as u64 + 1) as usize;
+        v.swap(i, j);
+    }
+    v
+}
+
+/// Components that cannot hear each other.
+fn split(components: &[&[String]]) -> Grudge {
+    let mut g = Grudge::new();
+    for (i, c) in components.iter().enumerate() {
+        let others: Vec<String> = components
+            .iter()
+            .enumerate()
+            .filter(|(j, _)| *j != i)
+            .flat_map(|(_, o)| o.iter().cloned())
+            .collect();
+        for n in c.iter() {
+            let mut o = others.clone();
+            o.sort();
+            g.insert(n.clone(), o);
+        }
+    }
+    g
+}
+
+/// The grudge of a shape over `nodes` (by name, sorted), with the leader if known.
+pub fn grudge(shape: Shape, nodes: &[String], rng: &mut Rng, leader: Option<&str>) -> Grudge {
+    let n = nodes.len();
+    let mut sorted = nodes.to_vec();
+    sorted.sort();
+    match shape {
+        Shape::Majority => {
+            let v = shuffled(&sorted, rng);
+            let (minority, majority) = v.split_at(n / 2);
+            split(&[minority, majority])
+        }
+        Shape::Halves => {
+            let (a, b) = sorted.split_at(n / 2);
+            split(&[a, b])
+        }
+        Shape::IsolateOne | Shape::IsolateLeader => {
+            let alone = match (shape, leader) {
+                (Shape::IsolateLeader, Some(l)) if sorted.iter().any(|x| x == l) => l.to_string(),
+                _ => sorted[rng.below(n as u64) as usize].clone(),
+            };
+            let rest: Vec<String> = sorted.iter().filter(|x| **x != alone).cloned().collect();
+            split(&[std::slice::from_ref(&alone), &rest])
+        }
+        Shape::Bridge => {
+            let v = shuffled(&sorted, rng);
+            let (a, rest) = v.split_at(n / 2);
+            let (bridge, b) = rest
+                .split_first()
+                .map_or((None, &[][..]), |(x, b)| (Some(x), b));
+            let mut g = split(&[a, b]);
+            if let Some(x) = bridge {
+                g.insert(x.clone(), Vec::new());
+            }
+            g
+        }
+        Shape::MajoritiesRing => {
+            let ring = shuffled(&sorted, rng);
+            // Each node hears those within `reach` places on the ring.
+            let reach = (n.saturating_sub(1) / 2).div_ceil(2).max(1);
+            let mut g = Grudge::new();
+            for (i, node) in ring.iter().enumerate() {
+                let mut drops: Vec<String> = ring
+                    .iter()
+                    .enumerate()
+                    .filter(|(j, _)| {
+                        let d = i.abs_diff(*j);
+                        d.min(n - d) > reach
+                    })
+                    .map(|(_, x)| x.clone())
+                    .collect();
+                drops.sort();
+                g.insert(node.clone(), drops);
+            }
+            g
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn nodes(n: usize) -> Vec<String> {
+        (1..=n).map(|i| format!("n{i}")).collect()
+    }
+
+    fn hears(g: &Grudge, a: &str, b: &str) -> bool {
+        !g.get(a).is_some_and(|d| d.iter().any(|x| x == b))
+    }
+
+    /// Every node's view: itself and those it hears.
+    fn view(g: &Grudge, nodes: &[String], a: &str) -> Vec<String> {
+        nodes.iter().filter(|b| hears(g, a, b)).cloned().collect()
+    }
+
+    #[test]
+    fn every_shape_is_symmetric_and_never_drops_a_node_itself() {
+        let mut rng = Rng::new(7);
+        for n in [3, 4, 5, 7, 9] {
+            let ns = nodes(n);
+            for shape in Shape::ALL {
+                let g = grudge(shape, &ns, &mut rng, Some("n2"));
+                for a in &ns {
+                    assert!(hears(&g, a, a), "{shape:?} n={n}");
+                    for b in &ns {
+                        assert_eq!(hears(&g, a, b), hears(&g, b, a), "{shape:?} n={n} {a} {b}");
+                    }
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn shapes_cut_where_they_say() {
+        let ns = nodes(5);
+        let mut rng = Rng::new(3);
+        let g = grudge(Shape::Majority, &ns, &mut rng, None);
+        let mut sizes: Vec<usize> = ns.iter().map(|a| view(&g, &ns, a).len()).collect();
+        sizes.sort();
+        assert_eq!(sizes, vec![2, 2, 3, 3, 3]);
+        let g = grudge(Shape::Halves, &ns, &mut rng, None);
+        assert_eq!(view(&g, &ns, "n1"), vec!["n1", "n2"]);
+        let g = grudge(Shape::IsolateLeader, &ns, &mut rng, Some("n4"));
+        assert_eq!(view(&g, &ns, "n4"), vec!["n4"]);
+        let g = grudge(Shape::Bridge, &ns, &mut rng, None);
+        let full: Vec<_> = ns.iter().filter(|a| view(&g, &ns, a).len() == 5).collect();
+        assert_eq!(full.len(), 1, "one bridge node hears everyone");
+        assert!(ns.iter().all(|a| view(&g, &ns, a).len() >= 3));
+    }
+
+    #[test]
+    fn majorities_ring_gives_everyone_a_different_majority() {
+        for n in [5, 7] {
+            let ns = nodes(n);
+            let g = grudge(Shape::MajoritiesRing, &ns, &mut Rng::new(11), None);
+            let views: Vec<Vec<String>> = ns.iter().map(|a| view(&g, &ns, a)).collect();
+            assert!(views.iter().all(|v| v.len() > n / 2), "{views:?}");
+            let mut distinct = views.clone();
+            distinct.sort();
+            distinct.dedup();
+            assert_eq!(distinct.len(), n, "{views:?}");
+        }
+    }
+}

@@ -1,0 +1,281 @@
+//! The nemesis's seeded schedule: wait, fault, hold, heal, again, until told to stop; then
+//! heal everything. Each step is recorded in the history as nemesis ops.
+
+use crate::apply;
+use crate::grudge::{grudge, Shape};
+use crate::{Fault, FaultKind, NemesisError};
+use async_trait::async_trait;
+use cluster::Cluster;
+use history::recorder::Recorder;
+use history::rng::Rng;
+use history::{Op, OpType, Process, Value};
+use serde_json::json;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+use tokio::sync::watch;
+
+/// A system that can say which node leads (for the `isolate-leader` shape).
+#[async_trait]
+pub trait Leader: Send + Sync {
+    async fn leader(&self, cluster: &dyn Cluster) -> Option<String>;
+}
+
+/// What the nemesis does, and how often.
+#[derive(Debug, Clone, PartialEq)]
+pub struct NemesisOptions {
+    pub faults: Vec<FaultKind>,
+    /// Partition shapes to draw from.
+    pub shapes: Vec<Shape>,
+    /// Healthy time before each fault.
+    pub interval: Duration,
+    /// How long each fault is held.
+    pub duration: Duration,
+    /// At most this many nodes killed, paused or losing packets at once.
+    pub max_faulty: usize,
+    pub loss_probability: f64,
+}
+
+impl Default for NemesisOptions {
+    fn default() -> Self {
+        NemesisOptions {
+            faults: Vec::new(),
+            shapes: Shape::ALL.to_vec(),
+            interval: Duration::from_secs(5),
+            duration: Duration::from_secs(5),
+            max_faulty: 1,
+            loss_probability: 0.2,
+        }
+    }
+}
+
+/// The fault injector of one run.
+pub struct Nemesis {
+    opts: NemesisOptions,
+    rng: Mutex<Rng>,
+    leader: Option<Arc<dyn Leader>>,
+    active: tokio::sync::Mutex<Vec<Fault>>,
+    next_kind: Mutex<usize>,
+}
+
+fn record(rec: &Recorder, f: &str, value: Value) {
+    let mut op = Op::client(0, OpType::Info, f, value);
+    op.process = Process::Nemesis;
+    rec.record(op);
+}
+
+impl Nemesis {
+    pub fn new(opts: NemesisOptions, seed: u64, leader: Option<Arc<dyn Leader>>) -> Nemesis {
+        Nemesis {
+            opts,
+            rng: Mutex::new(Rng::new(seed)),
+            leader,
+            active: tokio::sync::Mutex::new(Vec::new()),
+            next_kind: Mutex::new(0),
+        }
+    }
+
+    pub fn options(&self) -> &NemesisOptions {
+        &self.opts
+    }
+
+    /// Check that this machine can apply every fault asked for, and set up the network
+    /// rules' chain on every node. Faults that need tc netem are refused, plainly, where
+    /// the kernel has none.
+    pub async fn prepare(&self, cluster: &dyn Cluster) -> Result<(), NemesisError> {
+        if let Some(k) = self.opts.faults.iter().find(|k| k.needs_netem()) {
+            let node = cluster
+                .nodes()
+                .first()
+                .map(|n| n.name.clone())
+                .unwrap_or_default();
+            let probe = [
+                "tc", "qdisc", "add", "dev", "lo", "root", "netem", "delay", "1ms",
+            ];
+            match cluster.exec_in_netns(&node, &probe).await {
+                Ok(_) => {
+                    let _ = cluster
+                        .exec_in_netns(&node, &["tc", "qdisc", "del", "dev", "lo", "root"])
+                        .await;
+                    return Err(NemesisError::Unsupported(format!(
+                        "the {} nemesis is not built yet, although this kernel has netem",
+                        k.as_str()
+                    )));
+                }
+                Err(e) => {
+                    return Err(NemesisError::Unsupported(format!(
+                        "the {} nemesis needs tc netem, which this machine's kernel lacks ({e}); \
+                         use partition, kill, pause or loss",
+                        k.as_str()
+                    )))
+                }
+            }
+        }
+        if self
+            .opts
+            .faults
+            .iter()
+            .any(|k| matches!(k, FaultKind::Partition | FaultKind::Loss))
+        {
+            apply::prepare(cluster).await?;
+        }
+        Ok(())
+    }
+
+    fn rng(&self) -> std::sync::MutexGuard<'_, Rng> {
+        self.rng.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// A random subset of 1..=max_faulty nodes.
+    fn some_nodes(&self, nodes: &[String]) -> Vec<String> {
+        let mut rng = self.rng();
+        let k = 1 + rng.below(self.opts.max_faulty.clamp(1, nodes.len().max(1)) as u64) as usize;
+        let mut pool = nodes.to_vec();
+        let mut chosen = Vec::new();
+        while chosen.len() < k && !pool.is_empty() {
+            let i = rng.below(pool.len() as u64) as usize;
+            chosen.push(pool.swap_remove(i));
+        }
+        chosen.sort();
+        chosen
+    }
+
+    /// The next fault of a kind: its nodes and rules, drawn from the seeded RNG.
+    pub fn choose(&self, kind: FaultKind, nodes: &[String], leader: Option<&str>) -> Fault {
+        match kind {
+            FaultKind::Partition => {
+                let shapes = if self.opts.shapes.is_empty() {
+                    &Shape::ALL[..]
+                } else {
+                    &self.opts.shapes
+                };
+                let mut rng = self.rng();
+                let shape = shapes[rng.below(shapes.len() as u64) as usize];
+                Fault::Partition {
+                    shape,
+                    grudge: grudge(shape, nodes, &mut rng, leader),
+                }
+            }
+            FaultKind::Kill => Fault::Kill {
+                nodes: self.some_nodes(nodes),
+            },
+            FaultKind::Pause => Fault::Pause {
+                nodes: self.some_nodes(nodes),
+            },
+            FaultKind::Loss | FaultKind::Delay | FaultKind::Duplicate | FaultKind::Reorder => {
+                Fault::Loss {
+                    nodes: self.some_nodes(nodes),
+                    probability: self.opts.loss_probability,
+                }
+            }
+        }
+    }
+
+    /// Apply the next fault of the schedule and record it.
+    pub async fn start_fault(
+        &self,
+        cluster: &dyn Cluster,
+        rec: &Recorder,
+    ) -> Result<(), NemesisError> {
+        let kind = {
+            let mut k = self.next_kind.lock().unwrap_or_else(|e| e.into_inner());
+            let kind = self.opts.faults[*k % self.opts.faults.len()];
+            *k += 1;
+            kind
+        };
+        let nodes: Vec<String> = cluster.nodes().iter().map(|n| n.name.clone()).collect();
+        let wants_leader =
+            kind == FaultKind::Partition && self.opts.shapes.contains(&Shape::IsolateLeader);
+        let leader = match (&self.leader, wants_leader) {
+            (Some(l), true) => l.leader(cluster).await,
+            _ => None,
+        };
+        let fault = self.choose(kind, &nodes, leader.as_deref());
+        let f = format!("start-{}", kind.as_str());
+        let mut value = serde_json::to_value(&fault).unwrap_or(Value::Null);
+        if let (
+            Fault::Partition {
+                shape: Shape::IsolateLeader,
+                ..
+            },
+            Value::Object(m),
+        ) = (&fault, &mut value)
+        {
+            m.insert("leader".into(), json!(leader));
+        }
+        record(rec, &f, value.clone());
+        let started = Instant::now();
+        let mut active = self.active.lock().await;
+        let result = apply::apply(cluster, &fault).await;
+        // Even a fault that failed half way is healed at the end.
+        active.push(fault);
+        let ms = started.elapsed().as_secs_f64() * 1e3;
+        match &result {
+            Ok(()) => record(rec, &f, json!({"applied": value, "apply_ms": ms})),
+            Err(e) => record(rec, &f, json!({"error": e.to_string(), "apply_ms": ms})),
+        }
+        result
+    }
+
+    /// Heal every active fault and record it.
+    pub async fn heal_all(
+        &self,
+        cluster: &dyn Cluster,
+        rec: &Recorder,
+    ) -> Result<(), NemesisError> {
+        let mut active = self.active.lock().await;
+        let mut first_error = None;
+        while let Some(fault) = active.pop() {
+            let f = format!("stop-{}", fault.kind().as_str());
+            record(rec, &f, Value::Null);
+            let started = Instant::now();
+            let result = apply::heal(cluster, &fault).await;
+            let ms = started.elapsed().as_secs_f64() * 1e3;
+            match result {
+                Ok(()) => record(rec, &f, json!({"healed": fault, "heal_ms": ms})),
+                Err(e) => {
+                    record(rec, &f, json!({"error": e.to_string(), "heal_ms": ms}));
+                    first_error.get_or_insert(e);
+                }
+            }
+        }
+        first_error.map_or(Ok(()), Err)
+    }
+
+    /// Run the schedule until `stop` turns true, then heal everything.
+    pub async fn run(
+        &self,
+        cluster: &dyn Cluster,
+        rec: &Recorder,
+        mut stop: watch::Receiver<bool>,
+    ) -> Result<(), NemesisError> {
+        if self.opts.faults.is_empty() {
+            return Ok(());
+        }
+        let outcome = async {
+            loop {
+                if wait(&mut stop, self.opts.interval).await {
+                    return Ok(());
+                }
+                self.start_fault(cluster, rec).await?;
+                if wait(&mut stop, self.opts.duration).await {
+                    return Ok(());
+                }
+                self.heal_all(cluster, rec).await?;
+            }
+        }
+        .await;
+        let healed = self.heal_all(cluster, rec).await;
+        outcome.and(healed)
+    }
+}
+
+/// Sleep, or stop early: true when told to stop.
+async fn wait(stop: &mut watch::Receiver<bool>, d: Duration) -> bool {
+    if *stop.borrow() {
+        return true;
+    }
+    tokio::select! {
+        _ = tokio::time::sleep(d) => *stop.borrow(),
+        r = stop.changed() => r.is_err() || *stop.borrow(),
+    }
+}

@@ -1,0 +1,149 @@
+//! `results.json` of `schism run`: what ran, with which seed, what happened, and the
+//! verdict of every checker.
+//!
+//! Fields: `test`, `seed`, `system`, `workload`, `nodes`, `concurrency`, `started` (UTC),
+//! `duration_s` (from the first op to the last), `valid` (true, false or "unknown"),
+//! `interrupted` (stopped by Ctrl-C), `error` (why the run stopped early), `ops` (`ok`,
+//! `fail`, `info` completions), `ops_per_s`, `faults` (each nemesis op: `time_s`, `f`,
+//! `value`), `checkers` (each a verdict: `checker`, `valid`, `reason`, `anomalies`,
+//! `stats`), and `history` (the history file, beside it).
+
+use history::{Op, OpType, Process, Validity, Verdict};
+use serde::{Deserialize, Serialize};
+use std::path::Path;
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct OpCounts {
+    pub ok: u64,
+    pub fail: u64,
+    pub info: u64,
+}
+
+/// One nemesis op, for the record of faults.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct FaultRecord {
+    pub time_s: f64,
+    pub f: String,
+    pub value: serde_json::Value,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RunResult {
+    pub test: String,
+    pub seed: u64,
+    pub system: String,
+    pub workload: String,
+    pub nodes: usize,
+    pub concurrency: usize,
+    pub started: String,
+    pub duration_s: f64,
+    pub valid: Validity,
+    pub interrupted: bool,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub error: Option<String>,
+    pub ops: OpCounts,
+    pub ops_per_s: f64,
+    pub faults: Vec<FaultRecord>,
+    pub checkers: Vec<Verdict>,
+    pub history: String,
+}
+
+impl RunResult {
+    /// Counts, rate and faults from the history itself.
+    pub fn tally(ops: &[Op]) -> (OpCounts, f64, Vec<FaultRecord>, f64) {
+        let mut c = OpCounts::default();
+        let mut faults = Vec::new();
+        for op in ops {
+            match (op.process, op.kind) {
+                (Process::Nemesis, _) => faults.push(FaultRecord {
+                    time_s: op.time_ns as f64 / 1e9,
+                    f: op.f.to_string(),
+                    value: op.value.clone(),
+                }),
+                (_, OpType::Ok) => c.ok += 1,
+                (_, OpType::Fail) => c.fail += 1,
+                (_, OpType::Info) => c.info += 1,
+                _ => {}
+            }
+        }
+        let span_s = match (ops.first(), ops.last()) {
+            (Some(a), Some(b)) => (b.time_ns.saturating_sub(a.time_ns)) as f64 / 1e9,
+            _ => 0.0,
+        };
+        let total = (c.ok + c.fail + c.info) as f64;
+        let rate = if span_s > 0.0 { total / span_s } else { 0.0 };
+        (c, rate, faults, span_s)
+    }
+
+    pub fn write(&self, path: &Path) -> std::io::Result<()> {
+        let text = serde_json::to_string_pretty(self).map_err(std::io::Error::other)?;
+        std::fs::write(path, text + "\n")
+    }
+
+    /// A few lines for a terminal.
+    pub fn summary(&self) -> String {
+        let mut s = format!(
+            "{} on {} ({} nodes, seed {}): {}\n  {} ok, {} fail, {} info in {:.1} s ({:.0} ops/s); {} nemesis ops",
+            self.workload,
+            self.system,
+            self.nodes,
+            self.seed,
+            self.valid.as_str(),
+            self.ops.ok,
+            self.ops.fail,
+            self.ops.info,
+            self.duration_s,
+            self.ops_per_s,
+            self.faults.len()
+        );
+        for v in &self.checkers {
+            s.push_str(&format!("\n  {}: {}", v.checker, v.validity.as_str()));
+            if let Some(r) = &v.reason {
+                s.push_str(&format!(" ({r})"));
+            }
+            for a in &v.anomalies {
+                for line in a.explanation.lines() {
+                    s.push_str(&format!("\n    {line}"));
+                }
+            }
+        }
+        if self.interrupted {
+            s.push_str("\n  interrupted: checked what was recorded");
+        }
+        if let Some(e) = &self.error {
+            s.push_str(&format!("\n  stopped early: {e}"));
+        }
+        s
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn tallies_come_from_the_history() {
+        let mut ops = vec![
+            Op::client(0, OpType::Invoke, "read", json!(null)).with_time_ns(0),
+            Op::client(0, OpType::Ok, "read", json!(1)).with_time_ns(1_000_000_000),
+            Op::client(1, OpType::Invoke, "write", json!(1)).with_time_ns(1_000_000_000),
+            Op::client(1, OpType::Info, "write", json!(1)).with_time_ns(2_000_000_000),
+        ];
+        let mut n = Op::client(0, OpType::Info, "start-kill", json!({"nodes": ["n1"]}));
+        n.process = Process::Nemesis;
+        ops.insert(1, n);
+        let (c, rate, faults, span) = RunResult::tally(&ops);
+        assert_eq!(
+            c,
+            OpCounts {
+                ok: 1,
+                fail: 0,
+                info: 1
+            }
+        );
+        assert_eq!(span, 2.0);
+        assert_eq!(rate, 1.0);
+        assert_eq!(faults[0].f, "start-kill");
+    }
+}
