@@ -122,8 +122,9 @@ impl Cluster for FakeCluster {
         self.with(node, |n| n.paused = false)
     }
 
-    /// Understands the iptables commands the nemesis uses: `-A <chain> -s IP -j DROP`,
-    /// `-A <chain> -m statistic --mode random --probability P -j DROP`, and `-F <chain>`.
+    /// Understands the iptables commands the nemesis uses: `-A <chain> -s IP[,IP...] -j
+    /// DROP`, `-A <chain> -m statistic --mode random --probability P -j DROP`, and `-F
+    /// <chain>`; refuses `tc` as a kernel without netem does.
     async fn exec_in_netns(&self, node: &str, argv: &[&str]) -> Result<ExecOutput, ClusterError> {
         self.with(node, |n| {
             n.commands
@@ -140,12 +141,22 @@ impl Cluster for FakeCluster {
                     n.loss = None;
                 } else if let Some(p) = arg("--probability") {
                     n.loss = Some(p.to_string());
-                } else if let Some(ip) = arg("-s").and_then(|s| s.parse().ok()) {
-                    n.drops_from.insert(ip);
+                } else if let Some(ips) = arg("-s") {
+                    n.drops_from
+                        .extend(ips.split(',').filter_map(|ip| ip.parse::<Ipv4Addr>().ok()));
                 }
             }
-            ExecOutput::default()
-        })
+            if argv.first() == Some(&"tc") {
+                // Like the kernels seen on these machines: no netem.
+                return Err(ClusterError::Exec {
+                    node: node.to_string(),
+                    command: argv.join(" "),
+                    exit_code: 2,
+                    stderr: "Error: Specified qdisc kind is unknown.".into(),
+                });
+            }
+            Ok(ExecOutput::default())
+        })?
     }
 
     async fn logs(&self, node: &str, _tail: usize) -> Result<String, ClusterError> {

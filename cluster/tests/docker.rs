@@ -272,6 +272,14 @@ async fn http_probe_pause_resume_exec_paths_and_cached_images() {
         c.wait_ready("n1", Duration::from_secs(5))
             .await
             .expect("ready after resume");
+        // Starting a running node is a no-op; killing a paused one thaws it first.
+        c.start("n1").await.expect("start of a running node");
+        c.pause("n2").await.expect("pause");
+        c.kill("n2").await.expect("kill of a paused node");
+        c.start("n2").await.expect("start");
+        c.wait_ready("n2", Duration::from_secs(5))
+            .await
+            .expect("ready after kill of a paused node");
 
         // Both ways into the namespace see the same rules; the tools image's iptables loads
         // its plugins (statistic).
@@ -402,6 +410,38 @@ async fn a_missing_file_fails_start_before_creating_anything() {
             }
             other => panic!("expected MissingFile, got {other:?}"),
         }
+    })
+    .await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn command_probe_and_a_log_file() {
+    let id = run_id();
+    guarded(&id, || async {
+        let mut spec = spec(
+            &id,
+            1,
+            Probe::Command {
+                argv: vec![
+                    "/bin/busybox".into(),
+                    "test".into(),
+                    "-f".into(),
+                    "/data/ready".into(),
+                ],
+            },
+            "echo on-stdout; sleep 0.3; echo in-the-file > /data/node.log; touch /data/ready; \
+             exec /bin/busybox httpd -f -p 8080 -h /data",
+        );
+        spec.log_file = Some("/data/node.log".into());
+        let c = DockerCluster::start(&spec).await.expect("start");
+        let out = c
+            .exec_in_node("n1", &["/bin/busybox", "test", "-f", "/data/ready"])
+            .await
+            .expect("exec");
+        assert_eq!(out.exit_code, 0, "ready only once the file exists");
+        let log = c.logs("n1", 10).await.expect("logs");
+        assert_eq!(log, "on-stdout\n--- /data/node.log ---\nin-the-file\n");
+        c.teardown(None).await.expect("teardown");
     })
     .await;
 }

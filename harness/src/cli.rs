@@ -18,7 +18,7 @@ pub struct Cli {
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Run a test: a system in containers, clients, a nemesis, a history and a verdict.
-    Run(RunArgs),
+    Run(Box<RunArgs>),
     /// Check histories for linearizability.
     Check(CheckArgs),
     /// Write a seeded synthetic register history (for benches and other checkers).
@@ -33,9 +33,9 @@ pub struct CheckArgs {
     /// The history format (default: recognised from the content).
     #[arg(long, default_value = "auto", value_parser = ["auto", "jsonl", "jepsen-edn", "porcupine-etcd", "porcupine-kv"])]
     pub format: String,
-    /// How `fail` ops and nil reads are read: knossos (Jepsen EDN's default) or porcupine
-    /// (the default of native and Porcupine histories).
-    #[arg(long, value_parser = ["knossos", "porcupine"])]
+    /// How `fail` ops and nil reads are read: knossos (Jepsen EDN's default), porcupine
+    /// (Porcupine's logs) or schism (native histories).
+    #[arg(long, value_parser = ["knossos", "porcupine", "schism"])]
     pub dialect: Option<String>,
     /// Give up after this many seconds per file; the verdict is then unknown.
     #[arg(long, value_name = "SECS")]

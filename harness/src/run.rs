@@ -277,7 +277,7 @@ async fn judge(
 ) -> RunResult {
     let ops = recorder.ops();
     let (counts, rate, faults, span_s) = RunResult::tally(&ops);
-    let verdict = match History::from_ops(ops, Dialect::Porcupine) {
+    let verdict = match History::from_ops(ops, Dialect::Schism) {
         Ok(history) => tokio::task::spawn_blocking(move || checker.check(&history))
             .await
             .unwrap_or_else(|e| unknown(checker_name(), format!("the checker crashed: {e}"))),
@@ -288,6 +288,7 @@ async fn judge(
     };
     RunResult {
         test: plan.spec.test_name(),
+        run_id: plan.run_id.clone(),
         seed: plan.seed,
         system: plan.spec.system.clone(),
         workload: plan.spec.workload.clone(),

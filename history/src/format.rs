@@ -43,7 +43,8 @@ impl Format {
     pub fn dialect(self) -> Dialect {
         match self {
             Format::JepsenEdn => Dialect::Knossos,
-            Format::Jsonl | Format::PorcupineEtcd | Format::PorcupineKv => Dialect::Porcupine,
+            Format::Jsonl => Dialect::Schism,
+            Format::PorcupineEtcd | Format::PorcupineKv => Dialect::Porcupine,
         }
     }
 

@@ -15,10 +15,30 @@ pub enum Dialect {
     /// How Jepsen's Knossos reads its EDN histories: a `fail` op never happened and is
     /// dropped; a read that returns nil tells nothing.
     Knossos,
-    /// How Porcupine reads its logs, and schism's own native histories: a failed CAS did
-    /// happen and observed a value other than its `from` (a failed read or write never
-    /// happened); a read of nil means the register still holds its initial nil.
+    /// How Porcupine reads its logs: a failed CAS did happen and observed a value other
+    /// than its `from` (a failed read or write never happened); a read of nil means the
+    /// register still holds its initial nil.
     Porcupine,
+    /// schism's native histories: a `fail` op never happened, except a CAS whose error is
+    /// [`COMPARE_FAILED`], which happened and observed another value; a read of nil means
+    /// the register still holds its initial nil. (A client's `fail` can mean either "never
+    /// reached the system" or "the comparison did not hold": only the second observed
+    /// anything.)
+    Schism,
+}
+
+/// The error of a CAS completion whose comparison did not hold (it observed the state).
+pub const COMPARE_FAILED: &str = "compare-failed";
+
+impl Dialect {
+    /// Whether a `fail` completion with this error observed the state (a CAS).
+    pub fn fail_observed(self, error: Option<&crate::Value>) -> bool {
+        match self {
+            Dialect::Knossos => false,
+            Dialect::Porcupine => true,
+            Dialect::Schism => error.and_then(|e| e.as_str()) == Some(COMPARE_FAILED),
+        }
+    }
 }
 
 impl Dialect {
@@ -26,12 +46,14 @@ impl Dialect {
         match self {
             Dialect::Knossos => "knossos",
             Dialect::Porcupine => "porcupine",
+            Dialect::Schism => "schism",
         }
     }
     pub fn parse(s: &str) -> Option<Dialect> {
         match s {
             "knossos" => Some(Dialect::Knossos),
             "porcupine" => Some(Dialect::Porcupine),
+            "schism" => Some(Dialect::Schism),
             _ => None,
         }
     }

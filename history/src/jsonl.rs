@@ -5,9 +5,10 @@
 //! {"index":1,"time":2911005,"process":3,"type":"ok","f":"cas","key":7,"value":[1,2],"node":"n2"}
 //! ```
 //!
-//! `time` is nanoseconds since the run started. Native histories use the Porcupine dialect
-//! (see [`Dialect`]): a `fail` CAS observed a value other than its `from`, a nil read means
-//! the initial nil.
+//! `time` is nanoseconds since the run started. Native histories use the schism dialect
+//! (see [`Dialect`]): a `fail` op never happened, unless it is a CAS whose error is
+//! `compare-failed` (it observed a value other than its `from`); a nil read means the
+//! initial nil.
 
 use crate::error::HistoryError;
 use crate::history::{Dialect, History, HistoryBuilder};

@@ -14,7 +14,7 @@
 //!             {\"time\":2,\"process\":0,\"type\":\"ok\",\"f\":\"write\",\"value\":3}\n";
 //! let (h, fmt) = format::parse(text, None, None).unwrap();
 //! assert_eq!(fmt, format::Format::Jsonl);
-//! assert_eq!(h.dialect, Dialect::Porcupine);
+//! assert_eq!(h.dialect, Dialect::Schism);
 //! assert_eq!(h.ops()[1].kind, OpType::Ok);
 //! assert_eq!(h.partner(0), Some(1));
 //! ```
@@ -36,6 +36,6 @@ mod verdict;
 
 pub use error::{ErrorKind, HistoryError};
 pub use format::Format;
-pub use history::{Dialect, History, HistoryBuilder, NO_PARTNER};
+pub use history::{Dialect, History, HistoryBuilder, COMPARE_FAILED, NO_PARTNER};
 pub use op::{Key, Op, OpType, Process, Value};
 pub use verdict::{Anomaly, OpSpan, Validity, Verdict};

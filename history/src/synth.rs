@@ -253,7 +253,7 @@ fn emit(plans: &[Planned], keyed: bool) -> (History, Vec<(u64, u64)>) {
     }
     events.sort_unstable();
     let mut index_of = vec![(0u64, 0u64); plans.len()];
-    let mut b = HistoryBuilder::with_capacity(Dialect::Porcupine, events.len());
+    let mut b = HistoryBuilder::with_capacity(Dialect::Schism, events.len());
     for (n, &(time_ns, order, i)) in events.iter().enumerate() {
         let p = &plans[i];
         let invoke_value = match p.kind {
@@ -277,6 +277,9 @@ fn emit(plans: &[Planned], keyed: bool) -> (History, Vec<(u64, u64)>) {
         }
         if kind == OpType::Info {
             op.error = Some(json!("timeout"));
+        }
+        if kind == OpType::Fail {
+            op.error = Some(json!(crate::COMPARE_FAILED));
         }
         if order == 1 {
             index_of[i].0 = n as u64;

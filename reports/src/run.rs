@@ -1,7 +1,7 @@
 //! `results.json` of `schism run`: what ran, with which seed, what happened, and the
 //! verdict of every checker.
 //!
-//! Fields: `test`, `seed`, `system`, `workload`, `nodes`, `concurrency`, `started` (UTC),
+//! Fields: `test`, `run_id` (the label value of the run's containers), `seed`, `system`, `workload`, `nodes`, `concurrency`, `started` (UTC),
 //! `duration_s` (from the first op to the last), `valid` (true, false or "unknown"),
 //! `interrupted` (stopped by Ctrl-C), `error` (why the run stopped early), `ops` (`ok`,
 //! `fail`, `info` completions), `ops_per_s`, `faults` (each nemesis op: `time_s`, `f`,
@@ -30,6 +30,8 @@ pub struct FaultRecord {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct RunResult {
     pub test: String,
+    /// Every Docker object of the run was labelled `schism.run=<run_id>`.
+    pub run_id: String,
     pub seed: u64,
     pub system: String,
     pub workload: String,

@@ -4,7 +4,7 @@
 //!
 //! Outcomes: a read that fails had no effect, so it is `fail`; a write or CAS whose
 //! connection was refused never reached etcd (`fail`); a CAS whose comparison did not hold
-//! is `fail`; every other error (a timeout, a reset connection, an etcd error such as
+//! is `fail` with the error `compare-failed` (it observed another value); every other error (a timeout, a reset connection, an etcd error such as
 //! "request timed out" or "leader changed") leaves it unknown: `info`.
 
 use crate::{Client, Completion, Invocation};
@@ -166,7 +166,7 @@ impl Client for EtcdClient {
                     Ok(v) if v["succeeded"].as_bool() == Some(true) => {
                         Completion::ok(inv.value.clone())
                     }
-                    Ok(_) => Completion::fail(inv.value.clone(), "compare failed"),
+                    Ok(_) => Completion::fail(inv.value.clone(), history::COMPARE_FAILED),
                     Err(Error::Refused(e)) => Completion::fail(inv.value.clone(), e),
                     Err(Error::Unknown(e)) => Completion::info(inv.value.clone(), e),
                 }

@@ -24,7 +24,8 @@ pub fn linearizable(history: &History, model: ModelKind, dialect: Dialect) -> bo
         let invoke = &history.ops()[call];
         let completion = done.map(|c| &history.ops()[c]);
         let kind = completion.map_or(OpType::Info, |c| c.kind);
-        if kind == OpType::Fail && dialect == Dialect::Knossos {
+        if kind == OpType::Fail && !dialect.fail_observed(completion.and_then(|c| c.error.as_ref()))
+        {
             continue;
         }
         let ret = match kind {

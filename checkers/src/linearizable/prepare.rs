@@ -117,7 +117,9 @@ fn translate<S: Spec>(
     let done = completion.map(|c| &ops[c]);
     let outcome = match done.map(|c| c.kind) {
         Some(OpType::Ok) => Outcome::Ok,
-        Some(OpType::Fail) if dialect == Dialect::Knossos => return Ok(None),
+        Some(OpType::Fail) if !dialect.fail_observed(done.and_then(|c| c.error.as_ref())) => {
+            return Ok(None)
+        }
         Some(OpType::Fail) => Outcome::Fail,
         _ => Outcome::Unknown,
     };

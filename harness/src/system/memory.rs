@@ -39,7 +39,7 @@ impl Client for MemoryClient {
                     m.insert(inv.key.clone(), to.clone());
                     Completion::ok(inv.value.clone())
                 }
-                _ => Completion::fail(inv.value.clone(), "compare failed"),
+                _ => Completion::fail(inv.value.clone(), history::COMPARE_FAILED),
             },
             f => Completion::fail(inv.value.clone(), format!("no function {f:?}")),
         }
