@@ -31,6 +31,7 @@ fn spec(run_id: &str) -> ClusterSpec {
         probe: Probe::Tcp { port: 8080 },
         ready_timeout: Duration::from_secs(30),
         log_file: None,
+        data_dir: Some("/data".into()),
     }
 }
 

@@ -28,6 +28,7 @@
 
 pub mod docker;
 pub mod fake;
+pub mod sample;
 mod spec;
 
 pub use spec::{ClusterSpec, CommandFn, ImageFile, ImageSpec, NodeCommand, Probe};

@@ -71,6 +71,10 @@ pub struct ClusterSpec {
     pub ready_timeout: Duration,
     /// Where node logs are kept in the container, if not on stdout/stderr.
     pub log_file: Option<String>,
+    /// The node's data directory: a volume of its own (off the containers' layered
+    /// filesystem, which is slow to write), kept across kill and restart, removed at
+    /// teardown.
+    pub data_dir: Option<String>,
 }
 
 impl std::fmt::Debug for ClusterSpec {
@@ -82,6 +86,7 @@ impl std::fmt::Debug for ClusterSpec {
             .field("probe", &self.probe)
             .field("ready_timeout", &self.ready_timeout)
             .field("log_file", &self.log_file)
+            .field("data_dir", &self.data_dir)
             .finish_non_exhaustive()
     }
 }

@@ -67,6 +67,7 @@ fn spec(run_id: &str, nodes: usize, probe: Probe, script: &'static str) -> Clust
         probe,
         ready_timeout: Duration::from_secs(20),
         log_file: None,
+        data_dir: Some("/data".into()),
     }
 }
 

@@ -156,6 +156,7 @@ pub async fn run(spec: TestSpec, on_seed: impl FnOnce(u64)) -> Result<RunOutcome
             }
         });
     }
+    let asked = std::time::Instant::now();
     let cluster = {
         let mut stop = stop_rx.clone();
         tokio::select! {
@@ -173,6 +174,7 @@ pub async fn run(spec: TestSpec, on_seed: impl FnOnce(u64)) -> Result<RunOutcome
             return Err(e);
         }
     };
+    let ready_ms = asked.elapsed().as_secs_f64() * 1e3;
     let recorder = match Recorder::create(&plan.dir.join("history.jsonl")) {
         Ok(r) => Arc::new(r),
         Err(e) => {
@@ -191,7 +193,8 @@ pub async fn run(spec: TestSpec, on_seed: impl FnOnce(u64)) -> Result<RunOutcome
         .or_else(|| flushed.err().map(|e| e.to_string()))
         .or_else(|| torn.err().map(|e| format!("teardown: {e}")));
     let interrupted = interrupted.load(Ordering::SeqCst);
-    let result = judge(&plan, checker, &recorder, error, interrupted).await;
+    let mut result = judge(&plan, checker, &recorder, error, interrupted).await;
+    result.cluster_ready_ms = ready_ms;
     result.write(&plan.dir.join("results.json"))?;
     store::mark_latest(&plan.spec.store, &plan.dir)?;
     Ok(RunOutcome {
@@ -296,6 +299,7 @@ async fn judge(
         concurrency: plan.spec.concurrency,
         started: store::timestamp(plan.started, false),
         duration_s: span_s,
+        cluster_ready_ms: 0.0,
         valid: verdict.validity,
         interrupted,
         error,

@@ -1,12 +1,13 @@
 //! `results.json` of `schism run`: what ran, with which seed, what happened, and the
 //! verdict of every checker.
 //!
-//! Fields: `test`, `run_id` (the label value of the run's containers), `seed`, `system`, `workload`, `nodes`, `concurrency`, `started` (UTC),
-//! `duration_s` (from the first op to the last), `valid` (true, false or "unknown"),
-//! `interrupted` (stopped by Ctrl-C), `error` (why the run stopped early), `ops` (`ok`,
-//! `fail`, `info` completions), `ops_per_s`, `faults` (each nemesis op: `time_s`, `f`,
-//! `value`), `checkers` (each a verdict: `checker`, `valid`, `reason`, `anomalies`,
-//! `stats`), and `history` (the history file, beside it).
+//! Fields: `test`; `run_id` (the label value of the run's containers); `seed`; `system`;
+//! `workload`; `nodes`; `concurrency`; `started` (UTC); `duration_s` (from the first op to
+//! the last); `cluster_ready_ms` (from asking for the cluster to every node ready); `valid`
+//! (true, false or "unknown"); `interrupted` (stopped by Ctrl-C); `error` (why the run
+//! stopped early); `ops` (`ok`, `fail`, `info` completions); `ops_per_s`; `faults` (each
+//! nemesis op: `time_s`, `f`, `value`); `checkers` (each a verdict: `checker`, `valid`,
+//! `reason`, `anomalies`, `stats`); and `history` (the history file, beside it).
 
 use history::{Op, OpType, Process, Validity, Verdict};
 use serde::{Deserialize, Serialize};
@@ -39,6 +40,8 @@ pub struct RunResult {
     pub concurrency: usize,
     pub started: String,
     pub duration_s: f64,
+    /// From asking for the cluster to every node ready.
+    pub cluster_ready_ms: f64,
     pub valid: Validity,
     pub interrupted: bool,
     #[serde(default, skip_serializing_if = "Option::is_none")]

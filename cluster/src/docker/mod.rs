@@ -163,6 +163,7 @@ impl DockerCluster {
                     tools,
                     node_image,
                     &command,
+                    spec.data_dir.as_deref(),
                 )
                 .await?;
                 *m.holder_pid.lock().unwrap_or_else(|e| e.into_inner()) = Some(pid);

@@ -60,6 +60,7 @@ pub(crate) async fn launch(
     tools_image: &str,
     node_image: &str,
     command: &NodeCommand,
+    data_dir: Option<&str>,
 ) -> Result<i64, ClusterError> {
     let holder = ContainerCreateBody {
         hostname: Some(member.name.clone()),
@@ -101,6 +102,9 @@ pub(crate) async fn launch(
                 .collect(),
         ),
         labels: Some(container_labels(run_id, &member.name, "node")),
+        // An anonymous volume: it lives as long as the container (kill and start keep it)
+        // and goes with it at teardown (removal with `v`).
+        volumes: data_dir.map(|d| [(d.to_string(), Default::default())].into_iter().collect()),
         host_config: Some(HostConfig {
             network_mode: Some(format!("container:{holder_id}")),
             ..HostConfig::default()

@@ -99,6 +99,7 @@ impl System for Etcd {
             },
             ready_timeout: Duration::from_secs_f64(spec.ready_timeout_s),
             log_file: None,
+            data_dir: Some("/data".into()),
         };
         Ok(Arc::new(DockerCluster::start(&cluster_spec).await?))
     }
