@@ -160,8 +160,7 @@ impl DockerCluster {
                     &spec.run_id,
                     network,
                     m,
-                    tools,
-                    node_image,
+                    (tools, node_image),
                     &command,
                     spec.data_dir.as_deref(),
                 )

@@ -57,8 +57,7 @@ pub(crate) async fn launch(
     run_id: &str,
     network: &RunNetwork,
     member: &Member,
-    tools_image: &str,
-    node_image: &str,
+    (tools_image, node_image): (&str, &str),
     command: &NodeCommand,
     data_dir: Option<&str>,
 ) -> Result<i64, ClusterError> {
