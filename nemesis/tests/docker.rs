@@ -91,8 +91,8 @@ async fn applied_rules_and_states_match_the_recorded_faults() {
                         let c = cluster.container_name(&node.name).unwrap();
                         let hit = chosen.contains(&node.name.as_str());
                         let (running, paused) = (
-                            inspect(&c, "{{.State.Running}}"),
-                            inspect(&c, "{{.State.Paused}}"),
+                            inspect(c, "{{.State.Running}}"),
+                            inspect(c, "{{.State.Paused}}"),
                         );
                         match kind {
                             "kill" => assert_eq!(running == "false", hit, "{}", node.name),
@@ -112,7 +112,7 @@ async fn applied_rules_and_states_match_the_recorded_faults() {
                 assert!(drop_sources(&out).is_empty(), "healed: {out}");
                 let c = cluster.container_name(&node.name).unwrap();
                 assert_eq!(
-                    inspect(&c, "{{.State.Running}} {{.State.Paused}}"),
+                    inspect(c, "{{.State.Running}} {{.State.Paused}}"),
                     "true false"
                 );
             }
