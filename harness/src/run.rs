@@ -278,7 +278,8 @@ async fn judge(
     error: Option<String>,
     interrupted: bool,
 ) -> RunResult {
-    let ops = recorder.ops();
+    // The recorder was flushed: its ops are on disk and can be moved out.
+    let ops = recorder.take_ops();
     let (counts, rate, faults, span_s) = RunResult::tally(&ops);
     let verdict = match History::from_ops(ops, Dialect::Schism) {
         Ok(history) => tokio::task::spawn_blocking(move || checker.check(&history))

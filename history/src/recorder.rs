@@ -102,6 +102,15 @@ impl Recorder {
         lock(&self.shared.state).ops.clone()
     }
 
+    /// Every op recorded, taken out of the recorder (after [`Recorder::flush`]: what is
+    /// taken is no longer written).
+    pub fn take_ops(&self) -> Vec<Op> {
+        let mut s = lock(&self.shared.state);
+        s.last_nemesis = None;
+        s.written = 0;
+        std::mem::take(&mut s.ops)
+    }
+
     /// Write everything recorded so far to the file and stop the writer; later records
     /// stay in memory only. Errors of any earlier write are reported here.
     pub fn flush(&self) -> io::Result<()> {

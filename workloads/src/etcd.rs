@@ -15,6 +15,9 @@ use history::{Key, Value};
 use serde_json::json;
 use std::time::Duration;
 
+/// How long a client waits after a refused connection before it answers `fail`.
+const REFUSED_PAUSE: Duration = Duration::from_millis(20);
+
 /// How reads are served.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ReadMode {
@@ -71,7 +74,16 @@ impl EtcdClient {
                 } else {
                     Error::Unknown(e.to_string())
                 }
-            })?;
+            });
+        let resp = match resp {
+            Ok(r) => r,
+            Err(Error::Refused(e)) => {
+                // The member is down: a short pause, so a worker does not spin on it.
+                tokio::time::sleep(REFUSED_PAUSE).await;
+                return Err(Error::Refused(e));
+            }
+            Err(e) => return Err(e),
+        };
         let status = resp.status();
         let v: serde_json::Value = resp
             .json()
