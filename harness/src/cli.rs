@@ -157,6 +157,18 @@ pub struct RunArgs {
     /// Register workload: ops on a key before moving to a fresh one.
     #[arg(long)]
     pub ops_per_key: Option<usize>,
+    /// Register workload: workers sharing one key.
+    #[arg(long)]
+    pub workers_per_key: Option<usize>,
+    /// Register workload: writes and CAS draw values from 0..VALUES.
+    #[arg(long)]
+    pub values: Option<u32>,
+    /// Register workload: the fraction of reads.
+    #[arg(long)]
+    pub read_fraction: Option<f64>,
+    /// Register workload: the fraction of compare-and-set (the rest are writes).
+    #[arg(long)]
+    pub cas_fraction: Option<f64>,
     /// etcd: linearizable or serializable reads.
     #[arg(long)]
     pub read_mode: Option<String>,

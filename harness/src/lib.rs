@@ -19,6 +19,7 @@ pub mod error;
 pub mod exit;
 pub mod run;
 pub mod run_cmd;
+pub mod runlog;
 pub mod spec;
 pub mod status;
 pub mod store;

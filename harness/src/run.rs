@@ -139,6 +139,8 @@ fn plan(mut spec: TestSpec) -> Result<(Plan, Workload), RunError> {
 pub async fn run(spec: TestSpec, on_seed: impl FnOnce(u64)) -> Result<RunOutcome, RunError> {
     let (plan, workload) = plan(spec)?;
     on_seed(plan.seed);
+    crate::runlog::start(&plan.dir);
+    tracing::info!(seed = plan.seed, dir = %plan.dir.display(), run_id = %plan.run_id, "run planned");
     let Workload {
         generator,
         final_generator,
@@ -175,6 +177,7 @@ pub async fn run(spec: TestSpec, on_seed: impl FnOnce(u64)) -> Result<RunOutcome
         }
     };
     let ready_ms = asked.elapsed().as_secs_f64() * 1e3;
+    tracing::info!(ready_ms, nodes = ?cluster.nodes(), "cluster ready");
     let recorder = match Recorder::create(&plan.dir.join("history.jsonl")) {
         Ok(r) => Arc::new(r),
         Err(e) => {
@@ -186,7 +189,11 @@ pub async fn run(spec: TestSpec, on_seed: impl FnOnce(u64)) -> Result<RunOutcome
     let error = drive(&plan, phases, &cluster, &recorder, stop_rx, &interrupted)
         .await
         .err();
+    if let Some(e) = &error {
+        tracing::warn!("the run stopped early: {e}");
+    }
     let flushed = recorder.flush();
+    tracing::info!(ops = recorder.len(), "history flushed; tearing down");
     let torn = cluster.teardown(Some(&plan.dir.join("nodes"))).await;
     let error = error
         .map(|e| e.to_string())
@@ -195,6 +202,7 @@ pub async fn run(spec: TestSpec, on_seed: impl FnOnce(u64)) -> Result<RunOutcome
     let interrupted = interrupted.load(Ordering::SeqCst);
     let mut result = judge(&plan, checker, &recorder, error, interrupted).await;
     result.cluster_ready_ms = ready_ms;
+    tracing::info!(valid = result.valid.as_str(), "checked");
     result.write(&plan.dir.join("results.json"))?;
     store::mark_latest(&plan.spec.store, &plan.dir)?;
     Ok(RunOutcome {
@@ -242,6 +250,7 @@ async fn drive(
     } else {
         Box::new(TimeLimit::new(time_limit, main))
     };
+    tracing::info!("main phase");
     let worked = pool
         .run(main, plan.seed.wrapping_add(2), stop.clone())
         .await;
@@ -261,6 +270,7 @@ async fn drive(
             _ = tokio::time::sleep(Duration::from_secs_f64(plan.spec.recovery_s)) => {}
             _ = s.wait_for(|s| *s) => {}
         }
+        tracing::info!("final phase");
         pool.run(final_generator(), plan.seed.wrapping_add(3), stop)
             .await?;
     }

@@ -23,7 +23,9 @@ pub fn spec_of(args: &RunArgs) -> Result<TestSpec, String> {
         nemesis => nemesis.faults, nemesis_interval => nemesis.interval_s,
         nemesis_duration => nemesis.duration_s, max_faulty => nemesis.max_faulty,
         loss_probability => nemesis.loss_probability, shapes => nemesis.shapes,
-        ops_per_key => register.ops_per_key, read_mode => etcd.read_mode,
+        ops_per_key => register.ops_per_key, workers_per_key => register.workers_per_key,
+        values => register.values, read_fraction => register.read_fraction,
+        cas_fraction => register.cas_fraction, read_mode => etcd.read_mode,
         etcd_binary => etcd.binary,
     );
     if args.name.is_some() {

@@ -202,6 +202,17 @@ impl TestSpec {
                 self.nemesis.loss_probability
             ));
         }
+        let r = &self.register;
+        if !(0.0..=1.0).contains(&r.read_fraction)
+            || !(0.0..=1.0).contains(&r.cas_fraction)
+            || r.read_fraction + r.cas_fraction > 1.0
+        {
+            return bad(format!(
+                "register.read_fraction and register.cas_fraction must be fractions adding up \
+                 to at most 1, not {} and {}",
+                r.read_fraction, r.cas_fraction
+            ));
+        }
         if self.client_timeout_ms == 0 {
             return bad("client_timeout_ms must be more than 0".into());
         }

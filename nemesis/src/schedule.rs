@@ -209,6 +209,7 @@ impl Nemesis {
         // Even a fault that failed half way is healed at the end.
         active.push(fault);
         let ms = started.elapsed().as_secs_f64() * 1e3;
+        tracing::info!(fault = %value, apply_ms = ms, ok = result.is_ok(), "{f}");
         match &result {
             Ok(()) => record(rec, &f, json!({"applied": value, "apply_ms": ms})),
             Err(e) => record(rec, &f, json!({"error": e.to_string(), "apply_ms": ms})),
@@ -230,6 +231,7 @@ impl Nemesis {
             let started = Instant::now();
             let result = apply::heal(cluster, &fault).await;
             let ms = started.elapsed().as_secs_f64() * 1e3;
+            tracing::info!(heal_ms = ms, ok = result.is_ok(), "{f}");
             match result {
                 Ok(()) => record(rec, &f, json!({"healed": fault, "heal_ms": ms})),
                 Err(e) => {
