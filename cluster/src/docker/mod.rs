@@ -39,6 +39,7 @@
 //!     probe: Probe::Tcp { port: 8080 },
 //!     ready_timeout: Duration::from_secs(20),
 //!     log_file: None,
+//!     data_dir: Some("/data".into()),
 //! };
 //! let cluster = DockerCluster::start(&spec).await?;
 //! let n2 = cluster.nodes()[1].ip.to_string();
