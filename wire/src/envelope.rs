@@ -71,3 +71,11 @@ impl Envelope {
         Envelope::new(&self.dest, &self.src, body)
     }
 }
+
+impl std::ops::Index<&str> for Body {
+    type Output = Value;
+    /// The field, or null.
+    fn index(&self, field: &str) -> &Value {
+        self.0.get(field).unwrap_or(&Value::Null)
+    }
+}

@@ -21,6 +21,7 @@
 mod envelope;
 mod error;
 pub mod framing;
+pub mod kv_client;
 
 pub use envelope::{Body, Envelope};
 pub use error::ErrorCode;

@@ -1,0 +1,449 @@
+//! A seeded, deterministic in-memory network for protocols: messages take a random delay,
+//! may be lost, are dropped across partitions; nodes crash (losing everything but their
+//! storage) and restart. Clients send requests and get replies, so a simulated run yields
+//! a history the project's own checkers can judge.
+
+use crate::storage::MemStorage;
+use crate::{Ctx, Effect, Protocol};
+use history::rng::Rng;
+use history::{Dialect, History, Key, Op, OpType, Value};
+use serde_json::json;
+use std::cmp::Reverse;
+use std::collections::{BTreeMap, BTreeSet, BinaryHeap};
+use wire::{Body, Envelope};
+
+/// How the simulated network and cluster behave.
+#[derive(Debug, Clone)]
+pub struct SimOptions {
+    pub nodes: usize,
+    pub seed: u64,
+    /// Probability that a message between nodes is lost.
+    pub loss: f64,
+    /// A message takes between these many milliseconds.
+    pub latency_ms: (u64, u64),
+}
+
+impl Default for SimOptions {
+    fn default() -> Self {
+        SimOptions {
+            nodes: 3,
+            seed: 0,
+            loss: 0.0,
+            latency_ms: (1, 10),
+        }
+    }
+}
+
+enum Event {
+    Deliver {
+        to: usize,
+        from: String,
+        body: Body,
+    },
+    Timer {
+        node: usize,
+        id: u64,
+        generation: u64,
+    },
+    Client {
+        node: usize,
+        req: Envelope,
+    },
+    /// A reply reaches its client.
+    Reply {
+        env: Envelope,
+    },
+}
+
+struct SimNode {
+    proto: Box<dyn Protocol>,
+    storage: MemStorage,
+    up: bool,
+    timers: BTreeMap<u64, u64>,
+}
+
+type Make = Box<dyn Fn(usize) -> Box<dyn Protocol>>;
+
+/// A simulated cluster.
+pub struct Sim {
+    opts: SimOptions,
+    names: Vec<String>,
+    nodes: Vec<SimNode>,
+    make: Make,
+    queue: BinaryHeap<Reverse<(u64, u64)>>,
+    events: BTreeMap<u64, Event>,
+    seq: u64,
+    now_ms: u64,
+    rng: Rng,
+    /// (from, to) pairs whose messages are dropped.
+    cut: BTreeSet<(usize, usize)>,
+    /// Replies that reached clients, in order.
+    pub replies: Vec<(u64, Envelope)>,
+}
+
+impl Sim {
+    pub fn new(opts: SimOptions, make: impl Fn(usize) -> Box<dyn Protocol> + 'static) -> Sim {
+        let names: Vec<String> = (1..=opts.nodes).map(|i| format!("n{i}")).collect();
+        let nodes = (0..opts.nodes)
+            .map(|i| SimNode {
+                proto: make(i),
+                storage: MemStorage::default(),
+                up: true,
+                timers: BTreeMap::new(),
+            })
+            .collect();
+        let mut sim = Sim {
+            rng: Rng::new(opts.seed),
+            opts,
+            names,
+            nodes,
+            make: Box::new(make),
+            queue: BinaryHeap::new(),
+            events: BTreeMap::new(),
+            seq: 0,
+            now_ms: 0,
+            cut: BTreeSet::new(),
+            replies: Vec::new(),
+        };
+        for i in 0..sim.nodes.len() {
+            sim.call(i, |p, ctx| p.on_start(ctx));
+        }
+        sim
+    }
+
+    pub fn now_ms(&self) -> u64 {
+        self.now_ms
+    }
+
+    pub fn names(&self) -> &[String] {
+        &self.names
+    }
+
+    fn schedule(&mut self, at_ms: u64, e: Event) {
+        self.seq += 1;
+        self.events.insert(self.seq, e);
+        self.queue.push(Reverse((at_ms, self.seq)));
+    }
+
+    fn delay(&mut self) -> u64 {
+        self.rng
+            .between(self.opts.latency_ms.0, self.opts.latency_ms.1)
+    }
+
+    /// Run one protocol call on node i and act on its effects.
+    fn call(&mut self, i: usize, f: impl FnOnce(&mut dyn Protocol, &mut Ctx<'_>)) {
+        let node = &mut self.nodes[i];
+        if !node.up {
+            return;
+        }
+        let mut ctx = Ctx {
+            me: &self.names[i],
+            nodes: &self.names,
+            now_ms: self.now_ms,
+            rng: &mut self.rng,
+            storage: &mut node.storage,
+            out: Vec::new(),
+        };
+        f(node.proto.as_mut(), &mut ctx);
+        let out = ctx.out;
+        for effect in out {
+            match effect {
+                Effect::Send { to, body } => {
+                    let Some(j) = self.names.iter().position(|n| *n == to) else {
+                        continue;
+                    };
+                    if self.cut.contains(&(i, j)) || self.rng.chance(self.opts.loss) {
+                        continue;
+                    }
+                    let at = self.now_ms + self.delay();
+                    let from = self.names[i].clone();
+                    self.schedule(at, Event::Deliver { to: j, from, body });
+                }
+                Effect::Reply { to, body } => {
+                    let at = self.now_ms + self.delay();
+                    self.schedule(
+                        at,
+                        Event::Reply {
+                            env: to.reply(body),
+                        },
+                    );
+                }
+                Effect::Timer { id, after_ms } => {
+                    let g = self.nodes[i].timers.entry(id).or_insert(0);
+                    *g += 1;
+                    let generation = *g;
+                    self.schedule(
+                        self.now_ms + after_ms,
+                        Event::Timer {
+                            node: i,
+                            id,
+                            generation,
+                        },
+                    );
+                }
+            }
+        }
+    }
+
+    /// Process events until `until_ms`.
+    pub fn run_until(&mut self, until_ms: u64) {
+        while let Some(Reverse((at, seq))) = self.queue.peek().copied() {
+            if at > until_ms {
+                break;
+            }
+            self.queue.pop();
+            self.now_ms = at;
+            let Some(e) = self.events.remove(&seq) else {
+                continue;
+            };
+            match e {
+                Event::Deliver { to, from, body } => {
+                    self.call(to, |p, ctx| p.on_peer(ctx, &from, &body))
+                }
+                Event::Timer {
+                    node,
+                    id,
+                    generation,
+                } => {
+                    if self.nodes[node].timers.get(&id) == Some(&generation) {
+                        self.call(node, |p, ctx| p.on_timer(ctx, id));
+                    }
+                }
+                Event::Client { node, req } => self.call(node, |p, ctx| p.on_client(ctx, &req)),
+                Event::Reply { env } => self.replies.push((at, env)),
+            }
+        }
+        self.now_ms = self.now_ms.max(until_ms);
+    }
+
+    pub fn run_for_ms(&mut self, ms: u64) {
+        self.run_until(self.now_ms + ms);
+    }
+
+    /// Send a client request to a node (it arrives after a network delay).
+    pub fn request(&mut self, node: usize, req: Envelope) {
+        let at = self.now_ms + self.delay();
+        self.schedule(at, Event::Client { node, req });
+    }
+
+    /// Crash a node: it loses everything but its storage, and misses what arrives.
+    pub fn crash(&mut self, i: usize) {
+        self.nodes[i].up = false;
+        self.nodes[i].timers.clear();
+    }
+
+    /// Restart a crashed node from its storage.
+    pub fn restart(&mut self, i: usize) {
+        if self.nodes[i].up {
+            return;
+        }
+        self.nodes[i].proto = (self.make)(i);
+        self.nodes[i].up = true;
+        self.call(i, |p, ctx| p.on_start(ctx));
+    }
+
+    /// Cut the network between two groups (both directions).
+    pub fn partition(&mut self, a: &[usize], b: &[usize]) {
+        for &x in a {
+            for &y in b {
+                self.cut.insert((x, y));
+                self.cut.insert((y, x));
+            }
+        }
+    }
+
+    pub fn heal(&mut self) {
+        self.cut.clear();
+    }
+
+    /// What each node reports of itself.
+    pub fn states(&self) -> Vec<Value> {
+        self.nodes
+            .iter()
+            .map(|n| {
+                if n.up {
+                    n.proto.state()
+                } else {
+                    json!({"down": true})
+                }
+            })
+            .collect()
+    }
+
+    /// Up nodes that say they lead, with their term.
+    pub fn leaders(&self) -> Vec<(usize, u64)> {
+        self.states()
+            .iter()
+            .enumerate()
+            .filter(|(_, s)| s["role"] == "leader")
+            .map(|(i, s)| (i, s["term"].as_u64().unwrap_or(0)))
+            .collect()
+    }
+
+    pub fn is_up(&self, i: usize) -> bool {
+        self.nodes[i].up
+    }
+}
+
+/// A seeded register workload on a simulated cluster, with faults, recorded as a history
+/// in the schism dialect: `clients` clients, each one request at a time to a random node,
+/// an op unanswered after `timeout_ms` is `info` (and the client goes on as a new process).
+pub struct RegisterRun {
+    pub clients: usize,
+    pub ops: usize,
+    pub keys: u64,
+    pub timeout_ms: u64,
+    /// Crash, restart and partition at random.
+    pub faults: bool,
+}
+
+impl Default for RegisterRun {
+    fn default() -> Self {
+        RegisterRun {
+            clients: 3,
+            ops: 200,
+            keys: 2,
+            timeout_ms: 1000,
+            faults: true,
+        }
+    }
+}
+
+struct Pending {
+    process: u64,
+    msg_id: u64,
+    f: &'static str,
+    deadline_ms: u64,
+    invoke: Op,
+}
+
+impl RegisterRun {
+    /// Drive the simulation and return the history.
+    pub fn run(&self, sim: &mut Sim, seed: u64) -> History {
+        let mut rng = Rng::new(seed ^ 0x5eed);
+        let n = sim.names.len();
+        let mut ops: Vec<Op> = Vec::new();
+        let mut pending: Vec<Option<Pending>> = (0..self.clients).map(|_| None).collect();
+        let mut process: Vec<u64> = (0..self.clients as u64).collect();
+        let mut prefer: Vec<Option<usize>> = vec![None; self.clients];
+        let mut issued = 0usize;
+        let mut next_id = 1u64;
+        let mut next_fault_ms = 500;
+        let mut seen = 0usize;
+        let stamp = |t: u64| t * 1_000_000;
+        sim.run_for_ms(1500); // an election first
+        loop {
+            // Completions that arrived.
+            for (at, env) in sim.replies[seen..].iter() {
+                let Some(reply_to) = env.body.in_reply_to() else {
+                    continue;
+                };
+                if let Some(c) = pending.iter().position(|p| {
+                    p.as_ref().is_some_and(|p| {
+                        p.msg_id == reply_to && env.dest == format!("c{}", p.process)
+                    })
+                }) {
+                    let p = pending[c].take().expect("pending");
+                    let (kind, result, error) = wire::kv_client::outcome(p.f, &env.body);
+                    prefer[c] = match (kind, env.body["text"].as_str()) {
+                        (OpType::Ok, _) => sim.names.iter().position(|x| *x == env.src),
+                        (_, Some(t)) if t.contains("the leader is n") => t
+                            .rsplit("the leader is n")
+                            .next()
+                            .and_then(|i| i.parse::<usize>().ok())
+                            .map(|i| i - 1)
+                            .filter(|&i| i < n),
+                        _ => None,
+                    };
+                    let mut op = p.invoke.clone();
+                    op.kind = kind;
+                    if p.f == "read" {
+                        op.value = result;
+                    }
+                    op.error = error.map(Value::String);
+                    op.time_ns = stamp(*at);
+                    ops.push(op);
+                    if kind == OpType::Info {
+                        process[c] += self.clients as u64;
+                    }
+                }
+            }
+            seen = sim.replies.len();
+            // Timeouts.
+            for (c, slot) in pending.iter_mut().enumerate() {
+                if slot.as_ref().is_some_and(|p| sim.now_ms() >= p.deadline_ms) {
+                    let p = slot.take().expect("pending");
+                    let mut op = p.invoke.clone();
+                    op.kind = OpType::Info;
+                    op.error = Some(json!("timeout"));
+                    op.time_ns = stamp(sim.now_ms());
+                    ops.push(op);
+                    process[c] += self.clients as u64;
+                    prefer[c] = None;
+                }
+            }
+            if issued >= self.ops && pending.iter().all(Option::is_none) {
+                break;
+            }
+            // New requests.
+            for c in 0..self.clients {
+                if pending[c].is_some() || issued >= self.ops || !rng.chance(0.3) {
+                    continue;
+                }
+                issued += 1;
+                let key = rng.below(self.keys) as i64;
+                let v = rng.below(5) as i64;
+                let (f, body, value) = match rng.below(3) {
+                    0 => ("read", json!({"type": "read", "key": key}), Value::Null),
+                    1 => (
+                        "write",
+                        json!({"type": "write", "key": key, "value": v}),
+                        json!(v),
+                    ),
+                    _ => {
+                        let from = rng.below(5) as i64;
+                        (
+                            "cas",
+                            json!({"type": "cas", "key": key, "from": from, "to": v}),
+                            json!([from, v]),
+                        )
+                    }
+                };
+                let mut body = Body::from(body);
+                body.set("msg_id", json!(next_id));
+                let p = process[c];
+                let mut invoke = Op::client(p, OpType::Invoke, f, value).with_key(Key::Int(key));
+                invoke.time_ns = stamp(sim.now_ms());
+                ops.push(invoke.clone());
+                // To the node that last answered, or the leader it named; else any node.
+                let node = prefer[c].unwrap_or_else(|| rng.below(n as u64) as usize);
+                let dest = sim.names[node].clone();
+                sim.request(node, Envelope::new(&format!("c{p}"), &dest, body));
+                pending[c] = Some(Pending {
+                    process: p,
+                    msg_id: next_id,
+                    f,
+                    deadline_ms: sim.now_ms() + self.timeout_ms,
+                    invoke,
+                });
+                next_id += 1;
+            }
+            if self.faults && sim.now_ms() >= next_fault_ms {
+                next_fault_ms = sim.now_ms() + rng.between(200, 800);
+                let i = rng.below(n as u64) as usize;
+                match rng.below(4) {
+                    0 => sim.crash(i),
+                    1 => (0..n).for_each(|j| sim.restart(j)),
+                    2 => {
+                        let (a, b): (Vec<usize>, Vec<usize>) =
+                            (0..n).partition(|&j| j == i || rng.chance(0.3));
+                        sim.partition(&a, &b);
+                    }
+                    _ => sim.heal(),
+                }
+            }
+            sim.run_for_ms(5);
+        }
+        History::from_ops(ops, Dialect::Schism).expect("a simulated history is well formed")
+    }
+}
