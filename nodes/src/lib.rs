@@ -15,9 +15,8 @@
 //! ```
 
 pub mod kv;
-pub mod protocol;
 pub mod raft;
 pub mod sim;
-pub mod storage;
 
-pub use protocol::{Ctx, Effect, Protocol};
+pub use wire::storage;
+pub use wire::{Ctx, Effect, Protocol};

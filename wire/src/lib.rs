@@ -4,7 +4,8 @@
 //! source, a destination and a body whose `type` says what it is. Because it is the only
 //! contract, a node can be written in any language. This crate holds the envelope, the
 //! error codes (each marked definite or indefinite, which decides whether a client records
-//! `fail` or `info`), and the line framing over any async stream.
+//! `fail` or `info`), the line framing over any async stream, and the contract of a
+//! sans-IO protocol node ([`Protocol`]) with its durable [`storage`].
 //!
 //! ```
 //! use wire::Envelope;
@@ -22,6 +23,10 @@ mod envelope;
 mod error;
 pub mod framing;
 pub mod kv_client;
+mod protocol;
+pub mod runtime;
+pub mod storage;
 
 pub use envelope::{Body, Envelope};
 pub use error::ErrorCode;
+pub use protocol::{Ctx, Effect, Protocol};

@@ -2,9 +2,10 @@
 //! runtime).
 
 use crate::storage::Storage;
+use crate::{Body, Envelope};
 use history::rng::Rng;
 use serde_json::Value;
-use wire::{Body, Envelope};
+
 
 /// What a protocol asks its runner to do.
 #[derive(Debug, Clone, PartialEq)]
