@@ -169,6 +169,9 @@ pub struct RunArgs {
     /// Register workload: the fraction of compare-and-set (the rest are writes).
     #[arg(long)]
     pub cas_fraction: Option<f64>,
+    /// Deliberate bugs of a reference system, comma separated (raft: stale-read).
+    #[arg(long, value_delimiter = ',')]
+    pub bug: Option<Vec<String>>,
     /// etcd: linearizable or serializable reads.
     #[arg(long)]
     pub read_mode: Option<String>,

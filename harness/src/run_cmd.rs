@@ -25,7 +25,7 @@ pub fn spec_of(args: &RunArgs) -> Result<TestSpec, String> {
         loss_probability => nemesis.loss_probability, shapes => nemesis.shapes,
         ops_per_key => register.ops_per_key, workers_per_key => register.workers_per_key,
         values => register.values, read_fraction => register.read_fraction,
-        cas_fraction => register.cas_fraction, read_mode => etcd.read_mode,
+        cas_fraction => register.cas_fraction, read_mode => etcd.read_mode, bug => bug,
         etcd_binary => etcd.binary,
     );
     if args.name.is_some() {

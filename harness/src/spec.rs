@@ -44,6 +44,8 @@ pub struct TestSpec {
     pub ready_timeout_s: f64,
     /// Time budget of the checker.
     pub check_time_limit_s: f64,
+    /// Deliberate bugs of a reference system (raft: stale-read), to see schism catch them.
+    pub bug: Vec<String>,
     pub nemesis: NemesisSpec,
     pub register: RegisterSpec,
     pub etcd: EtcdSpec,
@@ -65,6 +67,7 @@ impl Default for TestSpec {
             recovery_s: 5.0,
             ready_timeout_s: 30.0,
             check_time_limit_s: 60.0,
+            bug: Vec::new(),
             nemesis: NemesisSpec::default(),
             register: RegisterSpec::default(),
             etcd: EtcdSpec::default(),

@@ -65,8 +65,11 @@ impl Pool {
         let workers = self.spec.concurrency;
         let mut tasks = Vec::with_capacity(workers);
         for w in 0..workers {
-            let node = self.cluster.nodes()[w % self.cluster.nodes().len()].clone();
-            let client = self.system.client(&node, &self.spec)?;
+            let i = w % self.cluster.nodes().len();
+            let node = self.cluster.nodes()[i].clone();
+            let client = self
+                .system
+                .client_in(self.cluster.as_ref(), i, &self.spec)?;
             let pool = self.clone();
             let shared = shared.clone();
             let stop = stop.clone();

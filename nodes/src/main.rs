@@ -62,26 +62,42 @@ fn main() {
         .nodes
         .iter()
         .map(|n| {
-            let (name, addr) = n.split_once('=').unwrap_or_else(|| fail(format!("--nodes entry {n:?} is not name=ip:port")));
-            let addr = addr.parse().unwrap_or_else(|e| fail(format!("--nodes entry {n:?}: {e}")));
+            let (name, addr) = n
+                .split_once('=')
+                .unwrap_or_else(|| fail(format!("--nodes entry {n:?} is not name=ip:port")));
+            let addr = addr
+                .parse()
+                .unwrap_or_else(|e| fail(format!("--nodes entry {n:?}: {e}")));
             (name.to_string(), addr)
         })
         .collect();
     let Some(me) = nodes.iter().find(|(n, _)| *n == args.id) else {
         fail(format!("--id {} is not among --nodes", args.id))
     };
-    let listen = args.listen.unwrap_or_else(|| SocketAddr::from(([0, 0, 0, 0], me.1.port())));
+    let listen = args
+        .listen
+        .unwrap_or_else(|| SocketAddr::from(([0, 0, 0, 0], me.1.port())));
     let proto = protocol(&args.protocol, &args.bug).unwrap_or_else(|e| fail(e));
-    let storage = FileStorage::open(args.data.join(&args.id))
-        .unwrap_or_else(|e| fail(format!("cannot open the data directory {}: {e}", args.data.display())));
+    let storage = FileStorage::open(args.data.join(&args.id)).unwrap_or_else(|e| {
+        fail(format!(
+            "cannot open the data directory {}: {e}",
+            args.data.display()
+        ))
+    });
     let cfg = RuntimeConfig {
         me: args.id.clone(),
         nodes,
         listen,
         // Each node its own random sequence (equal election timeouts would split votes).
-        seed: args.seed ^ args.id.bytes().fold(0xcbf2_9ce4_8422_2325u64, |h, b| (h ^ b as u64).wrapping_mul(0x100_0000_01b3)),
+        seed: args.seed
+            ^ args.id.bytes().fold(0xcbf2_9ce4_8422_2325u64, |h, b| {
+                (h ^ b as u64).wrapping_mul(0x100_0000_01b3)
+            }),
     };
-    eprintln!("schism-node {} {} listening on {listen}", args.protocol, args.id);
+    eprintln!(
+        "schism-node {} {} listening on {listen}",
+        args.protocol, args.id
+    );
     let rt = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_all()

@@ -6,7 +6,6 @@ use crate::{Body, Envelope};
 use history::rng::Rng;
 use serde_json::Value;
 
-
 /// What a protocol asks its runner to do.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Effect {

@@ -20,6 +20,7 @@
 
 pub mod etcd;
 pub mod generator;
+pub mod maelstrom;
 pub mod register;
 
 use async_trait::async_trait;

@@ -2,6 +2,7 @@
 
 pub mod etcd;
 pub mod memory;
+pub mod reference;
 
 use crate::error::RunError;
 use crate::spec::TestSpec;
@@ -21,6 +22,16 @@ pub trait System: Send + Sync {
     async fn start(&self, spec: &TestSpec, run_id: &str) -> Result<Arc<dyn Cluster>, RunError>;
     /// A client of one node for one worker.
     fn client(&self, node: &NodeInfo, spec: &TestSpec) -> Result<Box<dyn Client>, RunError>;
+    /// A client of node `i` of a running cluster (by default [`System::client`] of it).
+    fn client_in(
+        &self,
+        cluster: &dyn Cluster,
+        i: usize,
+        spec: &TestSpec,
+    ) -> Result<Box<dyn Client>, RunError> {
+        let node = cluster.nodes()[i].clone();
+        self.client(&node, spec)
+    }
     /// Remove whatever a start that was cut short left behind.
     async fn cleanup(&self, _run_id: &str) {}
     /// Who leads, where the system can say.
@@ -29,13 +40,14 @@ pub trait System: Send + Sync {
     }
 }
 
-pub const NAMES: [&str; 2] = ["etcd", "memory"];
+pub const NAMES: [&str; 3] = ["etcd", "raft", "memory"];
 
 /// The system of this name.
 pub fn by_name(name: &str) -> Result<Arc<dyn System>, RunError> {
     match name {
         "etcd" => Ok(Arc::new(etcd::Etcd)),
         "memory" => Ok(Arc::new(memory::Memory::default())),
+        "raft" => Ok(Arc::new(reference::Reference { protocol: "raft" })),
         other => Err(RunError::Spec(format!(
             "unknown system {other:?}; known: {}",
             NAMES.join(", ")

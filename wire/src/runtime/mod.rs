@@ -36,16 +36,31 @@ pub struct RuntimeConfig {
 const INPUT_QUEUE: usize = 65_536;
 
 enum Input {
-    Peer { from: String, body: Body },
-    Client { env: Envelope },
-    Control { env: Envelope, reply: mpsc::Sender<Envelope> },
-    Timer { id: u64, generation: u64 },
+    Peer {
+        from: String,
+        body: Body,
+    },
+    Client {
+        env: Envelope,
+    },
+    Control {
+        env: Envelope,
+        reply: mpsc::Sender<Envelope>,
+    },
+    Timer {
+        id: u64,
+        generation: u64,
+    },
 }
 
 type Clients = Arc<Mutex<HashMap<String, mpsc::Sender<Envelope>>>>;
 
 /// Run a node until the process ends (or the listener fails).
-pub async fn serve(cfg: RuntimeConfig, mut proto: Box<dyn Protocol>, mut storage: Box<dyn Storage>) -> std::io::Result<()> {
+pub async fn serve(
+    cfg: RuntimeConfig,
+    mut proto: Box<dyn Protocol>,
+    mut storage: Box<dyn Storage>,
+) -> std::io::Result<()> {
     let listener = TcpListener::bind(cfg.listen).await?;
     let (tx, mut rx) = mpsc::channel::<Input>(INPUT_QUEUE);
     let clients: Clients = Arc::default();
@@ -56,7 +71,12 @@ pub async fn serve(cfg: RuntimeConfig, mut proto: Box<dyn Protocol>, mut storage
         tokio::spawn(async move {
             while let Ok((stream, _)) = listener.accept().await {
                 let _ = stream.set_nodelay(true);
-                tokio::spawn(connection(stream, tx.clone(), clients.clone(), names.clone()));
+                tokio::spawn(connection(
+                    stream,
+                    tx.clone(),
+                    clients.clone(),
+                    names.clone(),
+                ));
             }
         });
     }
@@ -86,12 +106,15 @@ pub async fn serve(cfg: RuntimeConfig, mut proto: Box<dyn Protocol>, mut storage
             }
             Some(Input::Control { env, reply }) => {
                 let body = match env.body.kind() {
-                    "schism/state" => json!({"type": "schism/state_ok", "node": cfg.me, "state": proto.state(), "clock_offset_ms": clock_offset_ms}),
+                    "schism/state" => {
+                        json!({"type": "schism/state_ok", "node": cfg.me, "state": proto.state(), "clock_offset_ms": clock_offset_ms})
+                    }
                     "schism/clock" => {
                         clock_offset_ms = env.body["offset_ms"].as_i64().unwrap_or(0);
                         json!({"type": "schism/clock_ok", "offset_ms": clock_offset_ms})
                     }
-                    other => crate::ErrorCode::NotSupported.body(&format!("no control message {other:?}")),
+                    other => crate::ErrorCode::NotSupported
+                        .body(&format!("no control message {other:?}")),
                 };
                 let _ = reply.send(env.reply(body)).await;
             }
@@ -124,7 +147,12 @@ pub async fn serve(cfg: RuntimeConfig, mut proto: Box<dyn Protocol>, mut storage
 }
 
 /// One incoming connection: a peer's messages, or a client's requests and our replies.
-async fn connection(stream: TcpStream, tx: mpsc::Sender<Input>, clients: Clients, names: Vec<String>) {
+async fn connection(
+    stream: TcpStream,
+    tx: mpsc::Sender<Input>,
+    clients: Clients,
+    names: Vec<String>,
+) {
     let (r, mut w) = stream.into_split();
     let mut r = BufReader::new(r);
     let (out_tx, mut out_rx) = mpsc::channel::<Envelope>(1024);
@@ -139,10 +167,18 @@ async fn connection(stream: TcpStream, tx: mpsc::Sender<Input>, clients: Clients
     let mut registered: Option<String> = None;
     while let Ok(Some(env)) = framing::read(&mut r, &mut buf).await {
         if env.body.kind().starts_with("schism/") {
-            let _ = tx.send(Input::Control { env, reply: out_tx.clone() }).await;
+            let _ = tx
+                .send(Input::Control {
+                    env,
+                    reply: out_tx.clone(),
+                })
+                .await;
         } else if names.contains(&env.src) {
             // A full queue drops peer messages, as a network would.
-            let _ = tx.try_send(Input::Peer { from: env.src, body: env.body });
+            let _ = tx.try_send(Input::Peer {
+                from: env.src,
+                body: env.body,
+            });
         } else {
             if registered.as_deref() != Some(env.src.as_str()) {
                 clients.lock().await.insert(env.src.clone(), out_tx.clone());

@@ -1,0 +1,195 @@
+//! schism's own reference systems (`raft`, ...): the `schism-node` binary packed into an
+//! image, one node per container, spoken to with Maelstrom's protocol over the node
+//! runtime.
+
+use super::System;
+use crate::error::RunError;
+use crate::spec::TestSpec;
+use async_trait::async_trait;
+use cluster::docker::DockerCluster;
+use cluster::{Cluster, ClusterSpec, ImageFile, ImageSpec, NodeCommand, NodeInfo, Probe};
+use nemesis::Leader;
+use serde_json::json;
+use std::net::{Ipv4Addr, SocketAddr};
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::Duration;
+use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
+use workloads::maelstrom::MaelstromClient;
+use workloads::Client;
+
+pub const PORT: u16 = 7000;
+
+/// A reference protocol of `schism-node`.
+pub struct Reference {
+    pub protocol: &'static str,
+}
+
+/// Where the `schism-node` binary is: `$SCHISM_NODE`, else beside this executable (or one
+/// directory up, for test binaries in `deps/`).
+pub fn node_binary() -> Result<PathBuf, RunError> {
+    if let Some(p) = std::env::var_os("SCHISM_NODE") {
+        return Ok(PathBuf::from(p));
+    }
+    let exe = std::env::current_exe().map_err(|e| RunError::Harness(e.to_string()))?;
+    let dir = exe.parent().map(PathBuf::from).unwrap_or_default();
+    for d in [dir.clone(), dir.join("..")] {
+        let p = d.join("schism-node");
+        if p.is_file() {
+            return Ok(p);
+        }
+    }
+    Err(RunError::Harness(format!(
+        "the schism-node binary is not beside {} (build it with `cargo build --release -p nodes`, \
+         or set SCHISM_NODE)",
+        exe.display()
+    )))
+}
+
+fn addrs(cluster_nodes: &[NodeInfo]) -> Vec<(String, SocketAddr)> {
+    cluster_nodes
+        .iter()
+        .map(|n| (n.name.clone(), SocketAddr::from((n.ip, PORT))))
+        .collect()
+}
+
+#[async_trait]
+impl System for Reference {
+    fn name(&self) -> &'static str {
+        self.protocol
+    }
+
+    fn preflight(&self, spec: &TestSpec) -> Result<(), RunError> {
+        node_binary()?;
+        let known: &[&str] = match self.protocol {
+            "raft" => &["stale-read"],
+            _ => &[],
+        };
+        for b in &spec.bug {
+            if !known.contains(&b.as_str()) {
+                return Err(RunError::Spec(format!(
+                    "unknown bug {b:?} for {}; known: {}",
+                    self.protocol,
+                    known.join(", ")
+                )));
+            }
+        }
+        Ok(())
+    }
+
+    async fn start(&self, spec: &TestSpec, run_id: &str) -> Result<Arc<dyn Cluster>, RunError> {
+        let protocol = self.protocol;
+        let bugs = spec.bug.clone();
+        let command = move |name: &str, _ip: Ipv4Addr, all: &[(String, Ipv4Addr)]| {
+            let nodes: Vec<String> = all
+                .iter()
+                .map(|(n, ip)| format!("{n}={ip}:{PORT}"))
+                .collect();
+            let mut argv = vec![
+                "/usr/bin/schism-node".to_string(),
+                protocol.to_string(),
+                "--id".into(),
+                name.to_string(),
+                "--nodes".into(),
+                nodes.join(","),
+                "--data".into(),
+                "/data".into(),
+            ];
+            if !bugs.is_empty() {
+                argv.push("--bug".into());
+                argv.push(bugs.join(","));
+            }
+            NodeCommand {
+                argv,
+                env: Vec::new(),
+            }
+        };
+        let cluster_spec = ClusterSpec {
+            run_id: run_id.to_string(),
+            nodes: spec.nodes,
+            image: ImageSpec {
+                name: "schism-node".into(),
+                files: vec![ImageFile {
+                    host_path: node_binary()?,
+                    image_path: "/usr/bin/schism-node".into(),
+                    with_libraries: true,
+                }],
+                dirs: vec!["/data".into()],
+            },
+            command: Arc::new(command),
+            probe: Probe::Tcp { port: PORT },
+            ready_timeout: Duration::from_secs_f64(spec.ready_timeout_s),
+            log_file: None,
+            data_dir: Some("/data".into()),
+        };
+        Ok(Arc::new(DockerCluster::start(&cluster_spec).await?))
+    }
+
+    async fn cleanup(&self, run_id: &str) {
+        let _ = cluster::docker::remove_run(run_id).await;
+    }
+
+    fn client(&self, node: &NodeInfo, spec: &TestSpec) -> Result<Box<dyn Client>, RunError> {
+        Err(RunError::Harness(format!(
+            "internal: {} clients need every node: use client_of ({}, {})",
+            self.protocol, node.name, spec.nodes
+        )))
+    }
+
+    fn client_in(
+        &self,
+        cluster: &dyn Cluster,
+        node: usize,
+        spec: &TestSpec,
+    ) -> Result<Box<dyn Client>, RunError> {
+        let timeout = Duration::from_millis(spec.client_timeout_ms);
+        Ok(Box::new(MaelstromClient::new(
+            addrs(cluster.nodes()),
+            node,
+            timeout,
+        )))
+    }
+
+    fn leader(&self) -> Option<Arc<dyn Leader>> {
+        Some(Arc::new(StateLeader))
+    }
+}
+
+/// Asks every node its `schism/state`; the one whose role is leader (highest term) leads.
+struct StateLeader;
+
+async fn state_of(addr: SocketAddr) -> Option<serde_json::Value> {
+    let ask = async {
+        let s = tokio::net::TcpStream::connect(addr).await.ok()?;
+        let (r, mut w) = s.into_split();
+        let msg =
+            json!({"src": "schism", "dest": "n", "body": {"type": "schism/state", "msg_id": 1}});
+        w.write_all(format!("{msg}\n").as_bytes()).await.ok()?;
+        let mut line = String::new();
+        BufReader::new(r).read_line(&mut line).await.ok()?;
+        let v: serde_json::Value = serde_json::from_str(&line).ok()?;
+        Some(v["body"]["state"].clone())
+    };
+    tokio::time::timeout(Duration::from_millis(500), ask)
+        .await
+        .ok()
+        .flatten()
+}
+
+#[async_trait]
+impl Leader for StateLeader {
+    async fn leader(&self, cluster: &dyn Cluster) -> Option<String> {
+        let mut best: Option<(u64, String)> = None;
+        for (name, addr) in addrs(cluster.nodes()) {
+            if let Some(s) = state_of(addr).await {
+                if s["role"] == "leader" {
+                    let term = s["term"].as_u64().unwrap_or(0);
+                    if best.as_ref().is_none_or(|(t, _)| term > *t) {
+                        best = Some((term, name));
+                    }
+                }
+            }
+        }
+        best.map(|(_, n)| n)
+    }
+}
