@@ -15,6 +15,7 @@
 //! ```
 
 pub mod kv;
+pub mod paxos;
 pub mod raft;
 pub mod sim;
 

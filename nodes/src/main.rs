@@ -5,6 +5,7 @@
 //! ```
 
 use clap::Parser;
+use nodes::paxos::{Paxos, PaxosBugs};
 use nodes::raft::{Raft, RaftBugs};
 use std::net::SocketAddr;
 use wire::runtime::{serve, RuntimeConfig};
@@ -14,7 +15,7 @@ use wire::Protocol;
 #[derive(Debug, Parser)]
 #[command(name = "schism-node", about = "A reference protocol node of schism")]
 struct Args {
-    /// The protocol: raft.
+    /// The protocol: raft or paxos.
     protocol: String,
     /// This node's name.
     #[arg(long)]
@@ -28,7 +29,7 @@ struct Args {
     /// The data directory (term, vote and log are kept here, fsynced).
     #[arg(long, default_value = "/data")]
     data: std::path::PathBuf,
-    /// Deliberate bugs, comma separated (raft: stale-read).
+    /// Deliberate bugs, comma separated (raft: stale-read; paxos: accept-any).
     #[arg(long, value_delimiter = ',')]
     bug: Vec<String>,
     #[arg(long, default_value_t = 0)]
@@ -48,7 +49,17 @@ fn protocol(name: &str, bugs: &[String]) -> Result<Box<dyn Protocol>, String> {
             }
             Ok(Box::new(Raft::with_bugs(b)))
         }
-        other => Err(format!("unknown protocol {other:?}; known: raft")),
+        "paxos" => {
+            let mut b = PaxosBugs::default();
+            for bug in bugs {
+                match bug.as_str() {
+                    "accept-any" => b.accept_any = true,
+                    _ => return Err(unknown(bug, "accept-any")),
+                }
+            }
+            Ok(Box::new(Paxos::with_bugs(b)))
+        }
+        other => Err(format!("unknown protocol {other:?}; known: raft, paxos")),
     }
 }
 

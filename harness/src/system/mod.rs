@@ -40,7 +40,7 @@ pub trait System: Send + Sync {
     }
 }
 
-pub const NAMES: [&str; 3] = ["etcd", "raft", "memory"];
+pub const NAMES: [&str; 4] = ["etcd", "raft", "paxos", "memory"];
 
 /// The system of this name.
 pub fn by_name(name: &str) -> Result<Arc<dyn System>, RunError> {
@@ -48,6 +48,7 @@ pub fn by_name(name: &str) -> Result<Arc<dyn System>, RunError> {
         "etcd" => Ok(Arc::new(etcd::Etcd)),
         "memory" => Ok(Arc::new(memory::Memory::default())),
         "raft" => Ok(Arc::new(reference::Reference { protocol: "raft" })),
+        "paxos" => Ok(Arc::new(reference::Reference { protocol: "paxos" })),
         other => Err(RunError::Spec(format!(
             "unknown system {other:?}; known: {}",
             NAMES.join(", ")

@@ -63,6 +63,7 @@ impl System for Reference {
         node_binary()?;
         let known: &[&str] = match self.protocol {
             "raft" => &["stale-read"],
+            "paxos" => &["accept-any"],
             _ => &[],
         };
         for b in &spec.bug {
