@@ -4,7 +4,24 @@
 
 use serde_json::{json, Value};
 use std::collections::BTreeMap;
-use wire::{Body, ErrorCode};
+use wire::{Body, Ctx, Envelope, ErrorCode};
+
+/// Turn away a client request a replica cannot serve: an operation the store does not
+/// have, or a replica that does not lead (naming the leader it knows, so the client can go
+/// there). True when the request was answered here.
+pub fn refuse(ctx: &mut Ctx<'_>, req: &Envelope, leading: bool, leader: Option<&str>) -> bool {
+    let kind = req.body.kind();
+    let body = if !matches!(kind, "read" | "write" | "cas") {
+        ErrorCode::NotSupported.body(&format!("no operation {kind:?}"))
+    } else if !leading {
+        let leader = leader.unwrap_or("unknown");
+        ErrorCode::TemporarilyUnavailable.body(&format!("not the leader; the leader is {leader}"))
+    } else {
+        return false;
+    };
+    ctx.reply(req, Body::from(body));
+    true
+}
 
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Kv {

@@ -376,23 +376,7 @@ impl Protocol for Paxos {
     }
 
     fn on_client(&mut self, ctx: &mut Ctx<'_>, req: &Envelope) {
-        let kind = req.body.kind();
-        if !matches!(kind, "read" | "write" | "cas") {
-            ctx.reply(
-                req,
-                Body::from(ErrorCode::NotSupported.body(&format!("no operation {kind:?}"))),
-            );
-            return;
-        }
-        if self.role != Role::Leader {
-            let leader = self.leader.clone().unwrap_or_else(|| "unknown".into());
-            ctx.reply(
-                req,
-                Body::from(
-                    ErrorCode::TemporarilyUnavailable
-                        .body(&format!("not the leader; the leader is {leader}")),
-                ),
-            );
+        if crate::kv::refuse(ctx, req, self.role == Role::Leader, self.leader.as_deref()) {
             return;
         }
         let slot = self.next_slot;

@@ -353,25 +353,15 @@ impl Protocol for Raft {
     }
 
     fn on_client(&mut self, ctx: &mut Ctx<'_>, req: &Envelope) {
+        if crate::kv::refuse(
+            ctx,
+            req,
+            self.role() == Role::Leader,
+            self.leader.as_deref(),
+        ) {
+            return;
+        }
         let kind = req.body.kind();
-        if !matches!(kind, "read" | "write" | "cas") {
-            ctx.reply(
-                req,
-                Body::from(ErrorCode::NotSupported.body(&format!("no operation {kind:?}"))),
-            );
-            return;
-        }
-        if self.role() != Role::Leader {
-            let leader = self.leader.clone().unwrap_or_else(|| "unknown".into());
-            ctx.reply(
-                req,
-                Body::from(
-                    ErrorCode::TemporarilyUnavailable
-                        .body(&format!("not the leader; the leader is {leader}")),
-                ),
-            );
-            return;
-        }
         if kind == "read" && self.bugs.stale_read {
             ctx.reply(req, self.kv.read_local(&Value::Object(req.body.0.clone())));
             return;
