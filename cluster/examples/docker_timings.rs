@@ -5,34 +5,14 @@
 //! `cargo run --release -p cluster --example docker_timings [rounds]`
 
 use cluster::docker::{DockerCluster, ExecPath};
-use cluster::{Cluster, ClusterSpec, ImageFile, ImageSpec, NodeCommand, Probe};
-use std::sync::Arc;
+use cluster::{Cluster, ClusterSpec};
 use std::time::{Duration, Instant};
 
+/// Five busybox httpd nodes (the shared sample node).
 fn spec(run_id: &str) -> ClusterSpec {
-    ClusterSpec {
-        run_id: run_id.to_string(),
-        nodes: 5,
-        image: ImageSpec {
-            name: "test-busybox".into(),
-            files: vec![ImageFile {
-                host_path: "/usr/bin/busybox".into(),
-                image_path: "/bin/busybox".into(),
-                with_libraries: true,
-            }],
-            dirs: vec!["/data".into()],
-        },
-        command: Arc::new(|_, _, _| NodeCommand {
-            argv: ["/bin/busybox", "httpd", "-f", "-p", "8080", "-h", "/data"]
-                .map(String::from)
-                .to_vec(),
-            env: vec![],
-        }),
-        probe: Probe::Tcp { port: 8080 },
-        ready_timeout: Duration::from_secs(30),
-        log_file: None,
-        data_dir: Some("/data".into()),
-    }
+    let mut spec = cluster::sample::busybox_httpd(run_id, 5);
+    spec.ready_timeout = Duration::from_secs(30);
+    spec
 }
 
 fn ms(d: Duration) -> f64 {

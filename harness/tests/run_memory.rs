@@ -21,10 +21,9 @@ fn text(b: &[u8]) -> String {
     String::from_utf8_lossy(b).into_owned()
 }
 
-#[test]
-fn a_memory_run_leaves_a_valid_history_results_and_latest() {
-    let st = store("mem");
-    let o = schism(&[
+/// A short memory run with every fault and seed 42.
+fn seeded_run(store: &Path) -> Output {
+    schism(&[
         "run",
         "--system",
         "memory",
@@ -43,8 +42,14 @@ fn a_memory_run_leaves_a_valid_history_results_and_latest() {
         "--seed",
         "42",
         "--store",
-        st.to_str().unwrap(),
-    ]);
+        store.to_str().unwrap(),
+    ])
+}
+
+#[test]
+fn a_memory_run_leaves_a_valid_history_results_and_latest() {
+    let st = store("mem");
+    let o = seeded_run(&st);
     assert_eq!(
         o.status.code(),
         Some(0),
@@ -88,27 +93,7 @@ fn a_memory_run_leaves_a_valid_history_results_and_latest() {
     assert!(latest.join("spec.yaml").is_file());
     // The same seed replays the same nemesis schedule.
     let st2 = store("mem2");
-    let o2 = schism(&[
-        "run",
-        "--system",
-        "memory",
-        "--time-limit",
-        "2",
-        "--concurrency",
-        "4",
-        "--nemesis",
-        "partition,kill,pause,loss",
-        "--nemesis-interval",
-        "0.2",
-        "--nemesis-duration",
-        "0.2",
-        "--recovery",
-        "0.1",
-        "--seed",
-        "42",
-        "--store",
-        st2.to_str().unwrap(),
-    ]);
+    let o2 = seeded_run(&st2);
     assert_eq!(o2.status.code(), Some(0));
     let (h2, _) =
         history::format::read_path(&st2.join("latest/history.jsonl"), None, None).unwrap();

@@ -6,7 +6,7 @@ use crate::error::RunError;
 use crate::spec::TestSpec;
 use async_trait::async_trait;
 use cluster::docker::DockerCluster;
-use cluster::{Cluster, ClusterSpec, ImageFile, ImageSpec, NodeCommand, NodeInfo, Probe};
+use cluster::{Cluster, ClusterSpec, ImageFile, ImageSpec, NodeCommand, Probe};
 use nemesis::Leader;
 use std::net::Ipv4Addr;
 use std::sync::Arc;
@@ -104,7 +104,13 @@ impl System for Etcd {
         Ok(Arc::new(DockerCluster::start(&cluster_spec).await?))
     }
 
-    fn client(&self, node: &NodeInfo, spec: &TestSpec) -> Result<Box<dyn Client>, RunError> {
+    fn client_in(
+        &self,
+        cluster: &dyn Cluster,
+        i: usize,
+        spec: &TestSpec,
+    ) -> Result<Box<dyn Client>, RunError> {
+        let node = &cluster.nodes()[i];
         let timeout = Duration::from_millis(spec.client_timeout_ms);
         let c = EtcdClient::new(
             &format!("{}:{CLIENT_PORT}", node.ip),

@@ -7,7 +7,7 @@ use crate::error::RunError;
 use crate::spec::TestSpec;
 use async_trait::async_trait;
 use cluster::fake::FakeCluster;
-use cluster::{Cluster, NodeInfo};
+use cluster::Cluster;
 use history::{Key, Value};
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
@@ -57,7 +57,12 @@ impl System for Memory {
     async fn start(&self, spec: &TestSpec, _run_id: &str) -> Result<Arc<dyn Cluster>, RunError> {
         Ok(Arc::new(FakeCluster::new(spec.nodes)))
     }
-    fn client(&self, _node: &NodeInfo, _spec: &TestSpec) -> Result<Box<dyn Client>, RunError> {
+    fn client_in(
+        &self,
+        _cluster: &dyn Cluster,
+        _i: usize,
+        _spec: &TestSpec,
+    ) -> Result<Box<dyn Client>, RunError> {
         Ok(Box::new(MemoryClient {
             store: self.store.clone(),
         }))

@@ -7,7 +7,7 @@ pub mod reference;
 use crate::error::RunError;
 use crate::spec::TestSpec;
 use async_trait::async_trait;
-use cluster::{Cluster, NodeInfo};
+use cluster::Cluster;
 use nemesis::Leader;
 use std::sync::Arc;
 use workloads::Client;
@@ -20,18 +20,13 @@ pub trait System: Send + Sync {
     fn preflight(&self, spec: &TestSpec) -> Result<(), RunError>;
     /// Bring the cluster up, every node ready.
     async fn start(&self, spec: &TestSpec, run_id: &str) -> Result<Arc<dyn Cluster>, RunError>;
-    /// A client of one node for one worker.
-    fn client(&self, node: &NodeInfo, spec: &TestSpec) -> Result<Box<dyn Client>, RunError>;
-    /// A client of node `i` of a running cluster (by default [`System::client`] of it).
+    /// A client of node `i` of a running cluster, for one worker.
     fn client_in(
         &self,
         cluster: &dyn Cluster,
         i: usize,
         spec: &TestSpec,
-    ) -> Result<Box<dyn Client>, RunError> {
-        let node = cluster.nodes()[i].clone();
-        self.client(&node, spec)
-    }
+    ) -> Result<Box<dyn Client>, RunError>;
     /// Remove whatever a start that was cut short left behind.
     async fn cleanup(&self, _run_id: &str) {}
     /// Who leads, where the system can say.

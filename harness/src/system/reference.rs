@@ -130,13 +130,6 @@ impl System for Reference {
         let _ = cluster::docker::remove_run(run_id).await;
     }
 
-    fn client(&self, node: &NodeInfo, spec: &TestSpec) -> Result<Box<dyn Client>, RunError> {
-        Err(RunError::Harness(format!(
-            "internal: {} clients need every node: use client_of ({}, {})",
-            self.protocol, node.name, spec.nodes
-        )))
-    }
-
     fn client_in(
         &self,
         cluster: &dyn Cluster,
