@@ -104,13 +104,14 @@ pub struct RunArgs {
     /// The test's name (runs are stored under STORE/NAME/).
     #[arg(long)]
     pub name: Option<String>,
-    /// The system under test: etcd or memory.
+    /// The system under test: raft (default), paxos, om, eig, etcd or memory.
     #[arg(long)]
     pub system: Option<String>,
     /// The workload: register.
     #[arg(long)]
     pub workload: Option<String>,
-    /// Faults, comma separated: partition, kill, pause, loss (none: no faults).
+    /// Faults, comma separated: partition, kill, pause, loss, byzantine, clock (default
+    /// partition,kill,pause; none: no faults).
     #[arg(long, value_delimiter = ',')]
     pub nemesis: Option<Vec<String>>,
     #[arg(long)]
@@ -151,6 +152,18 @@ pub struct RunArgs {
     pub max_faulty: Option<usize>,
     #[arg(long)]
     pub loss_probability: Option<f64>,
+    /// At most this many nodes made Byzantine in a run (the `byzantine` nemesis).
+    #[arg(long)]
+    pub traitors: Option<usize>,
+    /// Byzantine modes, comma separated: silent, omit, equivocate, corrupt, replay, forge.
+    #[arg(long, value_delimiter = ',')]
+    pub byzantine: Option<Vec<String>>,
+    /// Message fields a lying node changes (dotted paths, `*` for every element).
+    #[arg(long, value_delimiter = ',')]
+    pub lie_fields: Option<Vec<String>>,
+    /// The `clock` nemesis moves clocks by up to this many milliseconds.
+    #[arg(long, value_name = "MS")]
+    pub max_clock_skew_ms: Option<u64>,
     /// Partition shapes, comma separated.
     #[arg(long, value_delimiter = ',')]
     pub shapes: Option<Vec<String>>,

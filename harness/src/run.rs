@@ -19,7 +19,7 @@ use cluster::Cluster;
 use history::recorder::Recorder;
 use history::{Dialect, History, Validity};
 use nemesis::grudge::Shape;
-use nemesis::{FaultKind, Nemesis, NemesisOptions};
+use nemesis::{ByzMode, FaultKind, Nemesis, NemesisOptions};
 use reports::run::RunResult;
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -38,7 +38,7 @@ pub struct RunOutcome {
     pub dir: PathBuf,
 }
 
-fn nemesis_options(spec: &TestSpec) -> Result<NemesisOptions, RunError> {
+fn nemesis_options(spec: &TestSpec, system: &dyn System) -> Result<NemesisOptions, RunError> {
     let faults = spec
         .nemesis
         .faults
@@ -66,6 +66,26 @@ fn nemesis_options(spec: &TestSpec) -> Result<NemesisOptions, RunError> {
         duration: Duration::from_secs_f64(spec.nemesis.duration_s),
         max_faulty: spec.nemesis.max_faulty,
         loss_probability: spec.nemesis.loss_probability,
+        control_port: system.control_port(),
+        traitors: spec.traitors,
+        byzantine_modes: spec
+            .nemesis
+            .byzantine
+            .iter()
+            .map(|m| ByzMode::parse(m))
+            .collect::<Result<Vec<_>, _>>()
+            .map_err(|e| RunError::Spec(e.to_string()))?,
+        lie_fields: if spec.nemesis.lie_fields.is_empty() {
+            system.lie_fields().0
+        } else {
+            spec.nemesis.lie_fields.clone()
+        },
+        lie_domain: if spec.nemesis.lie_domain.is_empty() {
+            system.lie_fields().1
+        } else {
+            spec.nemesis.lie_domain.clone()
+        },
+        max_clock_skew_ms: spec.nemesis.max_clock_skew_ms,
     })
 }
 
@@ -104,7 +124,7 @@ struct Plan {
 fn plan(mut spec: TestSpec) -> Result<(Plan, Workload), RunError> {
     spec.validate().map_err(|e| RunError::Spec(e.0))?;
     let system = system::by_name(&spec.system)?;
-    let nemesis = nemesis_options(&spec)?;
+    let nemesis = nemesis_options(&spec, system.as_ref())?;
     let workload = workload(&spec)?;
     system.preflight(&spec)?;
     let seed = spec.seed.unwrap_or_else(|| {

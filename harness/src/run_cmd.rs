@@ -26,7 +26,8 @@ pub fn spec_of(args: &RunArgs) -> Result<TestSpec, String> {
         ops_per_key => register.ops_per_key, workers_per_key => register.workers_per_key,
         values => register.values, read_fraction => register.read_fraction,
         cas_fraction => register.cas_fraction, read_mode => etcd.read_mode, bug => bug,
-        etcd_binary => etcd.binary,
+        etcd_binary => etcd.binary, traitors => traitors, byzantine => nemesis.byzantine,
+        lie_fields => nemesis.lie_fields, max_clock_skew_ms => nemesis.max_clock_skew_ms,
     );
     if args.name.is_some() {
         s.name = args.name.clone();

@@ -24,8 +24,9 @@ use std::path::{Path, PathBuf};
 pub struct TestSpec {
     /// The test's name: its runs are stored under `<store>/<name>/`.
     pub name: Option<String>,
-    /// The system under test: `etcd`, or `memory` (an in-process register, for trying
-    /// schism and measuring the harness itself).
+    /// The system under test: `raft` (the default), `paxos`, `om`, `eig` (schism's own
+    /// reference systems), `etcd`, or `memory` (an in-process register, for trying schism
+    /// and measuring the harness itself).
     pub system: String,
     pub workload: String,
     pub nodes: usize,
@@ -46,6 +47,8 @@ pub struct TestSpec {
     pub check_time_limit_s: f64,
     /// Deliberate bugs of a reference system (raft: stale-read), to see schism catch them.
     pub bug: Vec<String>,
+    /// At most this many nodes are made Byzantine by the `byzantine` nemesis in a run.
+    pub traitors: usize,
     pub nemesis: NemesisSpec,
     pub register: RegisterSpec,
     pub etcd: EtcdSpec,
@@ -55,7 +58,7 @@ impl Default for TestSpec {
     fn default() -> Self {
         TestSpec {
             name: None,
-            system: "etcd".into(),
+            system: "raft".into(),
             workload: "register".into(),
             nodes: 5,
             concurrency: 10,
@@ -68,6 +71,7 @@ impl Default for TestSpec {
             ready_timeout_s: 30.0,
             check_time_limit_s: 60.0,
             bug: Vec::new(),
+            traitors: 1,
             nemesis: NemesisSpec::default(),
             register: RegisterSpec::default(),
             etcd: EtcdSpec::default(),
@@ -78,7 +82,8 @@ impl Default for TestSpec {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct NemesisSpec {
-    /// partition, kill, pause, loss (delay, duplicate, reorder need tc netem).
+    /// partition, kill, pause, loss, byzantine, clock (delay, duplicate, reorder need tc
+    /// netem). Default: partition, kill, pause; `[]` (or `--nemesis none`) for none.
     pub faults: Vec<String>,
     /// Partition shapes: majority, halves, isolate-one, bridge, majorities-ring, isolate-leader.
     pub shapes: Vec<String>,
@@ -86,12 +91,20 @@ pub struct NemesisSpec {
     pub duration_s: f64,
     pub max_faulty: usize,
     pub loss_probability: f64,
+    /// Byzantine modes, taken in turn: silent, omit, equivocate, corrupt, replay, forge.
+    pub byzantine: Vec<String>,
+    /// The message fields a lying node changes (empty: the system's own choice) and the
+    /// values its lies take (empty: derived from the true value).
+    pub lie_fields: Vec<String>,
+    pub lie_domain: Vec<serde_json::Value>,
+    /// The `clock` nemesis moves clocks by up to this many milliseconds either way.
+    pub max_clock_skew_ms: u64,
 }
 
 impl Default for NemesisSpec {
     fn default() -> Self {
         NemesisSpec {
-            faults: Vec::new(),
+            faults: ["partition", "kill", "pause"].map(String::from).to_vec(),
             shapes: nemesis::grudge::Shape::NAMES
                 .iter()
                 .map(|s| s.to_string())
@@ -100,6 +113,13 @@ impl Default for NemesisSpec {
             duration_s: 5.0,
             max_faulty: 1,
             loss_probability: 0.2,
+            byzantine: nemesis::ByzMode::NAMES
+                .iter()
+                .map(|s| s.to_string())
+                .collect(),
+            lie_fields: Vec::new(),
+            lie_domain: Vec::new(),
+            max_clock_skew_ms: 30_000,
         }
     }
 }

@@ -92,6 +92,7 @@ pub async fn apply(cluster: &dyn Cluster, fault: &Fault) -> Result<(), NemesisEr
         Fault::Pause { nodes } => {
             try_join_all(nodes.iter().map(|n| cluster.pause(n))).await?;
         }
+        Fault::Byzantine { .. } | Fault::Clock { .. } => return Err(runtime_only(fault)),
     }
     Ok(())
 }
@@ -114,8 +115,16 @@ pub async fn heal(cluster: &dyn Cluster, fault: &Fault) -> Result<(), NemesisErr
         Fault::Pause { nodes } => {
             try_join_all(nodes.iter().map(|n| cluster.resume(n))).await?;
         }
+        Fault::Byzantine { .. } | Fault::Clock { .. } => return Err(runtime_only(fault)),
     }
     Ok(())
+}
+
+fn runtime_only(fault: &Fault) -> NemesisError {
+    NemesisError::Unsupported(format!(
+        "the {} nemesis is applied through the node runtime (see `runtime`)",
+        fault.kind().as_str()
+    ))
 }
 
 /// Remove every network rule of schism on these nodes.

@@ -1,7 +1,9 @@
 //! What a fault is, as data.
 
+use crate::byzantine::ByzMode;
 use crate::grudge::{Grudge, Shape};
 use serde::Serialize;
+use std::collections::BTreeMap;
 
 /// The kinds of fault a test can ask for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
@@ -14,10 +16,14 @@ pub enum FaultKind {
     Delay,
     Duplicate,
     Reorder,
+    /// Nodes under schism's runtime made to lie (see [`ByzMode`]).
+    Byzantine,
+    /// The clock a node's protocol sees, moved.
+    Clock,
 }
 
 impl FaultKind {
-    pub const NAMES: [&'static str; 7] = [
+    pub const NAMES: [&'static str; 9] = [
         "partition",
         "kill",
         "pause",
@@ -25,6 +31,8 @@ impl FaultKind {
         "delay",
         "duplicate",
         "reorder",
+        "byzantine",
+        "clock",
     ];
 
     pub fn parse(s: &str) -> Result<FaultKind, NemesisError> {
@@ -36,6 +44,8 @@ impl FaultKind {
             "delay" => FaultKind::Delay,
             "duplicate" => FaultKind::Duplicate,
             "reorder" => FaultKind::Reorder,
+            "byzantine" => FaultKind::Byzantine,
+            "clock" => FaultKind::Clock,
             other => {
                 return Err(NemesisError::Unknown(format!(
                     "unknown nemesis {other:?}; known: {}",
@@ -47,6 +57,12 @@ impl FaultKind {
 
     pub fn as_str(self) -> &'static str {
         Self::NAMES[self as usize]
+    }
+
+    /// Whether the fault is applied by control messages to the node runtime (so only to
+    /// nodes under it).
+    pub fn needs_runtime(self) -> bool {
+        matches!(self, FaultKind::Byzantine | FaultKind::Clock)
     }
 
     /// Whether the fault needs tc netem in the kernel.
@@ -73,6 +89,14 @@ pub enum Fault {
         nodes: Vec<String>,
         probability: f64,
     },
+    /// These nodes' interceptors run these rules (the mode's); removed at heal.
+    Byzantine {
+        nodes: Vec<String>,
+        mode: ByzMode,
+        rules: serde_json::Value,
+    },
+    /// Each node's protocol clock is moved by this many milliseconds; back at heal.
+    Clock { offsets_ms: BTreeMap<String, i64> },
 }
 
 impl Fault {
@@ -82,6 +106,8 @@ impl Fault {
             Fault::Kill { .. } => FaultKind::Kill,
             Fault::Pause { .. } => FaultKind::Pause,
             Fault::Loss { .. } => FaultKind::Loss,
+            Fault::Byzantine { .. } => FaultKind::Byzantine,
+            Fault::Clock { .. } => FaultKind::Clock,
         }
     }
 }

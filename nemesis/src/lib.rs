@@ -7,6 +7,12 @@
 //! a checker and a person can line up anomalies with faults. Whatever happens (an error, a
 //! stop, Ctrl-C), [`Nemesis::heal_all`] brings every node back.
 //!
+//! Byzantine faults and clock skew are applied through the node runtime of schism: a
+//! `schism/byzantine` control message gives a traitor's interceptor the rules of a
+//! [`ByzMode`] (the traitors are chosen once per run, at most `traitors` of them), a
+//! `schism/clock` message moves the clock a protocol sees. Both are undone at heal, and
+//! the traitors' reports of what they did are recorded.
+//!
 //! Network faults are iptables rules in a private chain (`schism`) of each node's network
 //! namespace, jumped to from INPUT: a partition drops packets *from* the peers a node holds
 //! a grudge against; packet loss is a `statistic` rule. Clients (the host) are never cut
@@ -22,9 +28,12 @@
 //! ```
 
 pub mod apply;
+pub mod byzantine;
 mod fault;
 pub mod grudge;
+pub mod runtime;
 mod schedule;
 
+pub use byzantine::ByzMode;
 pub use fault::{Fault, FaultKind, NemesisError};
 pub use schedule::{Leader, Nemesis, NemesisOptions};

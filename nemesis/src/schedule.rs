@@ -1,8 +1,9 @@
 //! The nemesis's seeded schedule: wait, fault, hold, heal, again, until told to stop; then
 //! heal everything. Each step is recorded in the history as nemesis ops.
 
-use crate::apply;
+use crate::byzantine::ByzMode;
 use crate::grudge::{grudge, Shape};
+use crate::{apply, runtime};
 use crate::{Fault, FaultKind, NemesisError};
 use async_trait::async_trait;
 use cluster::Cluster;
@@ -33,6 +34,18 @@ pub struct NemesisOptions {
     /// At most this many nodes killed, paused or losing packets at once.
     pub max_faulty: usize,
     pub loss_probability: f64,
+    /// The port of the node runtime, for faults applied through it (`byzantine`, `clock`);
+    /// None when the system's nodes do not run under it.
+    pub control_port: Option<u16>,
+    /// At most this many nodes are ever made Byzantine in a run (chosen once, seeded).
+    pub traitors: usize,
+    /// The Byzantine modes, taken in turn.
+    pub byzantine_modes: Vec<ByzMode>,
+    /// The message fields a lying node changes, and the values its lies take.
+    pub lie_fields: Vec<String>,
+    pub lie_domain: Vec<Value>,
+    /// Clock offsets are drawn up to this many milliseconds either way.
+    pub max_clock_skew_ms: u64,
 }
 
 impl Default for NemesisOptions {
@@ -44,6 +57,12 @@ impl Default for NemesisOptions {
             duration: Duration::from_secs(5),
             max_faulty: 1,
             loss_probability: 0.2,
+            control_port: None,
+            traitors: 1,
+            byzantine_modes: ByzMode::ALL.to_vec(),
+            lie_fields: vec!["value".into()],
+            lie_domain: Vec::new(),
+            max_clock_skew_ms: 30_000,
         }
     }
 }
@@ -55,6 +74,9 @@ pub struct Nemesis {
     leader: Option<Arc<dyn Leader>>,
     active: tokio::sync::Mutex<Vec<Fault>>,
     next_kind: Mutex<usize>,
+    /// The nodes that lie in this run, once chosen.
+    traitors: Mutex<Option<Vec<String>>>,
+    next_mode: Mutex<usize>,
 }
 
 fn record(rec: &Recorder, f: &str, value: Value) {
@@ -71,6 +93,8 @@ impl Nemesis {
             leader,
             active: tokio::sync::Mutex::new(Vec::new()),
             next_kind: Mutex::new(0),
+            traitors: Mutex::new(None),
+            next_mode: Mutex::new(0),
         }
     }
 
@@ -82,6 +106,20 @@ impl Nemesis {
     /// rules' chain on every node. Faults that need tc netem are refused, plainly, where
     /// the kernel has none.
     pub async fn prepare(&self, cluster: &dyn Cluster) -> Result<(), NemesisError> {
+        if let Some(k) = self.opts.faults.iter().find(|k| k.needs_runtime()) {
+            if self.opts.control_port.is_none() {
+                return Err(NemesisError::Unsupported(format!(
+                    "the {} nemesis works on nodes under schism's node runtime (the raft, paxos, \
+                     om and eig systems, or a wrapped Maelstrom binary); this system's nodes are not",
+                    k.as_str()
+                )));
+            }
+            if *k == FaultKind::Byzantine && self.opts.byzantine_modes.is_empty() {
+                return Err(NemesisError::Unknown(
+                    "the byzantine nemesis needs at least one mode".into(),
+                ));
+            }
+        }
         if let Some(k) = self.opts.faults.iter().find(|k| k.needs_netem()) {
             let node = cluster
                 .nodes()
@@ -139,6 +177,42 @@ impl Nemesis {
         chosen
     }
 
+    /// The run's traitors: `traitors` nodes (at least one), chosen the first time; the
+    /// leader of that moment among them when the system can say who leads (a lying leader
+    /// is the strongest adversary of a leader-based protocol).
+    fn traitor_set(&self, nodes: &[String], leader: Option<&str>) -> Vec<String> {
+        let mut t = self.traitors.lock().unwrap_or_else(|e| e.into_inner());
+        t.get_or_insert_with(|| {
+            let mut rng = self.rng();
+            let mut pool = nodes.to_vec();
+            let mut chosen = Vec::new();
+            if let Some(i) = leader.and_then(|l| pool.iter().position(|n| n == l)) {
+                chosen.push(pool.swap_remove(i));
+            }
+            while chosen.len() < self.opts.traitors.max(1) && !pool.is_empty() {
+                chosen.push(pool.swap_remove(rng.below(pool.len() as u64) as usize));
+            }
+            chosen.sort();
+            chosen
+        })
+        .clone()
+    }
+
+    /// Apply through the runtime or the cluster, as the fault needs.
+    async fn apply(&self, cluster: &dyn Cluster, fault: &Fault) -> Result<Value, NemesisError> {
+        match self.opts.control_port {
+            Some(p) => runtime::apply(cluster, p, fault).await,
+            None => apply::apply(cluster, fault).await.map(|_| Value::Null),
+        }
+    }
+
+    async fn heal(&self, cluster: &dyn Cluster, fault: &Fault) -> Result<Value, NemesisError> {
+        match self.opts.control_port {
+            Some(p) => runtime::heal(cluster, p, fault).await,
+            None => apply::heal(cluster, fault).await.map(|_| Value::Null),
+        }
+    }
+
     /// The next fault of a kind: its nodes and rules, drawn from the seeded RNG.
     pub fn choose(&self, kind: FaultKind, nodes: &[String], leader: Option<&str>) -> Fault {
         match kind {
@@ -161,6 +235,34 @@ impl Nemesis {
             FaultKind::Pause => Fault::Pause {
                 nodes: self.some_nodes(nodes),
             },
+            FaultKind::Byzantine => {
+                let nodes = self.traitor_set(nodes, leader);
+                let mode = {
+                    let mut m = self.next_mode.lock().unwrap_or_else(|e| e.into_inner());
+                    let modes = &self.opts.byzantine_modes;
+                    let mode = modes[*m % modes.len().max(1)];
+                    *m += 1;
+                    mode
+                };
+                Fault::Byzantine {
+                    nodes,
+                    mode,
+                    rules: mode.rules(&self.opts.lie_fields, &self.opts.lie_domain),
+                }
+            }
+            FaultKind::Clock => {
+                let chosen = self.some_nodes(nodes);
+                let mut rng = self.rng();
+                let max = self.opts.max_clock_skew_ms.max(2);
+                let offsets_ms = chosen
+                    .into_iter()
+                    .map(|n| {
+                        let size = rng.between(max / 2, max) as i64;
+                        (n, if rng.chance(0.5) { size } else { -size })
+                    })
+                    .collect();
+                Fault::Clock { offsets_ms }
+            }
             FaultKind::Loss | FaultKind::Delay | FaultKind::Duplicate | FaultKind::Reorder => {
                 Fault::Loss {
                     nodes: self.some_nodes(nodes),
@@ -183,8 +285,14 @@ impl Nemesis {
             kind
         };
         let nodes: Vec<String> = cluster.nodes().iter().map(|n| n.name.clone()).collect();
-        let wants_leader =
-            kind == FaultKind::Partition && self.opts.shapes.contains(&Shape::IsolateLeader);
+        let first_traitors = kind == FaultKind::Byzantine
+            && self
+                .traitors
+                .lock()
+                .unwrap_or_else(|e| e.into_inner())
+                .is_none();
+        let wants_leader = first_traitors
+            || (kind == FaultKind::Partition && self.opts.shapes.contains(&Shape::IsolateLeader));
         let leader = match (&self.leader, wants_leader) {
             (Some(l), true) => l.leader(cluster).await,
             _ => None,
@@ -205,16 +313,21 @@ impl Nemesis {
         record(rec, &f, value.clone());
         let started = Instant::now();
         let mut active = self.active.lock().await;
-        let result = apply::apply(cluster, &fault).await;
+        let result = self.apply(cluster, &fault).await;
         // Even a fault that failed half way is healed at the end.
         active.push(fault);
         let ms = started.elapsed().as_secs_f64() * 1e3;
         tracing::info!(fault = %value, apply_ms = ms, ok = result.is_ok(), "{f}");
         match &result {
-            Ok(()) => record(rec, &f, json!({"applied": value, "apply_ms": ms})),
+            Ok(Value::Null) => record(rec, &f, json!({"applied": value, "apply_ms": ms})),
+            Ok(answers) => record(
+                rec,
+                &f,
+                json!({"applied": value, "apply_ms": ms, "answers": answers}),
+            ),
             Err(e) => record(rec, &f, json!({"error": e.to_string(), "apply_ms": ms})),
         }
-        result
+        result.map(|_| ())
     }
 
     /// Heal every active fault and record it.
@@ -229,11 +342,16 @@ impl Nemesis {
             let f = format!("stop-{}", fault.kind().as_str());
             record(rec, &f, Value::Null);
             let started = Instant::now();
-            let result = apply::heal(cluster, &fault).await;
+            let result = self.heal(cluster, &fault).await;
             let ms = started.elapsed().as_secs_f64() * 1e3;
             tracing::info!(heal_ms = ms, ok = result.is_ok(), "{f}");
             match result {
-                Ok(()) => record(rec, &f, json!({"healed": fault, "heal_ms": ms})),
+                Ok(Value::Null) => record(rec, &f, json!({"healed": fault, "heal_ms": ms})),
+                Ok(answers) => record(
+                    rec,
+                    &f,
+                    json!({"healed": fault, "heal_ms": ms, "answers": answers}),
+                ),
                 Err(e) => {
                     record(rec, &f, json!({"error": e.to_string(), "heal_ms": ms}));
                     first_error.get_or_insert(e);

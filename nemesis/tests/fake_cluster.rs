@@ -177,3 +177,82 @@ fn unknown_faults_list_the_known_ones() {
         "{e}"
     );
 }
+
+#[tokio::test]
+async fn runtime_faults_are_refused_for_systems_without_the_runtime() {
+    let c = FakeCluster::new(3);
+    for kind in [FaultKind::Byzantine, FaultKind::Clock] {
+        let opts = NemesisOptions {
+            faults: vec![kind],
+            control_port: None,
+            ..NemesisOptions::default()
+        };
+        let e = Nemesis::new(opts, 1, None).prepare(&c).await.unwrap_err();
+        assert!(
+            e.to_string().contains(kind.as_str()) && e.to_string().contains("runtime"),
+            "{e}"
+        );
+    }
+}
+
+#[test]
+fn traitors_are_chosen_once_and_lie_in_each_mode_in_turn() {
+    use nemesis::ByzMode;
+    let nodes: Vec<String> = (1..=7).map(|i| format!("n{i}")).collect();
+    let opts = NemesisOptions {
+        traitors: 2,
+        byzantine_modes: vec![ByzMode::Equivocate, ByzMode::Silent],
+        ..NemesisOptions::default()
+    };
+    let n = Nemesis::new(opts, 9, None);
+    let faults: Vec<Fault> = (0..4)
+        .map(|_| n.choose(FaultKind::Byzantine, &nodes, None))
+        .collect();
+    let mut sets = Vec::new();
+    let mut modes = Vec::new();
+    for f in &faults {
+        let Fault::Byzantine { nodes, mode, rules } = f else {
+            panic!("{f:?}")
+        };
+        sets.push(nodes.clone());
+        modes.push(*mode);
+        assert!(rules.as_array().is_some_and(|r| !r.is_empty()));
+    }
+    assert_eq!(sets[0].len(), 2);
+    assert!(sets.iter().all(|s| *s == sets[0]), "{sets:?}");
+    assert_eq!(
+        modes,
+        [
+            ByzMode::Equivocate,
+            ByzMode::Silent,
+            ByzMode::Equivocate,
+            ByzMode::Silent
+        ]
+    );
+    // The leader of the moment is among the traitors when the system names one.
+    let m = Nemesis::new(NemesisOptions::default(), 9, None);
+    match m.choose(FaultKind::Byzantine, &nodes, Some("n5")) {
+        Fault::Byzantine { nodes, .. } => assert_eq!(nodes, vec!["n5".to_string()]),
+        f => panic!("{f:?}"),
+    }
+}
+
+#[test]
+fn clock_faults_move_some_clocks_within_the_bound() {
+    let nodes: Vec<String> = (1..=5).map(|i| format!("n{i}")).collect();
+    let opts = NemesisOptions {
+        max_faulty: 2,
+        max_clock_skew_ms: 1_000,
+        ..NemesisOptions::default()
+    };
+    let n = Nemesis::new(opts, 3, None);
+    for _ in 0..50 {
+        let Fault::Clock { offsets_ms } = n.choose(FaultKind::Clock, &nodes, None) else {
+            panic!()
+        };
+        assert!((1..=2).contains(&offsets_ms.len()));
+        assert!(offsets_ms
+            .values()
+            .all(|o| (500..=1_000).contains(&o.abs())));
+    }
+}

@@ -19,9 +19,11 @@
 //! assert_eq!(reply.body.in_reply_to(), Some(1));
 //! ```
 
+pub mod control;
 mod envelope;
 mod error;
 pub mod framing;
+pub mod interceptor;
 pub mod kv_client;
 mod protocol;
 pub mod runtime;

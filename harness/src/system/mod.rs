@@ -29,6 +29,16 @@ pub trait System: Send + Sync {
     ) -> Result<Box<dyn Client>, RunError>;
     /// Remove whatever a start that was cut short left behind.
     async fn cleanup(&self, _run_id: &str) {}
+    /// The port of schism's node runtime on each node, where the system's nodes run under
+    /// it (so the `byzantine` and `clock` nemeses apply).
+    fn control_port(&self) -> Option<u16> {
+        None
+    }
+    /// The message fields a lying node of this system changes (dotted paths), and the
+    /// values its lies take (empty: derived from the true value).
+    fn lie_fields(&self) -> (Vec<String>, Vec<serde_json::Value>) {
+        (vec!["value".into()], Vec::new())
+    }
     /// Who leads, where the system can say.
     fn leader(&self) -> Option<Arc<dyn Leader>> {
         None

@@ -14,7 +14,6 @@ use std::net::{Ipv4Addr, SocketAddr};
 use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
-use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
 use workloads::maelstrom::MaelstromClient;
 use workloads::Client;
 
@@ -144,6 +143,21 @@ impl System for Reference {
         )))
     }
 
+    fn control_port(&self) -> Option<u16> {
+        Some(PORT)
+    }
+
+    fn lie_fields(&self) -> (Vec<String>, Vec<serde_json::Value>) {
+        let paths: &[&str] = match self.protocol {
+            // The values inside the log entries a leader replicates.
+            "raft" => &["entries.*.op.value", "entries.*.op.from", "entries.*.op.to"],
+            // The command a proposer asks acceptors to accept, and decisions it spreads.
+            "paxos" => &["value.value", "value.from", "value.to"],
+            _ => &["value"],
+        };
+        (paths.iter().map(|p| p.to_string()).collect(), Vec::new())
+    }
+
     fn leader(&self) -> Option<Arc<dyn Leader>> {
         Some(Arc::new(StateLeader))
     }
@@ -152,22 +166,10 @@ impl System for Reference {
 /// Asks every node its `schism/state`; the one whose role is leader (highest term) leads.
 struct StateLeader;
 
-async fn state_of(addr: SocketAddr) -> Option<serde_json::Value> {
-    let ask = async {
-        let s = tokio::net::TcpStream::connect(addr).await.ok()?;
-        let (r, mut w) = s.into_split();
-        let msg =
-            json!({"src": "schism", "dest": "n", "body": {"type": "schism/state", "msg_id": 1}});
-        w.write_all(format!("{msg}\n").as_bytes()).await.ok()?;
-        let mut line = String::new();
-        BufReader::new(r).read_line(&mut line).await.ok()?;
-        let v: serde_json::Value = serde_json::from_str(&line).ok()?;
-        Some(v["body"]["state"].clone())
-    };
-    tokio::time::timeout(Duration::from_millis(500), ask)
-        .await
-        .ok()
-        .flatten()
+async fn state_of(addr: SocketAddr, node: &str) -> Option<serde_json::Value> {
+    let body = json!({"type": "schism/state"});
+    let answer = wire::control::ask(addr, node, body, Duration::from_millis(500)).await;
+    answer.ok().map(|b| b["state"].clone())
 }
 
 #[async_trait]
@@ -175,7 +177,7 @@ impl Leader for StateLeader {
     async fn leader(&self, cluster: &dyn Cluster) -> Option<String> {
         let mut best: Option<(u64, String)> = None;
         for (name, addr) in addrs(cluster.nodes()) {
-            if let Some(s) = state_of(addr).await {
+            if let Some(s) = state_of(addr, &name).await {
                 if s["role"] == "leader" {
                     let term = s["term"].as_u64().unwrap_or(0);
                     if best.as_ref().is_none_or(|(t, _)| term > *t) {
