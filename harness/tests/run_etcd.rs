@@ -3,6 +3,8 @@
 //! and healed, etcd (with linearizable reads) is judged valid, and no container or
 //! network of the run is left behind.
 
+mod common;
+use common::leftovers;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 use std::sync::Mutex;
@@ -19,24 +21,6 @@ fn store(name: &str) -> PathBuf {
     let p = std::env::temp_dir().join(format!("schism-etcd-{}-{name}", std::process::id()));
     let _ = std::fs::remove_dir_all(&p);
     p
-}
-
-fn leftovers(run_id: &str) -> (usize, usize) {
-    let count = |args: &[&str]| {
-        let o = Command::new("docker")
-            .args(args)
-            .output()
-            .expect("docker cli");
-        text(&o.stdout)
-            .lines()
-            .filter(|l| !l.trim().is_empty())
-            .count()
-    };
-    let label = format!("label=schism.run={run_id}");
-    (
-        count(&["ps", "-aq", "--filter", &label]),
-        count(&["network", "ls", "-q", "--filter", &label]),
-    )
 }
 
 fn results(dir: &Path) -> serde_json::Value {

@@ -152,7 +152,7 @@ fn bad_specs_and_flags_are_named_and_exit_254() {
         ),
         (
             vec!["--system".into(), "zookeeper".into()],
-            "unknown system \"zookeeper\"; known: etcd, raft, paxos, memory",
+            "unknown system \"zookeeper\"; known: etcd, raft, paxos, om, eig, memory",
         ),
         (
             vec![
@@ -206,6 +206,8 @@ fn missing_etcd_and_an_unreachable_docker_engine_say_what_to_do_and_exit_255() {
         "run",
         "--store",
         st.to_str().unwrap(),
+        "--system",
+        "etcd",
         "--etcd-binary",
         "/nonexistent/etcd",
     ]);

@@ -1,6 +1,9 @@
 //! schism's own Raft and Multi-Paxos in containers: valid under partitions, kills and
-//! pauses; Raft's `stale-read` bug caught, with the anomaly shown; nothing left behind.
+//! pauses; Raft's `stale-read` and Paxos's `accept-any` bugs caught, with the anomaly
+//! shown; nothing left behind.
 
+mod common;
+use common::leftovers;
 use std::path::PathBuf;
 use std::process::Command;
 use std::sync::Mutex;
@@ -54,17 +57,15 @@ fn run_system(
     )
     .unwrap();
     let run_id = r["run_id"].as_str().unwrap().to_string();
-    let left = Command::new("docker")
-        .args([
-            "ps",
-            "-aq",
-            "--filter",
-            &format!("label=schism.run={run_id}"),
-        ])
-        .output()
-        .unwrap();
-    assert!(left.stdout.is_empty(), "containers of {run_id} remain");
+    assert_eq!(
+        leftovers(&run_id),
+        (0, 0),
+        "containers or networks of {run_id} remain"
+    );
+    let history = std::fs::read_to_string(st.join("latest/history.jsonl")).unwrap_or_default();
     let _ = std::fs::remove_dir_all(&st);
+    let mut r = r;
+    r["history"] = serde_json::Value::String(history);
     (o.status.code(), out, r)
 }
 
@@ -78,43 +79,65 @@ fn raft_is_valid_under_partitions_kills_and_pauses() {
     assert!(r["faults"].as_array().unwrap().len() >= 8, "{out}");
 }
 
-#[test]
-fn the_stale_read_bug_is_caught_with_the_anomaly_shown() {
-    let _one = DOCKER.lock().unwrap_or_else(|e| e.into_inner());
-    // Whether a stale read happens depends on real timing: up to three short runs.
+/// Whether a bug shows depends on real timing: up to three short runs, the first invalid
+/// one checked for a shown anomaly.
+fn caught_within_three_runs(system: &str, extra: &[&str]) -> serde_json::Value {
     let mut outs = Vec::new();
     for attempt in 0..3 {
-        let (code, out, r) = run(
-            &format!("bug{attempt}"),
-            &[
-                "--bug",
-                "stale-read",
-                "--nemesis",
-                "partition",
-                "--shapes",
-                "isolate-leader",
-                // Many values, so that a stale value is rarely also a current one.
-                "--values",
-                "1000",
-            ],
-        );
+        let (code, out, r) = run_system(system, &format!("{system}-bug{attempt}"), extra);
         if code == Some(1) {
             assert_eq!(r["valid"], serde_json::json!(false));
             let a = &r["checkers"][0]["anomalies"][0];
             assert_eq!(a["kind"], serde_json::json!("nonlinearizable"));
-            assert!(
-                a["explanation"].as_str().unwrap().contains("read -> "),
-                "{a}"
-            );
+            assert!(a["explanation"].as_str().unwrap().contains(" -> "), "{a}");
             assert!(out.contains("is not linearizable"), "{out}");
-            return;
+            return r;
         }
         assert_eq!(code, Some(0), "{out}");
         outs.push(out);
     }
     panic!(
-        "the stale-read bug went unseen in three runs:\n{}",
+        "the bug went unseen in three runs of {system}:\n{}",
         outs.join("\n")
+    );
+}
+
+#[test]
+fn the_stale_read_bug_is_caught_with_the_anomaly_shown() {
+    let _one = DOCKER.lock().unwrap_or_else(|e| e.into_inner());
+    caught_within_three_runs(
+        "raft",
+        &[
+            "--bug",
+            "stale-read",
+            "--nemesis",
+            "partition",
+            "--shapes",
+            "isolate-leader",
+            // Many values, so that a stale value is rarely also a current one.
+            "--values",
+            "1000",
+        ],
+    );
+}
+
+#[test]
+fn the_accept_any_bug_is_caught_with_the_anomaly_shown() {
+    let _one = DOCKER.lock().unwrap_or_else(|e| e.into_inner());
+    // Two proposers that each reach a majority through the middle node of a cut ring:
+    // acceptors that ignore ballot order let both choose.
+    caught_within_three_runs(
+        "paxos",
+        &[
+            "--bug",
+            "accept-any",
+            "--nemesis",
+            "partition",
+            "--shapes",
+            "majorities-ring",
+            "--values",
+            "1000",
+        ],
     );
 }
 
@@ -125,4 +148,77 @@ fn paxos_is_valid_under_partitions_kills_and_pauses() {
     assert_eq!(code, Some(0), "{out}");
     assert_eq!(r["valid"], serde_json::json!(true));
     assert!(r["ops"]["ok"].as_u64().unwrap() > 100, "{out}");
+}
+
+/// The nemesis ops of a run's history whose `f` is this, completed (with what was done).
+fn nemesis_ops(r: &serde_json::Value, f: &str) -> Vec<serde_json::Value> {
+    r["history"]
+        .as_str()
+        .unwrap_or("")
+        .lines()
+        .filter_map(|l| serde_json::from_str::<serde_json::Value>(l).ok())
+        .filter(|o| o["f"] == f && o["value"].is_object() && o["value"]["answers"].is_object())
+        .collect()
+}
+
+#[test]
+fn raft_does_not_survive_a_lying_leader() {
+    let _one = DOCKER.lock().unwrap_or_else(|e| e.into_inner());
+    // The traitor is the leader of the moment; it tells each follower different values
+    // for the entries it replicates, and keeps lying while partitions isolate leaders.
+    let r = caught_within_three_runs(
+        "raft",
+        &[
+            "--nemesis",
+            "byzantine,partition",
+            "--byzantine",
+            "equivocate",
+            "--shapes",
+            "isolate-leader",
+            "--values",
+            "1000",
+        ],
+    );
+    let started = nemesis_ops(&r, "start-byzantine");
+    let traitors = started[0]["value"]["applied"]["nodes"].clone();
+    assert_eq!(traitors.as_array().map(Vec::len), Some(1), "{traitors}");
+    let stopped = nemesis_ops(&r, "stop-byzantine");
+    let report = &stopped.last().expect("healed at the end")["value"]["answers"]
+        [traitors[0].as_str().unwrap()]["report"];
+    assert!(
+        report["by_action"]["equivocate"].as_u64().unwrap_or(0) > 0,
+        "{report}"
+    );
+}
+
+#[test]
+fn raft_survives_a_silent_node_and_skewed_clocks() {
+    let _one = DOCKER.lock().unwrap_or_else(|e| e.into_inner());
+    // Silence and omission are crash-like faults, which Raft tolerates.
+    let (code, out, r) = run(
+        "silent",
+        &[
+            "--nemesis",
+            "byzantine,clock,partition",
+            "--byzantine",
+            "silent,omit",
+        ],
+    );
+    assert_eq!(code, Some(0), "{out}");
+    let stopped = nemesis_ops(&r, "stop-byzantine");
+    let answers = &stopped.last().expect("healed at the end")["value"]["answers"];
+    let dropped: u64 = answers
+        .as_object()
+        .unwrap()
+        .values()
+        .map(|a| a["report"]["by_action"]["drop"].as_u64().unwrap_or(0))
+        .sum();
+    assert!(dropped > 0, "{answers}");
+    let clocks = nemesis_ops(&r, "start-clock");
+    assert!(!clocks.is_empty(), "{out}");
+    assert!(clocks[0]["value"]["answers"]
+        .as_object()
+        .unwrap()
+        .values()
+        .all(|a| a["type"] == "schism/clock_ok"));
 }

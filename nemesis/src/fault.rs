@@ -65,6 +65,13 @@ impl FaultKind {
         matches!(self, FaultKind::Byzantine | FaultKind::Clock)
     }
 
+    /// Whether the fault stands once started (a Byzantine node is faulty for the whole
+    /// run: its mode may change, its lies are removed only at the final heal), while the
+    /// other faults come and go around it.
+    pub fn is_standing(self) -> bool {
+        self == FaultKind::Byzantine
+    }
+
     /// Whether the fault needs tc netem in the kernel.
     pub fn needs_netem(self) -> bool {
         matches!(

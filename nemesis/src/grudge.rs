@@ -122,6 +122,14 @@ pub fn grudge(shape: Shape, nodes: &[String], rng: &mut Rng, leader: Option<&str
             }
             g
         }
+        Shape::MajoritiesRing if n == 3 => {
+            // Three nodes on a ring are all neighbours: cut one pair, so the two ends each
+            // see a different majority through the middle one.
+            let v = shuffled(&sorted, rng);
+            let mut g = split(&[&v[..1], &v[2..]]);
+            g.insert(v[1].clone(), Vec::new());
+            g
+        }
         Shape::MajoritiesRing => {
             let ring = shuffled(&sorted, rng);
             // Each node hears those within `reach` places on the ring.
@@ -199,7 +207,7 @@ mod tests {
 
     #[test]
     fn majorities_ring_gives_everyone_a_different_majority() {
-        for n in [5, 7] {
+        for n in [3, 4, 5, 7] {
             let ns = nodes(n);
             let g = grudge(Shape::MajoritiesRing, &ns, &mut Rng::new(11), None);
             let views: Vec<Vec<String>> = ns.iter().map(|a| view(&g, &ns, a)).collect();

@@ -314,6 +314,10 @@ impl Nemesis {
         let started = Instant::now();
         let mut active = self.active.lock().await;
         let result = self.apply(cluster, &fault).await;
+        if kind.is_standing() {
+            // The new mode's rules replace the old ones on the same traitors.
+            active.retain(|f| f.kind() != kind);
+        }
         // Even a fault that failed half way is healed at the end.
         active.push(fault);
         let ms = started.elapsed().as_secs_f64() * 1e3;
@@ -336,9 +340,24 @@ impl Nemesis {
         cluster: &dyn Cluster,
         rec: &Recorder,
     ) -> Result<(), NemesisError> {
+        self.heal_some(cluster, rec, true).await
+    }
+
+    /// Heal the active faults (the standing ones too when `standing`) and record it.
+    async fn heal_some(
+        &self,
+        cluster: &dyn Cluster,
+        rec: &Recorder,
+        standing: bool,
+    ) -> Result<(), NemesisError> {
         let mut active = self.active.lock().await;
         let mut first_error = None;
-        while let Some(fault) = active.pop() {
+        let (kept, to_heal): (Vec<Fault>, Vec<Fault>) = std::mem::take(&mut *active)
+            .into_iter()
+            .partition(|f| !standing && f.kind().is_standing());
+        *active = kept;
+        let mut to_heal = to_heal;
+        while let Some(fault) = to_heal.pop() {
             let f = format!("stop-{}", fault.kind().as_str());
             record(rec, &f, Value::Null);
             let started = Instant::now();
@@ -380,7 +399,8 @@ impl Nemesis {
                 if wait(&mut stop, self.opts.duration).await {
                     return Ok(());
                 }
-                self.heal_all(cluster, rec).await?;
+                // Traitors stay traitors while the other faults come and go.
+                self.heal_some(cluster, rec, false).await?;
             }
         }
         .await;

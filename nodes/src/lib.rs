@@ -14,7 +14,11 @@
 //! assert!(sim.leaders().len() <= 1);
 //! ```
 
+pub mod choose;
+pub mod eig;
+pub mod eig_tree;
 pub mod kv;
+pub mod om;
 pub mod paxos;
 pub mod raft;
 pub mod sim;

@@ -1,73 +1,71 @@
-//! `schism-node <protocol>`: one reference node on a real network, under the node runtime.
+//! `schism-node`: a node of schism, in one of three modes.
 //!
 //! ```text
+//! # A reference protocol (raft, paxos, om or eig) on a real network, under the TCP node runtime:
 //! schism-node raft --id n1 --nodes n1=10.0.0.2:7000,n2=10.0.0.3:7000,n3=10.0.0.4:7000 --data /data
+//! # The same protocol as a plain Maelstrom node on stdin/stdout (what Maelstrom runs):
+//! # named by Maelstrom's `init`; storage in memory unless --data is given.
+//! schism-node paxos --stdio
+//! # A third-party Maelstrom node (a binary speaking envelopes on stdin/stdout) inside the
+//! # TCP runtime, so that network faults and the Byzantine interceptor apply to it:
+//! schism-node wrap --id n1 --nodes n1=10.0.0.2:7000,n2=10.0.0.3:7000 -- ./my-node --flag
 //! ```
+//!
+//! In every mode each message the node sends goes through the Byzantine interceptor, and
+//! the runtime answers control messages (`schism/state`, `schism/clock`,
+//! `schism/byzantine`). Logs go to stderr only. A wrapped binary's exit code is ours.
 
 use clap::Parser;
-use nodes::paxos::{Paxos, PaxosBugs};
-use nodes::raft::{Raft, RaftBugs};
 use std::net::SocketAddr;
-use wire::runtime::{serve, RuntimeConfig};
-use wire::storage::FileStorage;
-use wire::Protocol;
+use std::path::PathBuf;
+use wire::runtime::{node_seed, serve, serve_stdio, wrap, RuntimeConfig};
+use wire::storage::{FileStorage, MemStorage, Storage};
 
 #[derive(Debug, Parser)]
-#[command(name = "schism-node", about = "A reference protocol node of schism")]
+#[command(name = "schism-node", about = "A node of schism")]
 struct Args {
-    /// The protocol: raft or paxos.
+    /// The protocol (raft, paxos, om or eig), or `wrap` to run the binary given after `--`.
     protocol: String,
+    /// Run the protocol on stdin/stdout as a Maelstrom node (no --id, --nodes, --listen).
+    #[arg(long)]
+    stdio: bool,
     /// This node's name.
     #[arg(long)]
-    id: String,
+    id: Option<String>,
     /// Every node as name=ip:port, comma separated (this one included).
     #[arg(long, value_delimiter = ',')]
     nodes: Vec<String>,
     /// Where to listen (default: this node's address from --nodes, on every interface).
     #[arg(long)]
     listen: Option<SocketAddr>,
-    /// The data directory (term, vote and log are kept here, fsynced).
-    #[arg(long, default_value = "/data")]
-    data: std::path::PathBuf,
-    /// Deliberate bugs, comma separated (raft: stale-read; paxos: accept-any).
+    /// The data directory (term, vote and log are kept in DATA/<id>, fsynced). Default:
+    /// /data over TCP; in memory with --stdio.
+    #[arg(long)]
+    data: Option<PathBuf>,
+    /// Deliberate bugs, comma separated (raft: stale-read; paxos: accept-any; om:
+    /// trust-commander; eig: trust-direct).
     #[arg(long, value_delimiter = ',')]
     bug: Vec<String>,
+    /// Make this om or eig node a traitor that knows the protocol (om: split-orders,
+    /// relay-opposite, silent; eig: equivocate, relay-opposite, relay-corrupt, silent).
+    #[arg(long)]
+    traitor: Option<String>,
     #[arg(long, default_value_t = 0)]
     seed: u64,
+    /// With `wrap`: the binary to run and its arguments.
+    #[arg(last = true)]
+    command: Vec<String>,
 }
 
-fn protocol(name: &str, bugs: &[String]) -> Result<Box<dyn Protocol>, String> {
-    let unknown = |b: &String, known: &str| format!("unknown bug {b:?} for {name}; known: {known}");
-    match name {
-        "raft" => {
-            let mut b = RaftBugs::default();
-            for bug in bugs {
-                match bug.as_str() {
-                    "stale-read" => b.stale_read = true,
-                    _ => return Err(unknown(bug, "stale-read")),
-                }
-            }
-            Ok(Box::new(Raft::with_bugs(b)))
-        }
-        "paxos" => {
-            let mut b = PaxosBugs::default();
-            for bug in bugs {
-                match bug.as_str() {
-                    "accept-any" => b.accept_any = true,
-                    _ => return Err(unknown(bug, "accept-any")),
-                }
-            }
-            Ok(Box::new(Paxos::with_bugs(b)))
-        }
-        other => Err(format!("unknown protocol {other:?}; known: raft, paxos")),
-    }
+fn fail(m: String) -> ! {
+    eprintln!("schism-node: {m}");
+    std::process::exit(254);
 }
 
-fn main() {
-    let args = Args::parse();
-    let fail = |m: String| -> ! {
-        eprintln!("schism-node: {m}");
-        std::process::exit(254);
+/// Where everyone is, from --id, --nodes and --listen.
+fn network(args: &Args) -> RuntimeConfig {
+    let Some(id) = args.id.clone() else {
+        fail("--id is required (or --stdio)".into())
     };
     let nodes: Vec<(String, SocketAddr)> = args
         .nodes
@@ -82,39 +80,65 @@ fn main() {
             (name.to_string(), addr)
         })
         .collect();
-    let Some(me) = nodes.iter().find(|(n, _)| *n == args.id) else {
-        fail(format!("--id {} is not among --nodes", args.id))
+    let Some(port) = nodes.iter().find(|(n, _)| *n == id).map(|(_, a)| a.port()) else {
+        fail(format!("--id {id} is not among --nodes"))
     };
-    let listen = args
-        .listen
-        .unwrap_or_else(|| SocketAddr::from(([0, 0, 0, 0], me.1.port())));
-    let proto = protocol(&args.protocol, &args.bug).unwrap_or_else(|e| fail(e));
-    let storage = FileStorage::open(args.data.join(&args.id)).unwrap_or_else(|e| {
-        fail(format!(
-            "cannot open the data directory {}: {e}",
-            args.data.display()
-        ))
-    });
-    let cfg = RuntimeConfig {
-        me: args.id.clone(),
+    RuntimeConfig {
+        listen: args
+            .listen
+            .unwrap_or_else(|| SocketAddr::from(([0, 0, 0, 0], port))),
+        seed: node_seed(args.seed, &id),
+        me: id,
         nodes,
-        listen,
-        // Each node its own random sequence (equal election timeouts would split votes).
-        seed: args.seed
-            ^ args.id.bytes().fold(0xcbf2_9ce4_8422_2325u64, |h, b| {
-                (h ^ b as u64).wrapping_mul(0x100_0000_01b3)
-            }),
-    };
-    eprintln!(
-        "schism-node {} {} listening on {listen}",
-        args.protocol, args.id
-    );
+    }
+}
+
+fn open_storage(data: &std::path::Path, id: &str) -> std::io::Result<Box<dyn Storage>> {
+    FileStorage::open(data.join(id))
+        .map(|s| Box::new(s) as Box<dyn Storage>)
+        .map_err(|e| std::io::Error::other(format!("the data directory {}: {e}", data.display())))
+}
+
+fn main() {
+    let args = Args::parse();
     let rt = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_all()
         .build()
         .unwrap_or_else(|e| fail(format!("cannot start the runtime: {e}")));
-    if let Err(e) = rt.block_on(serve(cfg, proto, Box::new(storage))) {
+    let result = if args.protocol == "wrap" {
+        if args.command.is_empty() {
+            fail("wrap needs the binary to run after `--`".into());
+        }
+        let cfg = network(&args);
+        match rt.block_on(wrap(cfg, args.command.clone())) {
+            Ok(code) => std::process::exit(code),
+            Err(e) => Err(e.to_string()),
+        }
+    } else {
+        let proto = nodes::choose::protocol(&args.protocol, &args.bug, args.traitor.as_deref())
+            .unwrap_or_else(|e| fail(e));
+        if args.stdio {
+            let data = args.data.clone();
+            let storage = move |id: &str| match &data {
+                Some(d) => open_storage(d, id),
+                None => Ok(Box::new(MemStorage::default()) as Box<dyn Storage>),
+            };
+            rt.block_on(serve_stdio(proto, storage, args.seed))
+                .map_err(|e| e.to_string())
+        } else {
+            let cfg = network(&args);
+            let data = args.data.clone().unwrap_or_else(|| "/data".into());
+            let storage = open_storage(&data, &cfg.me).unwrap_or_else(|e| fail(e.to_string()));
+            eprintln!(
+                "schism-node {} {} listening on {}",
+                args.protocol, cfg.me, cfg.listen
+            );
+            rt.block_on(serve(cfg, proto, storage))
+                .map_err(|e| e.to_string())
+        }
+    };
+    if let Err(e) = result {
         eprintln!("schism-node: {e}");
         std::process::exit(255);
     }

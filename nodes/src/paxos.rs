@@ -63,6 +63,8 @@ pub struct Paxos {
     last_heard_ms: u64,
     election_ms: u64,
     index: u64,
+    /// Entries in the durable log (so appending does not read it back).
+    log_len: usize,
 }
 
 impl Default for Paxos {
@@ -92,6 +94,7 @@ impl Paxos {
             last_heard_ms: 0,
             election_ms: 0,
             index: 0,
+            log_len: 0,
         }
     }
 
@@ -205,11 +208,11 @@ impl Paxos {
 
     fn accept_locally(&mut self, ctx: &mut Ctx<'_>, b: Ballot, slot: u64, v: Value) {
         self.accepted.insert(slot, (b, v.clone()));
-        let n = ctx.storage.log().len();
         ctx.storage.truncate_and_append(
-            n,
+            self.log_len,
             &[json!({"slot": slot, "ballot": [b.0, b.1], "value": v})],
         );
+        self.log_len += 1;
     }
 
     fn maybe_chosen(&mut self, ctx: &mut Ctx<'_>, slot: u64) {
@@ -261,7 +264,9 @@ impl Protocol for Paxos {
         if let Some(p) = ctx.storage.get("promised") {
             self.promised = ballot_of(&p);
         }
-        for e in ctx.storage.log() {
+        let log = ctx.storage.log();
+        self.log_len = log.len();
+        for e in log {
             if let Some(slot) = e["slot"].as_u64() {
                 self.accepted
                     .insert(slot, (ballot_of(&e["ballot"]), e["value"].clone()));

@@ -366,8 +366,9 @@ impl Protocol for Raft {
             ctx.reply(req, self.kv.read_local(&Value::Object(req.body.0.clone())));
             return;
         }
-        let i = self.append(ctx, Value::Object(req.body.0.clone()));
-        self.pending.insert(i, req.clone());
+        // Pending before appending: a lone node commits (and answers) as it appends.
+        self.pending.insert(self.log.len(), req.clone());
+        self.append(ctx, Value::Object(req.body.0.clone()));
         self.replicate(ctx);
     }
 

@@ -1,7 +1,9 @@
 //! A register client for nodes that speak Maelstrom's lin-kv over the node runtime (TCP,
 //! JSON lines): `read`, `write` and `cas` bodies, replies matched by `in_reply_to`.
 //! A node that says it is not the leader and names one is asked next time instead; after
-//! a timeout or a lost connection, the next node is.
+//! a timeout or a lost connection, the next node is. A node that knows no leader makes the
+//! client pause briefly and ask another, so that an election is not met by a flood of
+//! refused ops.
 
 use crate::{Client, Completion, Invocation};
 use async_trait::async_trait;
@@ -26,7 +28,13 @@ pub struct MaelstromClient {
     conn: Option<(BufReader<OwnedReadHalf>, OwnedWriteHalf)>,
     next_msg: u64,
     buf: String,
+    /// Set when the last answer was "no leader known": the next op waits a little
+    /// rather than hammering a cluster that is electing.
+    back_off: bool,
 }
+
+/// How long to wait before asking again a cluster that knows no leader.
+const NO_LEADER_PAUSE: Duration = Duration::from_millis(20);
 
 impl MaelstromClient {
     /// A client of `nodes[target]` that knows every node's address.
@@ -43,6 +51,7 @@ impl MaelstromClient {
             conn: None,
             next_msg: 1,
             buf: String::new(),
+            back_off: false,
         }
     }
 
@@ -116,6 +125,9 @@ impl Client for MaelstromClient {
         let Some(body) = Self::body(inv) else {
             return Completion::fail(inv.value.clone(), format!("no function {:?}", inv.f));
         };
+        if std::mem::take(&mut self.back_off) {
+            tokio::time::sleep(NO_LEADER_PAUSE).await;
+        }
         match self.exchange(body).await {
             Ok(reply) => {
                 let (kind, result, error) = wire::kv_client::outcome(&inv.f, &reply);
@@ -125,6 +137,11 @@ impl Client for MaelstromClient {
                 {
                     if let Some(i) = self.nodes.iter().position(|(n, _)| n == leader) {
                         self.target = i;
+                        self.conn = None;
+                    } else {
+                        // No leader known there: wait a little, then ask another node.
+                        self.back_off = true;
+                        self.target = (self.target + 1) % self.nodes.len();
                         self.conn = None;
                     }
                 }

@@ -45,7 +45,7 @@ pub trait System: Send + Sync {
     }
 }
 
-pub const NAMES: [&str; 4] = ["etcd", "raft", "paxos", "memory"];
+pub const NAMES: [&str; 6] = ["etcd", "raft", "paxos", "om", "eig", "memory"];
 
 /// The system of this name.
 pub fn by_name(name: &str) -> Result<Arc<dyn System>, RunError> {
@@ -54,6 +54,8 @@ pub fn by_name(name: &str) -> Result<Arc<dyn System>, RunError> {
         "memory" => Ok(Arc::new(memory::Memory::default())),
         "raft" => Ok(Arc::new(reference::Reference { protocol: "raft" })),
         "paxos" => Ok(Arc::new(reference::Reference { protocol: "paxos" })),
+        "om" => Ok(Arc::new(reference::Reference { protocol: "om" })),
+        "eig" => Ok(Arc::new(reference::Reference { protocol: "eig" })),
         other => Err(RunError::Spec(format!(
             "unknown system {other:?}; known: {}",
             NAMES.join(", ")

@@ -1,4 +1,4 @@
-//! schism's own reference systems (`raft`, ...): the `schism-node` binary packed into an
+//! schism's own reference systems (`raft`, `paxos`, `om`, `eig`): the `schism-node` binary packed into an
 //! image, one node per container, spoken to with Maelstrom's protocol over the node
 //! runtime.
 
@@ -60,11 +60,22 @@ impl System for Reference {
 
     fn preflight(&self, spec: &TestSpec) -> Result<(), RunError> {
         node_binary()?;
-        let known: &[&str] = match self.protocol {
-            "raft" => &["stale-read"],
-            "paxos" => &["accept-any"],
-            _ => &[],
-        };
+        if matches!(self.protocol, "om" | "eig") && spec.workload == "register" {
+            return Err(RunError::Spec(format!(
+                "the {} system decides Byzantine agreement, not a register: its workload \
+                 ({}) is not built yet; for a register use raft, paxos, etcd or memory",
+                self.protocol,
+                if self.protocol == "om" {
+                    "generals"
+                } else {
+                    "interactive-consistency"
+                }
+            )));
+        }
+        let known: &[&str] = nodes::choose::PROTOCOLS
+            .iter()
+            .find(|(p, _)| *p == self.protocol)
+            .map_or(&[], |(_, b)| b);
         for b in &spec.bug {
             if !known.contains(&b.as_str()) {
                 return Err(RunError::Spec(format!(

@@ -2,7 +2,7 @@
 //! and drops messages it cannot send (a bounded queue; a lost connection loses what was on
 //! it).
 
-use crate::{framing, Body, Envelope};
+use crate::{framing, Envelope};
 use std::collections::HashMap;
 use std::net::SocketAddr;
 use std::time::Duration;
@@ -28,10 +28,11 @@ impl Peers {
         Peers { queues }
     }
 
-    /// Queue a message; dropped when the peer is unknown or its queue is full.
-    pub fn send(&self, me: &str, to: &str, body: Body) {
-        if let Some(q) = self.queues.get(to) {
-            let _ = q.try_send(Envelope::new(me, to, body));
+    /// Queue a message for the peer it is addressed to; dropped when that peer is unknown
+    /// (this node included) or its queue is full.
+    pub fn send(&self, env: Envelope) {
+        if let Some(q) = self.queues.get(&env.dest) {
+            let _ = q.try_send(env);
         }
     }
 }

@@ -1,0 +1,133 @@
+//! A reference protocol by name, with its deliberate bugs and, for the Byzantine
+//! agreement protocols, a traitor's behaviour (what `schism-node` runs).
+
+use crate::eig::{Eig, EigBugs, EigOptions, EigTraitor};
+use crate::om::{Om, OmBugs, OmOptions, OmTraitor};
+use crate::paxos::{Paxos, PaxosBugs};
+use crate::raft::{Raft, RaftBugs};
+use wire::Protocol;
+
+/// The protocols, each with its bugs.
+pub const PROTOCOLS: [(&str, &[&str]); 4] = [
+    ("raft", &["stale-read"]),
+    ("paxos", &["accept-any"]),
+    ("om", &["trust-commander"]),
+    ("eig", &["trust-direct"]),
+];
+
+/// The protocol-aware traitor behaviours of `om` and `eig`.
+pub const TRAITORS: [(&str, &[&str]); 2] = [
+    ("om", &["split-orders", "relay-opposite", "silent"]),
+    (
+        "eig",
+        &["equivocate", "relay-opposite", "relay-corrupt", "silent"],
+    ),
+];
+
+/// Check the bugs (and traitor) asked of a protocol; the bugs that are set.
+fn check(name: &str, bugs: &[String], traitor: Option<&str>) -> Result<Vec<String>, String> {
+    let Some((_, known)) = PROTOCOLS.iter().find(|(p, _)| *p == name) else {
+        let names: Vec<&str> = PROTOCOLS.iter().map(|(p, _)| *p).collect();
+        return Err(format!(
+            "unknown protocol {name:?}; known: {}",
+            names.join(", ")
+        ));
+    };
+    if let Some(b) = bugs.iter().find(|b| !known.contains(&b.as_str())) {
+        return Err(format!(
+            "unknown bug {b:?} for {name}; known: {}",
+            known.join(", ")
+        ));
+    }
+    if let Some(t) = traitor {
+        let kinds = TRAITORS
+            .iter()
+            .find(|(p, _)| *p == name)
+            .map_or(&[][..], |(_, k)| *k);
+        if !kinds.contains(&t) {
+            return Err(format!(
+                "no traitor {t:?} for {name}; known: {}",
+                if kinds.is_empty() {
+                    "none".to_string()
+                } else {
+                    kinds.join(", ")
+                }
+            ));
+        }
+    }
+    Ok(bugs.to_vec())
+}
+
+/// The protocol of this name with these bugs; `traitor` makes an `om` or `eig` node lie
+/// in a way that knows the protocol.
+pub fn protocol(
+    name: &str,
+    bugs: &[String],
+    traitor: Option<&str>,
+) -> Result<Box<dyn Protocol>, String> {
+    let bugs = check(name, bugs, traitor)?;
+    let has = |b: &str| bugs.iter().any(|x| x == b);
+    Ok(match name {
+        "raft" => Box::new(Raft::with_bugs(RaftBugs {
+            stale_read: has("stale-read"),
+        })),
+        "paxos" => Box::new(Paxos::with_bugs(PaxosBugs {
+            accept_any: has("accept-any"),
+        })),
+        "om" => Box::new(Om::new(OmOptions {
+            bugs: OmBugs {
+                trust_commander: has("trust-commander"),
+            },
+            traitor: traitor.and_then(|t| {
+                [
+                    OmTraitor::SplitOrders,
+                    OmTraitor::RelayOpposite,
+                    OmTraitor::Silent,
+                ]
+                .into_iter()
+                .find(|k| k.name() == t)
+            }),
+            ..OmOptions::default()
+        })),
+        _ => Box::new(Eig::new(EigOptions {
+            bugs: EigBugs {
+                trust_direct: has("trust-direct"),
+            },
+            traitor: traitor.and_then(|t| {
+                [
+                    EigTraitor::Equivocate,
+                    EigTraitor::RelayOpposite,
+                    EigTraitor::RelayCorrupt,
+                    EigTraitor::Silent,
+                ]
+                .into_iter()
+                .find(|k| k.name() == t)
+            }),
+            ..EigOptions::default()
+        })),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_protocol_bug_and_traitor_is_known_and_mistakes_are_named() {
+        for (p, bugs) in PROTOCOLS {
+            for b in bugs {
+                assert!(protocol(p, &[b.to_string()], None).is_ok(), "{p} {b}");
+            }
+        }
+        for (p, kinds) in TRAITORS {
+            for k in kinds {
+                assert!(protocol(p, &[], Some(k)).is_ok(), "{p} {k}");
+            }
+        }
+        let e = |r: Result<Box<dyn Protocol>, String>| r.err().unwrap_or_default();
+        assert!(e(protocol("zab", &[], None)).contains("known: raft, paxos, om, eig"));
+        assert!(e(protocol("raft", &["x".into()], None)).contains("known: stale-read"));
+        assert!(e(protocol("raft", &[], Some("silent"))).contains("known: none"));
+        assert!(e(protocol("om", &[], Some("equivocate"))).contains("split-orders"));
+    }
+}

@@ -1,0 +1,209 @@
+//! One node's side of many OM(m) instances at once: an instance's clock starts with the
+//! first thing this node hears of it (or does in it), values are stored in one tree per
+//! commander and relayed while paths are at most m long, and after m + 1 rounds the
+//! instance is handed back to the protocol to resolve and decide.
+//!
+//! Messages: `{"type":K,"instance":I,"path":[..],"value":V}` (K is "om" or "eig"),
+//! acknowledged by `{"type":"K_ack","instance":I,"path":[..]}`.
+
+use super::{admissible, path_of, Conduct, Decisions, Outbox, Path, Tree};
+use crate::eig_tree::outbox::RESEND_TIMER;
+use crate::Ctx;
+use serde_json::{json, Value};
+use std::collections::BTreeMap;
+use wire::Body;
+
+/// The map key of an instance: a string as it is, an integer in decimal; `None` for
+/// anything else.
+pub fn instance_key(v: &Value) -> Option<String> {
+    match v {
+        Value::String(s) => Some(s.clone()),
+        Value::Number(n) if n.is_i64() || n.is_u64() => Some(n.to_string()),
+        _ => None,
+    }
+}
+
+/// An undecided instance at this node: what it received, one tree per commander.
+#[derive(Debug, Clone, Default)]
+pub struct Run {
+    /// The instance as clients name it.
+    pub instance: Value,
+    pub trees: BTreeMap<String, Tree>,
+}
+
+/// The instances of one node.
+#[derive(Debug, Clone)]
+pub struct Gather {
+    kind: &'static str,
+    pub m: usize,
+    pub round_ms: u64,
+    pub default: Value,
+    pub conduct: Conduct,
+    runs: BTreeMap<String, Run>,
+    /// Clock timer id -> instance key.
+    timers: BTreeMap<u64, String>,
+    next_timer: u64,
+    outbox: Outbox,
+    decisions: Decisions,
+}
+
+impl Gather {
+    /// `kind`: the message type, also the storage prefix.
+    pub fn new(kind: &'static str, round_ms: u64, default: Value, conduct: Conduct) -> Gather {
+        Gather {
+            kind,
+            m: 0,
+            round_ms,
+            default,
+            conduct,
+            runs: BTreeMap::new(),
+            timers: BTreeMap::new(),
+            next_timer: RESEND_TIMER + 1,
+            outbox: Outbox::new(round_ms / 4),
+            decisions: Decisions::new(kind),
+        }
+    }
+
+    /// (Re)start: m is known once the cluster is; decisions come back from storage.
+    pub fn on_start(&mut self, ctx: &mut Ctx<'_>, m: usize) {
+        self.m = m;
+        self.decisions.load(ctx.storage);
+    }
+
+    /// How long an instance lasts: m + 1 rounds.
+    fn span_ms(&self) -> u64 {
+        (self.m as u64 + 1) * self.round_ms
+    }
+
+    pub fn decision(&self, key: &str) -> Option<&Value> {
+        self.decisions.get(key)
+    }
+
+    pub fn decisions_json(&self) -> Value {
+        self.decisions.to_json()
+    }
+
+    /// Start the clock of an instance (once; never for a decided one).
+    pub fn start(&mut self, ctx: &mut Ctx<'_>, key: &str, instance: &Value) {
+        if self.runs.contains_key(key) || self.decision(key).is_some() {
+            return;
+        }
+        let id = self.next_timer;
+        self.next_timer += 1;
+        self.timers.insert(id, key.to_string());
+        ctx.timer(id, self.span_ms());
+        let run = Run {
+            instance: instance.clone(),
+            trees: BTreeMap::new(),
+        };
+        self.runs.insert(key.to_string(), run);
+    }
+
+    /// Send `value` at `path` (which ends with this node) to each of `to`, as this node's
+    /// conduct has it.
+    pub fn send(
+        &mut self,
+        ctx: &mut Ctx<'_>,
+        instance: &Value,
+        path: &Path,
+        value: &Value,
+        to: &[String],
+    ) {
+        let Some(key) = instance_key(instance) else {
+            return;
+        };
+        let deadline = ctx.now_ms + self.span_ms();
+        for (i, t) in to.iter().enumerate() {
+            let Some(v) = self.conduct.value_for(path.len(), i, to.len(), t, value) else {
+                continue;
+            };
+            let body = json!({"type": self.kind, "instance": instance, "path": path, "value": v});
+            self.outbox
+                .send(ctx, t, &key, path, Body::from(body), deadline);
+        }
+    }
+
+    /// A peer's value or acknowledgement. `commander_ok` says which nodes may start a path.
+    pub fn on_peer(
+        &mut self,
+        ctx: &mut Ctx<'_>,
+        from: &str,
+        body: &Body,
+        commander_ok: impl Fn(&str) -> bool,
+    ) {
+        let (Some(key), Some(path)) = (instance_key(&body["instance"]), path_of(&body["path"]))
+        else {
+            return;
+        };
+        if body.kind().strip_suffix("_ack") == Some(self.kind) {
+            self.outbox.ack(from, &key, &path);
+            return;
+        }
+        if body.kind() != self.kind {
+            return;
+        }
+        if self.conduct != Conduct::Silent {
+            let ack = json!({"type": format!("{}_ack", self.kind), "instance": body["instance"], "path": path});
+            ctx.send(from, Body::from(ack));
+        }
+        if !admissible(&path, from, ctx.me, self.m, ctx.nodes)
+            || !commander_ok(&path[0])
+            || self.decision(&key).is_some()
+        {
+            return;
+        }
+        self.start(ctx, &key, &body["instance"]);
+        let Some(run) = self.runs.get_mut(&key) else {
+            return;
+        };
+        let value = body["value"].clone();
+        let tree = run.trees.entry(path[0].clone()).or_default();
+        if !tree.store(path.clone(), value.clone()) || path.len() > self.m {
+            return;
+        }
+        let mut next = path;
+        next.push(ctx.me.to_string());
+        let to: Vec<String> = ctx
+            .nodes
+            .iter()
+            .filter(|j| !next.contains(j))
+            .cloned()
+            .collect();
+        self.send(ctx, &body["instance"], &next, &value, &to);
+    }
+
+    /// A timer: resending, or an instance's time to decide (the instance is handed back).
+    pub fn on_timer(&mut self, ctx: &mut Ctx<'_>, id: u64) -> Option<(String, Run)> {
+        if id == RESEND_TIMER {
+            self.outbox.on_timer(ctx);
+            return None;
+        }
+        let key = self.timers.remove(&id)?;
+        let run = self.runs.remove(&key)?;
+        Some((key, run))
+    }
+
+    /// What `ctx.me` makes of `commander`'s value in OM(m).
+    pub fn resolve(&self, ctx: &Ctx<'_>, run: &Run, commander: &str) -> Value {
+        let path = [commander.to_string()];
+        match run.trees.get(commander) {
+            Some(t) => t.resolve(&path, ctx.me, ctx.nodes, self.m, &self.default),
+            None => self.default.clone(),
+        }
+    }
+
+    /// What `commander` itself sent (relays ignored).
+    pub fn direct(&self, run: &Run, commander: &str) -> Value {
+        run.trees
+            .get(commander)
+            .and_then(|t| t.get(&[commander.to_string()]))
+            .cloned()
+            .unwrap_or_else(|| self.default.clone())
+    }
+
+    /// Decide an instance (durably) and stop gathering for it.
+    pub fn decide(&mut self, ctx: &mut Ctx<'_>, key: &str, v: Value) {
+        self.decisions.save(ctx.storage, key, v);
+        self.runs.remove(key);
+    }
+}
