@@ -23,6 +23,18 @@ pub enum Command {
     Check(CheckArgs),
     /// Write a seeded synthetic register history (for benches and other checkers).
     Synth(SynthArgs),
+    /// Run one node of a reference system, or wrap a Maelstrom binary (what the node
+    /// containers run; the same as `schism-node`): `schism node raft --id n1 --nodes ...`,
+    /// `schism node paxos --stdio`, `schism node wrap --id n1 --nodes ... -- ./binary`.
+    #[command(disable_help_flag = true)]
+    Node(NodeArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct NodeArgs {
+    /// Everything `schism-node` takes (`schism node --help` shows it).
+    #[arg(trailing_var_arg = true, allow_hyphen_values = true)]
+    pub args: Vec<String>,
 }
 
 #[derive(Debug, Args)]

@@ -19,6 +19,10 @@ fn main() {
         Command::Run(args) => harness::run_cmd::run(&args),
         Command::Check(args) => harness::check_cmd::run(&args),
         Command::Synth(args) => harness::synth_cmd::run(&args),
+        Command::Node(args) => {
+            let argv = std::iter::once("schism node".to_string()).chain(args.args);
+            std::process::exit(nodes::cli::main_with(argv))
+        }
     };
     std::process::exit(code as i32);
 }

@@ -15,6 +15,7 @@
 //! ```
 
 pub mod choose;
+pub mod cli;
 pub mod eig;
 pub mod eig_tree;
 pub mod kv;

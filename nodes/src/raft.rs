@@ -95,7 +95,12 @@ impl Raft {
         if term > self.term {
             self.term = term;
             self.voted_for = None;
+            // Whoever led the old term does not lead this one.
+            self.leader = None;
             self.save_meta(ctx);
+        }
+        if self.leader.as_deref() == Some(ctx.me) {
+            self.leader = None;
         }
         if self.role() == Role::Leader {
             // Those entries may still commit under the next leader: the outcome is unknown.

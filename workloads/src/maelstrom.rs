@@ -135,11 +135,13 @@ impl Client for MaelstromClient {
                     .as_str()
                     .and_then(|t| t.split("the leader is ").nth(1))
                 {
-                    if let Some(i) = self.nodes.iter().position(|(n, _)| n == leader) {
+                    let named = self.nodes.iter().position(|(n, _)| n == leader);
+                    if let Some(i) = named.filter(|i| *i != self.target) {
                         self.target = i;
                         self.conn = None;
                     } else {
-                        // No leader known there: wait a little, then ask another node.
+                        // No leader known there (or a node that names itself but does not
+                        // lead): wait a little, then ask another node.
                         self.back_off = true;
                         self.target = (self.target + 1) % self.nodes.len();
                         self.conn = None;
@@ -152,10 +154,24 @@ impl Client for MaelstromClient {
                 };
                 Completion { kind, value, error }
             }
+            Err(e) => {
+                // A node that is down or cut off: pause before asking the next one, as
+                // after "no leader known".
+                self.back_off = true;
+                Self::lost(inv, e)
+            }
+        }
+    }
+}
+
+impl MaelstromClient {
+    /// The completion of an op whose exchange failed.
+    fn lost(inv: &Invocation, e: (bool, String)) -> Completion {
+        match e {
             // Reads change nothing: whatever went wrong, they had no effect.
-            Err((_, e)) if inv.f == "read" => Completion::fail(Value::Null, e),
-            Err((true, e)) => Completion::fail(inv.value.clone(), e),
-            Err((false, e)) => Completion::info(inv.value.clone(), e),
+            (_, e) if inv.f == "read" => Completion::fail(Value::Null, e),
+            (true, e) => Completion::fail(inv.value.clone(), e),
+            (false, e) => Completion::info(inv.value.clone(), e),
         }
     }
 }

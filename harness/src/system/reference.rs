@@ -24,25 +24,36 @@ pub struct Reference {
     pub protocol: &'static str,
 }
 
-/// Where the `schism-node` binary is: `$SCHISM_NODE`, else beside this executable (or one
-/// directory up, for test binaries in `deps/`).
-pub fn node_binary() -> Result<PathBuf, RunError> {
+/// The program a node container runs, and the arguments that make it a node:
+/// `$SCHISM_NODE`; else `schism-node` beside this executable (or one directory up, for
+/// test binaries in `deps/`); else `schism` itself, as `schism node` (so a fresh
+/// `cargo run --bin schism` needs nothing else).
+pub fn node_program() -> Result<(PathBuf, Vec<String>), RunError> {
     if let Some(p) = std::env::var_os("SCHISM_NODE") {
-        return Ok(PathBuf::from(p));
+        return Ok((PathBuf::from(p), Vec::new()));
     }
     let exe = std::env::current_exe().map_err(|e| RunError::Harness(e.to_string()))?;
     let dir = exe.parent().map(PathBuf::from).unwrap_or_default();
-    for d in [dir.clone(), dir.join("..")] {
-        let p = d.join("schism-node");
-        if p.is_file() {
-            return Ok(p);
-        }
+    let dirs = [dir.clone(), dir.join("..")];
+    if let Some(p) = dirs
+        .iter()
+        .map(|d| d.join("schism-node"))
+        .find(|p| p.is_file())
+    {
+        return Ok((p, Vec::new()));
     }
-    Err(RunError::Harness(format!(
-        "the schism-node binary is not beside {} (build it with `cargo build --release -p nodes`, \
-         or set SCHISM_NODE)",
-        exe.display()
-    )))
+    let schism = std::iter::once(exe.clone())
+        .filter(|e| e.file_name().is_some_and(|n| n == "schism"))
+        .chain(dirs.iter().map(|d| d.join("schism")))
+        .find(|p| p.is_file());
+    match schism {
+        Some(p) => Ok((p, vec!["node".into()])),
+        None => Err(RunError::Harness(format!(
+            "no node program beside {} (build it with `cargo build --release`, or set \
+             SCHISM_NODE to a schism-node binary)",
+            exe.display()
+        ))),
+    }
 }
 
 fn addrs(cluster_nodes: &[NodeInfo]) -> Vec<(String, SocketAddr)> {
@@ -59,7 +70,7 @@ impl System for Reference {
     }
 
     fn preflight(&self, spec: &TestSpec) -> Result<(), RunError> {
-        node_binary()?;
+        node_program()?;
         if matches!(self.protocol, "om" | "eig") && spec.workload == "register" {
             return Err(RunError::Spec(format!(
                 "the {} system decides Byzantine agreement, not a register: its workload \
@@ -91,13 +102,15 @@ impl System for Reference {
     async fn start(&self, spec: &TestSpec, run_id: &str) -> Result<Arc<dyn Cluster>, RunError> {
         let protocol = self.protocol;
         let bugs = spec.bug.clone();
+        let (program, prefix) = node_program()?;
         let command = move |name: &str, _ip: Ipv4Addr, all: &[(String, Ipv4Addr)]| {
             let nodes: Vec<String> = all
                 .iter()
                 .map(|(n, ip)| format!("{n}={ip}:{PORT}"))
                 .collect();
-            let mut argv = vec![
-                "/usr/bin/schism-node".to_string(),
+            let mut argv = vec!["/usr/bin/schism-node".to_string()];
+            argv.extend(prefix.iter().cloned());
+            argv.extend([
                 protocol.to_string(),
                 "--id".into(),
                 name.to_string(),
@@ -105,7 +118,7 @@ impl System for Reference {
                 nodes.join(","),
                 "--data".into(),
                 "/data".into(),
-            ];
+            ]);
             if !bugs.is_empty() {
                 argv.push("--bug".into());
                 argv.push(bugs.join(","));
@@ -121,7 +134,7 @@ impl System for Reference {
             image: ImageSpec {
                 name: "schism-node".into(),
                 files: vec![ImageFile {
-                    host_path: node_binary()?,
+                    host_path: program,
                     image_path: "/usr/bin/schism-node".into(),
                     with_libraries: true,
                 }],
