@@ -10,6 +10,7 @@ use history::{Dialect, History, Key, Op, OpType, Value};
 use serde_json::json;
 use std::cmp::Reverse;
 use std::collections::{BTreeMap, BTreeSet, BinaryHeap};
+use wire::interceptor::{Interceptor, Rule};
 use wire::{Body, Envelope};
 
 /// How the simulated network and cluster behave.
@@ -57,6 +58,8 @@ enum Event {
 
 struct SimNode {
     proto: Box<dyn Protocol>,
+    /// A Byzantine node's interceptor (see [`Sim::set_rules`]).
+    interceptor: Option<Interceptor>,
     storage: MemStorage,
     up: bool,
     timers: BTreeMap<u64, u64>,
@@ -87,6 +90,7 @@ impl Sim {
         let nodes = (0..opts.nodes)
             .map(|i| SimNode {
                 proto: make(i),
+                interceptor: None,
                 storage: MemStorage::default(),
                 up: true,
                 timers: BTreeMap::new(),
@@ -149,24 +153,24 @@ impl Sim {
         for effect in out {
             match effect {
                 Effect::Send { to, body } => {
-                    let Some(j) = self.names.iter().position(|n| *n == to) else {
-                        continue;
-                    };
-                    if self.cut.contains(&(i, j)) || self.rng.chance(self.opts.loss) {
-                        continue;
+                    let env = Envelope::new(&self.names[i], &to, body);
+                    for (env, extra_ms) in self.intercept(i, env) {
+                        let Some(j) = self.names.iter().position(|n| *n == env.dest) else {
+                            continue;
+                        };
+                        if self.cut.contains(&(i, j)) || self.rng.chance(self.opts.loss) {
+                            continue;
+                        }
+                        let at = self.now_ms + self.delay() + extra_ms;
+                        let (from, body) = (env.src, env.body);
+                        self.schedule(at, Event::Deliver { to: j, from, body });
                     }
-                    let at = self.now_ms + self.delay();
-                    let from = self.names[i].clone();
-                    self.schedule(at, Event::Deliver { to: j, from, body });
                 }
                 Effect::Reply { to, body } => {
-                    let at = self.now_ms + self.delay();
-                    self.schedule(
-                        at,
-                        Event::Reply {
-                            env: to.reply(body),
-                        },
-                    );
+                    for (env, extra_ms) in self.intercept(i, to.reply(body)) {
+                        let at = self.now_ms + self.delay() + extra_ms;
+                        self.schedule(at, Event::Reply { env });
+                    }
                 }
                 Effect::Timer { id, after_ms } => {
                     let g = self.nodes[i].timers.entry(id).or_insert(0);
@@ -227,6 +231,39 @@ impl Sim {
     }
 
     /// Crash a node: it loses everything but its storage, and misses what arrives.
+    /// Make node `i` Byzantine: everything it sends passes its interceptor with these
+    /// rules (an empty list makes it honest again). The interceptor survives its crashes.
+    pub fn set_rules(&mut self, i: usize, rules: Vec<Rule>) {
+        let seed = self.opts.seed ^ (i as u64 + 1).wrapping_mul(0x9e37_79b9_7f4a_7c15);
+        let names = self.names.clone();
+        let icpt = self.nodes[i]
+            .interceptor
+            .get_or_insert_with(|| Interceptor::new(&names[i], &names, seed));
+        icpt.set_rules(rules);
+    }
+
+    /// What node `i`'s interceptor did (counts by action), if it has one.
+    pub fn byzantine_report(&self, i: usize) -> Option<serde_json::Value> {
+        self.nodes[i].interceptor.as_ref().map(|x| x.report())
+    }
+
+    /// One outgoing envelope of node `i` as sent: through its interceptor, if any, each
+    /// with its extra delay.
+    fn intercept(&mut self, i: usize, env: Envelope) -> Vec<(Envelope, u64)> {
+        match self.nodes[i].interceptor.as_mut() {
+            None => vec![(env, 0)],
+            Some(x) => {
+                let out = x
+                    .outgoing(env)
+                    .into_iter()
+                    .map(|o| (o.env, o.delay_ms))
+                    .collect();
+                x.take_log();
+                out
+            }
+        }
+    }
+
     pub fn crash(&mut self, i: usize) {
         self.nodes[i].up = false;
         self.nodes[i].timers.clear();
