@@ -129,15 +129,6 @@ impl Eig {
         self.gather.send(ctx, instance, &path, &value, &peers);
         json!({"type": "propose_ok"})
     }
-
-    fn decision(&self, req: &Envelope) -> Value {
-        let instance = &req.body["instance"];
-        let Some(key) = instance_key(instance) else {
-            return ErrorCode::MalformedRequest.body("an instance is an integer or a string");
-        };
-        let v = self.gather.decision(&key);
-        json!({"type": "decision_ok", "instance": instance, "vector": v, "decided": v.is_some()})
-    }
 }
 
 impl Protocol for Eig {
@@ -157,7 +148,10 @@ impl Protocol for Eig {
     fn on_client(&mut self, ctx: &mut Ctx<'_>, req: &Envelope) {
         let body = match req.body.kind() {
             "propose" => self.propose(ctx, req),
-            "decision" => self.decision(req),
+            "decision" => {
+                let start = true;
+                self.gather.answer_decision(ctx, req, "vector", start)
+            }
             k => ErrorCode::NotSupported.body(&format!("no operation {k:?}")),
         };
         ctx.reply(req, Body::from(body));

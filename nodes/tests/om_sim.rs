@@ -364,3 +364,33 @@ fn the_trust_commander_bug_is_caught() {
     eprintln!("trust-commander: IC1 violated in {found} of 100 runs");
     assert_eq!(found, 100, "loyal lieutenants follow split orders apart");
 }
+
+#[test]
+fn lieutenants_asked_about_an_order_that_never_comes_decide_the_default() {
+    // A silent commander: the order is given, but no lieutenant hears it. Asking them
+    // starts their clocks, so they still terminate, and agree on the default.
+    let opts = SimOptions {
+        nodes: 4,
+        ..SimOptions::default()
+    };
+    let make = |i: usize| -> Box<dyn nodes::Protocol> {
+        Box::new(Om::new(OmOptions {
+            traitor: (i == 0).then_some(OmTraitor::Silent),
+            ..OmOptions::default()
+        }))
+    };
+    let mut c = Cluster {
+        sim: Sim::new(opts, make),
+        next_id: 1,
+    };
+    let order = json!({"type": "order", "instance": 7, "value": "attack"});
+    assert_eq!(
+        c.ask(&[(0, order)], 30)[0].as_ref().unwrap().kind(),
+        "order_ok"
+    );
+    let first = c.decisions(&json!(7));
+    assert_eq!(first[1..], [None, None, None], "nothing heard yet");
+    c.sim.run_for_ms(300);
+    let d = c.decisions(&json!(7));
+    assert_eq!(d[1..], vec![Some(json!("retreat")); 3], "{d:?}");
+}

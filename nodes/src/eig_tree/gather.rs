@@ -11,7 +11,7 @@ use crate::eig_tree::outbox::RESEND_TIMER;
 use crate::Ctx;
 use serde_json::{json, Value};
 use std::collections::BTreeMap;
-use wire::Body;
+use wire::{Body, Envelope, ErrorCode};
 
 /// The map key of an instance: a string as it is, an integer in decimal; `None` for
 /// anything else.
@@ -81,6 +81,28 @@ impl Gather {
 
     pub fn decisions_json(&self) -> Value {
         self.decisions.to_json()
+    }
+
+    /// Answer a `decision` request (`field` names the decision in the answer). Asking a
+    /// node that has heard nothing of the instance tells it the instance exists: its clock
+    /// starts (when `start` is set), so that it decides (the default, if nothing comes)
+    /// even when the node that should start the instance stays silent.
+    pub fn answer_decision(
+        &mut self,
+        ctx: &mut Ctx<'_>,
+        req: &Envelope,
+        field: &str,
+        start: bool,
+    ) -> Value {
+        let instance = &req.body["instance"];
+        let Some(key) = instance_key(instance) else {
+            return ErrorCode::MalformedRequest.body("an instance is an integer or a string");
+        };
+        if start {
+            self.start(ctx, &key, instance);
+        }
+        let v = self.decision(&key);
+        json!({"type": "decision_ok", "instance": instance, field: v, "decided": v.is_some()})
     }
 
     /// Start the clock of an instance (once; never for a decided one).

@@ -70,15 +70,6 @@ impl Om {
         self.gather.send(ctx, instance, &path, &value, &lieutenants);
         json!({"type": "order_ok"})
     }
-
-    fn decision(&self, req: &Envelope) -> Value {
-        let instance = &req.body["instance"];
-        let Some(key) = instance_key(instance) else {
-            return ErrorCode::MalformedRequest.body("an instance is an integer or a string");
-        };
-        let v = self.gather.decision(&key);
-        json!({"type": "decision_ok", "instance": instance, "value": v, "decided": v.is_some()})
-    }
 }
 
 impl Protocol for Om {
@@ -103,7 +94,10 @@ impl Protocol for Om {
     fn on_client(&mut self, ctx: &mut Ctx<'_>, req: &Envelope) {
         let body = match req.body.kind() {
             "order" => self.order(ctx, req),
-            "decision" => self.decision(req),
+            "decision" => {
+                let start = self.me != self.commander;
+                self.gather.answer_decision(ctx, req, "value", start)
+            }
             k => ErrorCode::NotSupported.body(&format!("no operation {k:?}")),
         };
         ctx.reply(req, Body::from(body));
