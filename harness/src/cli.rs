@@ -19,6 +19,9 @@ pub struct Cli {
 pub enum Command {
     /// Run a test: a system in containers, clients, a nemesis, a history and a verdict.
     Run(Box<RunArgs>),
+    /// Run a grid of tests: every combination of the `--param` values, each `--test-count`
+    /// times, and tabulate the verdicts (sweep.json, sweep.md).
+    Sweep(Box<SweepArgs>),
     /// Check histories for linearizability.
     Check(CheckArgs),
     /// Write a seeded synthetic register history (for benches and other checkers).
@@ -28,6 +31,25 @@ pub enum Command {
     /// `schism node paxos --stdio`, `schism node wrap --id n1 --nodes ... -- ./binary`.
     #[command(disable_help_flag = true)]
     Node(NodeArgs),
+}
+
+/// `schism sweep`: every flag of `schism run` (applied to every run), and the grid.
+#[derive(Debug, Args)]
+pub struct SweepArgs {
+    /// FIELD=V1,V2,...: a run flag without its dashes and the values to try, each as it
+    /// would be given on the command line (`;` inside a value stands for a comma:
+    /// `nemesis=partition;kill,none`). Repeat for more dimensions: every combination runs.
+    #[arg(long, value_name = "FIELD=V1,V2,...")]
+    pub param: Vec<String>,
+    /// Runs of each combination, with seeds SEED, SEED+1, ... (SEED from --seed, else drawn).
+    #[arg(long, value_name = "N", default_value_t = 1)]
+    pub test_count: usize,
+    /// Where sweep.json, sweep.md and the harness log (schism.log) go (default
+    /// STORE/sweeps/<UTC time>/, with STORE/sweeps/latest pointing at it).
+    #[arg(long, value_name = "DIR")]
+    pub out: Option<PathBuf>,
+    #[command(flatten)]
+    pub run: RunArgs,
 }
 
 #[derive(Debug, Args)]
@@ -119,7 +141,7 @@ pub struct RunArgs {
     /// The system under test: raft (default), paxos, om, eig, etcd or memory.
     #[arg(long)]
     pub system: Option<String>,
-    /// The workload: register.
+    /// The workload: register, consensus, generals, interactive-consistency, ledger.
     #[arg(long)]
     pub workload: Option<String>,
     /// Faults, comma separated: partition, kill, pause, loss, byzantine, clock (default
@@ -194,6 +216,15 @@ pub struct RunArgs {
     /// Register workload: the fraction of compare-and-set (the rest are writes).
     #[arg(long)]
     pub cas_fraction: Option<f64>,
+    /// Agreement workloads: new instances (ledger: submissions) per second.
+    #[arg(long)]
+    pub instances_per_s: Option<f64>,
+    /// Agreement workloads: proposals and private values drawn from 0..N.
+    #[arg(long)]
+    pub proposal_values: Option<u32>,
+    /// om and eig: how protocol-aware traitors behave (lamport, silent, none).
+    #[arg(long)]
+    pub traitor_strategy: Option<String>,
     /// Deliberate bugs of a reference system, comma separated (raft: stale-read).
     #[arg(long, value_delimiter = ',')]
     pub bug: Option<Vec<String>>,

@@ -23,6 +23,8 @@ pub mod runlog;
 pub mod spec;
 pub mod status;
 pub mod store;
+pub mod sweep;
 pub mod synth_cmd;
 pub mod system;
+pub mod traitors;
 pub mod workers;

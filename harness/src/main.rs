@@ -17,6 +17,7 @@ fn main() {
     };
     let code = match cli.command {
         Command::Run(args) => harness::run_cmd::run(&args),
+        Command::Sweep(_) => std::process::exit(harness::sweep::main_with(std::env::args_os())),
         Command::Check(args) => harness::check_cmd::run(&args),
         Command::Synth(args) => harness::synth_cmd::run(&args),
         Command::Node(args) => {

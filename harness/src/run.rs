@@ -17,20 +17,28 @@ use crate::system::{self, System};
 use crate::workers::{Counters, Pool};
 use cluster::Cluster;
 use history::recorder::Recorder;
-use history::{Dialect, History, Validity};
+use history::{Dialect, History, Op, OpType, Process, Validity};
 use nemesis::grudge::Shape;
 use nemesis::{ByzMode, FaultKind, Nemesis, NemesisOptions};
 use reports::run::RunResult;
+use serde_json::json;
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, SystemTime};
 use tokio::sync::watch;
+use workloads::agreement;
 use workloads::generator::{Generator, Stagger, TimeLimit};
 use workloads::register::{self, RegisterOptions};
 use workloads::Workload;
 
-pub const WORKLOADS: [&str; 1] = ["register"];
+pub const WORKLOADS: [&str; 5] = [
+    "register",
+    "consensus",
+    "generals",
+    "interactive-consistency",
+    "ledger",
+];
 
 /// What a run left.
 pub struct RunOutcome {
@@ -103,6 +111,15 @@ fn workload(spec: &TestSpec) -> Result<Workload, RunError> {
             };
             Ok(register::workload(opts, spec.concurrency))
         }
+        name if agreement::Kind::parse(name).is_some() => {
+            let kind = agreement::Kind::parse(name).unwrap_or(agreement::Kind::Consensus);
+            let opts = agreement::AgreementOptions {
+                rate_hz: spec.agreement.instances_per_s,
+                values: spec.agreement.values.max(1),
+            };
+            let nodes = (1..=spec.nodes).map(|i| format!("n{i}")).collect();
+            Ok(agreement::workload(kind, opts, nodes))
+        }
         other => Err(RunError::Spec(format!(
             "unknown workload {other:?}; known: {}",
             WORKLOADS.join(", ")
@@ -126,6 +143,14 @@ fn plan(mut spec: TestSpec) -> Result<(Plan, Workload), RunError> {
     let system = system::by_name(&spec.system)?;
     let nemesis = nemesis_options(&spec, system.as_ref())?;
     let workload = workload(&spec)?;
+    if !system.workloads().contains(&spec.workload.as_str()) {
+        return Err(RunError::Spec(format!(
+            "the {} system does not serve the {} workload; it serves: {}",
+            spec.system,
+            spec.workload,
+            system.workloads().join(", ")
+        )));
+    }
     system.preflight(&spec)?;
     let seed = spec.seed.unwrap_or_else(|| {
         let t = SystemTime::now()
@@ -164,7 +189,7 @@ pub async fn run(spec: TestSpec, on_seed: impl FnOnce(u64)) -> Result<RunOutcome
     let Workload {
         generator,
         final_generator,
-        checker,
+        checkers,
         ..
     } = workload;
     let (stop_tx, stop_rx) = watch::channel(false);
@@ -205,6 +230,16 @@ pub async fn run(spec: TestSpec, on_seed: impl FnOnce(u64)) -> Result<RunOutcome
             return Err(e.into());
         }
     };
+    for (nodes, how) in traitor_groups(&plan) {
+        let mut op = Op::client(
+            0,
+            OpType::Info,
+            "traitors",
+            json!({"nodes": nodes, "how": how}),
+        );
+        op.process = Process::Nemesis;
+        recorder.record(op);
+    }
     let phases = (generator, final_generator);
     let error = drive(&plan, phases, &cluster, &recorder, stop_rx, &interrupted)
         .await
@@ -220,7 +255,7 @@ pub async fn run(spec: TestSpec, on_seed: impl FnOnce(u64)) -> Result<RunOutcome
         .or_else(|| flushed.err().map(|e| e.to_string()))
         .or_else(|| torn.err().map(|e| format!("teardown: {e}")));
     let interrupted = interrupted.load(Ordering::SeqCst);
-    let mut result = judge(&plan, checker, &recorder, error, interrupted).await;
+    let mut result = judge(&plan, checkers, &recorder, error, interrupted).await;
     result.cluster_ready_ms = ready_ms;
     tracing::info!(valid = result.valid.as_str(), "checked");
     result.write(&plan.dir.join("results.json"))?;
@@ -300,10 +335,22 @@ async fn drive(
 
 type FinalGenerator = Box<dyn FnOnce() -> Box<dyn Generator> + Send>;
 
+/// The run's protocol-aware traitors, grouped by how they behave.
+fn traitor_groups(plan: &Plan) -> Vec<(Vec<String>, &'static str)> {
+    let mut groups: Vec<(Vec<String>, &'static str)> = Vec::new();
+    for (node, how) in crate::traitors::choose(&plan.spec, plan.seed) {
+        match groups.iter_mut().find(|(_, h)| *h == how) {
+            Some((nodes, _)) => nodes.push(node),
+            None => groups.push((vec![node], how)),
+        }
+    }
+    groups
+}
+
 /// Check what was recorded and make the run's result.
 async fn judge(
     plan: &Plan,
-    checker: Box<dyn checkers::Checker>,
+    checkers: Vec<Box<dyn checkers::Checker>>,
     recorder: &Recorder,
     error: Option<String>,
     interrupted: bool,
@@ -311,15 +358,25 @@ async fn judge(
     // The recorder was flushed: its ops are on disk and can be moved out.
     let ops = recorder.take_ops();
     let (counts, rate, faults, span_s) = RunResult::tally(&ops);
-    let verdict = match History::from_ops(ops, Dialect::Schism) {
-        Ok(history) => tokio::task::spawn_blocking(move || checker.check(&history))
-            .await
-            .unwrap_or_else(|e| unknown(checker_name(), format!("the checker crashed: {e}"))),
-        Err(e) => unknown(
-            checker_name(),
-            format!("the recorded history is not well formed: {e}"),
-        ),
+    let names: Vec<String> = checkers.iter().map(|c| c.name().to_string()).collect();
+    let verdicts = match History::from_ops(ops, Dialect::Schism) {
+        Ok(history) => tokio::task::spawn_blocking(move || {
+            checkers
+                .iter()
+                .map(|c| c.check(&history))
+                .collect::<Vec<_>>()
+        })
+        .await
+        .unwrap_or_else(|e| {
+            let why = format!("a checker crashed: {e}");
+            names.iter().map(|n| unknown(n, why.clone())).collect()
+        }),
+        Err(e) => {
+            let why = format!("the recorded history is not well formed: {e}");
+            names.iter().map(|n| unknown(n, why.clone())).collect()
+        }
     };
+    let (valid, liveness) = RunResult::verdicts(&verdicts);
     RunResult {
         test: plan.spec.test_name(),
         run_id: plan.run_id.clone(),
@@ -331,19 +388,16 @@ async fn judge(
         started: store::timestamp(plan.started, false),
         duration_s: span_s,
         cluster_ready_ms: 0.0,
-        valid: verdict.validity,
+        valid,
+        liveness,
         interrupted,
         error,
         ops: counts,
         ops_per_s: rate,
         faults,
-        checkers: vec![verdict],
+        checkers: verdicts,
         history: "history.jsonl".into(),
     }
-}
-
-fn checker_name() -> &'static str {
-    "linearizable"
 }
 
 fn unknown(checker: &str, reason: String) -> history::Verdict {

@@ -28,6 +28,8 @@ pub fn spec_of(args: &RunArgs) -> Result<TestSpec, String> {
         cas_fraction => register.cas_fraction, read_mode => etcd.read_mode, bug => bug,
         etcd_binary => etcd.binary, traitors => traitors, byzantine => nemesis.byzantine,
         lie_fields => nemesis.lie_fields, max_clock_skew_ms => nemesis.max_clock_skew_ms,
+        instances_per_s => agreement.instances_per_s, proposal_values => agreement.values,
+        traitor_strategy => agreement.traitor_strategy,
     );
     if args.name.is_some() {
         s.name = args.name.clone();

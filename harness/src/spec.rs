@@ -51,6 +51,7 @@ pub struct TestSpec {
     pub traitors: usize,
     pub nemesis: NemesisSpec,
     pub register: RegisterSpec,
+    pub agreement: AgreementSpec,
     pub etcd: EtcdSpec,
 }
 
@@ -74,6 +75,7 @@ impl Default for TestSpec {
             traitors: 1,
             nemesis: NemesisSpec::default(),
             register: RegisterSpec::default(),
+            agreement: AgreementSpec::default(),
             etcd: EtcdSpec::default(),
         }
     }
@@ -143,6 +145,31 @@ impl Default for RegisterSpec {
             values: d.values,
             read_fraction: d.read_fraction,
             cas_fraction: d.cas_fraction,
+        }
+    }
+}
+
+/// The agreement workloads: consensus, generals, interactive-consistency, ledger.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct AgreementSpec {
+    /// New instances (ledger: submissions) per second.
+    pub instances_per_s: f64,
+    /// Proposals and private values are drawn from `0..values`.
+    pub values: u32,
+    /// How protocol-aware traitors of `om` and `eig` behave when `traitors` > 0 and the
+    /// `byzantine` nemesis is not used: `lamport` (a traitor commander splits its orders,
+    /// a traitor lieutenant relays the opposite; eig: equivocate), `silent`, or `none`.
+    pub traitor_strategy: String,
+}
+
+impl Default for AgreementSpec {
+    fn default() -> Self {
+        let d = workloads::agreement::AgreementOptions::default();
+        AgreementSpec {
+            instances_per_s: d.rate_hz,
+            values: d.values,
+            traitor_strategy: "lamport".into(),
         }
     }
 }
@@ -218,6 +245,19 @@ impl TestSpec {
         }
         if self.time_limit_s == 0.0 {
             return bad("time_limit_s must be more than 0".into());
+        }
+        if !crate::traitors::STRATEGIES.contains(&self.agreement.traitor_strategy.as_str()) {
+            return bad(format!(
+                "agreement.traitor_strategy {:?} is not one of {}",
+                self.agreement.traitor_strategy,
+                crate::traitors::STRATEGIES.join(", ")
+            ));
+        }
+        if !self.agreement.instances_per_s.is_finite() || self.agreement.instances_per_s <= 0.0 {
+            return bad(format!(
+                "agreement.instances_per_s must be more than 0, not {}",
+                self.agreement.instances_per_s
+            ));
         }
         if !(0.0..=1.0).contains(&self.nemesis.loss_probability) {
             return bad(format!(

@@ -122,6 +122,11 @@ pub struct Verdict {
     /// Figures about the check itself (ops, keys, states explored, ...).
     #[serde(default, skip_serializing_if = "serde_json::Map::is_empty")]
     pub stats: serde_json::Map<String, Value>,
+    /// Whether the property judged is a liveness property (such as termination): its
+    /// violation means something did not happen by the end of the run, not that something
+    /// wrong happened.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub liveness: bool,
 }
 
 impl Verdict {
@@ -132,6 +137,7 @@ impl Verdict {
             reason: None,
             anomalies: Vec::new(),
             stats: serde_json::Map::new(),
+            liveness: false,
         }
     }
 }

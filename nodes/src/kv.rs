@@ -1,17 +1,36 @@
-//! The key-value state machine the consensus protocols replicate, with Maelstrom's lin-kv
-//! semantics: `read` (error 20 for a missing key), `write`, and `cas` with `from` and `to`
-//! (error 20 for a missing key, 22 when `from` does not match).
+//! The state machine the consensus protocols replicate:
+//!
+//! - a key-value store with Maelstrom's lin-kv semantics: `read` (error 20 for a missing
+//!   key), `write`, and `cas` with `from` and `to` (error 20 for a missing key, 22 when
+//!   `from` does not match);
+//! - single-decree consensus instances: `propose` with an `instance` and a `value`; the
+//!   first proposal of an instance to be applied is its decision, and every proposal is
+//!   answered with it (`propose_ok` with `decided`);
+//! - a ledger: `submit` appends an `entry` (`submit_ok` with its `index`).
+//!
+//! Each replica also answers, from its own copy and without replication, what it has
+//! decided (`decision` for an instance) and its ledger (`log` from an index, a page at a
+//! time): the checkers compare what every node holds.
 
 use serde_json::{json, Value};
 use std::collections::BTreeMap;
 use wire::{Body, Ctx, Envelope, ErrorCode};
 
-/// Turn away a client request a replica cannot serve: an operation the store does not
-/// have, or a replica that does not lead (naming the leader it knows, so the client can go
-/// there). True when the request was answered here.
-pub fn refuse(ctx: &mut Ctx<'_>, req: &Envelope, leading: bool, leader: Option<&str>) -> bool {
+/// Answer here what a replica answers by itself (what it decided, its ledger), and turn
+/// away what it cannot serve: an operation the store does not have, or a replica that does
+/// not lead (naming the leader it knows, so the client can go there). True when the
+/// request was answered here; false when it must be replicated.
+pub fn refuse(
+    ctx: &mut Ctx<'_>,
+    req: &Envelope,
+    leading: bool,
+    leader: Option<&str>,
+    kv: &Kv,
+) -> bool {
     let kind = req.body.kind();
-    let body = if !matches!(kind, "read" | "write" | "cas") {
+    let body = if let Some(b) = kv.local(&req.body) {
+        Value::Object(b.0)
+    } else if !matches!(kind, "read" | "write" | "cas" | "propose" | "submit") {
         ErrorCode::NotSupported.body(&format!("no operation {kind:?}"))
     } else if !leading {
         let leader = leader.unwrap_or("unknown");
@@ -26,10 +45,20 @@ pub fn refuse(ctx: &mut Ctx<'_>, req: &Envelope, leading: bool, leader: Option<&
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Kv {
     map: BTreeMap<String, Value>,
+    decisions: BTreeMap<String, Value>,
+    ledger: Vec<Value>,
 }
 
+/// Ledger entries answered in one `log` page at most (a page stays well under a line's
+/// size limit).
+pub const LOG_PAGE: usize = 1000;
+
 fn key_of(op: &Value) -> String {
-    match op.get("key") {
+    field_key(op, "key")
+}
+
+fn field_key(op: &Value, field: &str) -> String {
+    match op.get(field) {
         Some(Value::String(s)) => s.clone(),
         Some(v) => v.to_string(),
         None => String::new(),
@@ -65,6 +94,36 @@ impl Kv {
                         json!({"type": "cas_ok"})
                     }
                 }
+            }
+            "propose" => {
+                let instance = field_key(op, "instance");
+                let v = op.get("value").cloned().unwrap_or(Value::Null);
+                let decided = self.decisions.entry(instance).or_insert(v);
+                json!({"type": "propose_ok", "decided": decided})
+            }
+            "submit" => {
+                self.ledger
+                    .push(op.get("entry").cloned().unwrap_or(Value::Null));
+                json!({"type": "submit_ok", "index": self.ledger.len() - 1})
+            }
+            _ => return None,
+        }))
+    }
+
+    /// The answer to a query this replica answers from its own copy, if it is one.
+    pub fn local(&self, req: &Body) -> Option<Body> {
+        Some(Body::from(match req.kind() {
+            "decision" => {
+                let d = self
+                    .decisions
+                    .get(&field_key(&Value::Object(req.0.clone()), "instance"));
+                json!({"type": "decision_ok", "instance": req["instance"], "value": d,
+                    "decided": d.is_some()})
+            }
+            "log" => {
+                let from = req["from"].as_u64().unwrap_or(0) as usize;
+                let page: Vec<&Value> = self.ledger.iter().skip(from).take(LOG_PAGE).collect();
+                json!({"type": "log_ok", "from": from, "entries": page, "total": self.ledger.len()})
             }
             _ => return None,
         }))
@@ -115,5 +174,38 @@ mod tests {
         );
         assert_eq!(r(&mut kv, json!({"type": "read", "key": 1}))["value"], 2);
         assert!(kv.apply(&json!({"type": "noop"})).is_none());
+    }
+
+    #[test]
+    fn the_first_proposal_applied_decides_and_the_ledger_pages() {
+        let mut kv = Kv::default();
+        let p = |kv: &mut Kv, v: i64| {
+            kv.apply(&json!({"type": "propose", "instance": 3, "value": v}))
+                .unwrap()
+        };
+        assert_eq!(p(&mut kv, 7)["decided"], 7);
+        assert_eq!(p(&mut kv, 8)["decided"], 7);
+        let d = kv
+            .local(&Body::from(json!({"type": "decision", "instance": 3})))
+            .unwrap();
+        assert_eq!(
+            (d["value"].clone(), d["decided"].clone()),
+            (json!(7), json!(true))
+        );
+        let d = kv
+            .local(&Body::from(json!({"type": "decision", "instance": 4})))
+            .unwrap();
+        assert_eq!(d["decided"], false);
+        for e in 0..(LOG_PAGE + 5) {
+            kv.apply(&json!({"type": "submit", "entry": e}));
+        }
+        let page = kv
+            .local(&Body::from(json!({"type": "log", "from": LOG_PAGE})))
+            .unwrap();
+        assert_eq!(page["entries"], json!([1000, 1001, 1002, 1003, 1004]));
+        assert_eq!(page["total"], LOG_PAGE + 5);
+        assert!(kv
+            .local(&Body::from(json!({"type": "read", "key": 1})))
+            .is_none());
     }
 }

@@ -381,7 +381,13 @@ impl Protocol for Paxos {
     }
 
     fn on_client(&mut self, ctx: &mut Ctx<'_>, req: &Envelope) {
-        if crate::kv::refuse(ctx, req, self.role == Role::Leader, self.leader.as_deref()) {
+        if crate::kv::refuse(
+            ctx,
+            req,
+            self.role == Role::Leader,
+            self.leader.as_deref(),
+            &self.kv,
+        ) {
             return;
         }
         let slot = self.next_slot;

@@ -363,6 +363,7 @@ impl Protocol for Raft {
             req,
             self.role() == Role::Leader,
             self.leader.as_deref(),
+            &self.kv,
         ) {
             return;
         }

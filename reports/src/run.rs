@@ -4,7 +4,9 @@
 //! Fields: `test`; `run_id` (the label value of the run's containers); `seed`; `system`;
 //! `workload`; `nodes`; `concurrency`; `started` (UTC); `duration_s` (from the first op to
 //! the last); `cluster_ready_ms` (from asking for the cluster to every node ready); `valid`
-//! (true, false or "unknown"); `interrupted` (stopped by Ctrl-C); `error` (why the run
+//! (true, false or "unknown": the safety properties only); `liveness` (the same for the
+//! liveness properties, such as termination, when the workload has any: a run that did not
+//! terminate is not a safety bug); `interrupted` (stopped by Ctrl-C); `error` (why the run
 //! stopped early); `ops` (`ok`, `fail`, `info` completions); `ops_per_s`; `faults` (each
 //! nemesis op: `time_s`, `f`, `value`); `checkers` (each a verdict: `checker`, `valid`,
 //! `reason`, `anomalies`, `stats`); and `history` (the history file, beside it).
@@ -43,6 +45,9 @@ pub struct RunResult {
     /// From asking for the cluster to every node ready.
     pub cluster_ready_ms: f64,
     pub valid: Validity,
+    /// The worst verdict of the liveness checkers, if any ran.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub liveness: Option<Validity>,
     pub interrupted: bool,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub error: Option<String>,
@@ -80,6 +85,21 @@ impl RunResult {
         (c, rate, faults, span_s)
     }
 
+    /// The safety verdict and the liveness verdict (if any liveness checker ran) of these
+    /// checkers' verdicts.
+    pub fn verdicts(checkers: &[Verdict]) -> (Validity, Option<Validity>) {
+        let mut safety = Validity::Valid;
+        let mut liveness: Option<Validity> = None;
+        for v in checkers {
+            if v.liveness {
+                liveness = Some(liveness.unwrap_or(Validity::Valid).worst(v.validity));
+            } else {
+                safety = safety.worst(v.validity);
+            }
+        }
+        (safety, liveness)
+    }
+
     pub fn write(&self, path: &Path) -> std::io::Result<()> {
         let text = serde_json::to_string_pretty(self).map_err(std::io::Error::other)?;
         std::fs::write(path, text + "\n")
@@ -101,8 +121,12 @@ impl RunResult {
             self.ops_per_s,
             self.faults.len()
         );
+        if let Some(l) = self.liveness {
+            s.push_str(&format!("\n  liveness: {}", l.as_str()));
+        }
         for v in &self.checkers {
-            s.push_str(&format!("\n  {}: {}", v.checker, v.validity.as_str()));
+            let kind = if v.liveness { " (liveness)" } else { "" };
+            s.push_str(&format!("\n  {}{kind}: {}", v.checker, v.validity.as_str()));
             if let Some(r) = &v.reason {
                 s.push_str(&format!(" ({r})"));
             }

@@ -18,6 +18,7 @@
 //! assert!(matches!(g.next(&mut ctx), Next::Done));
 //! ```
 
+pub mod agreement;
 pub mod etcd;
 pub mod generator;
 pub mod maelstrom;
@@ -98,5 +99,6 @@ pub struct Workload {
     pub generator: Box<dyn generator::Generator>,
     /// Made once the main phase is over (it may depend on what the main phase did).
     pub final_generator: Box<dyn FnOnce() -> Box<dyn generator::Generator> + Send>,
-    pub checker: Box<dyn checkers::Checker>,
+    /// Each judges one property; the run's verdict is the worst of the safety ones.
+    pub checkers: Vec<Box<dyn checkers::Checker>>,
 }

@@ -125,28 +125,9 @@ impl Client for MaelstromClient {
         let Some(body) = Self::body(inv) else {
             return Completion::fail(inv.value.clone(), format!("no function {:?}", inv.f));
         };
-        if std::mem::take(&mut self.back_off) {
-            tokio::time::sleep(NO_LEADER_PAUSE).await;
-        }
-        match self.exchange(body).await {
-            Ok(reply) => {
+        match self.call(body).await {
+            Ok((_, reply)) => {
                 let (kind, result, error) = wire::kv_client::outcome(&inv.f, &reply);
-                if let Some(leader) = reply["text"]
-                    .as_str()
-                    .and_then(|t| t.split("the leader is ").nth(1))
-                {
-                    let named = self.nodes.iter().position(|(n, _)| n == leader);
-                    if let Some(i) = named.filter(|i| *i != self.target) {
-                        self.target = i;
-                        self.conn = None;
-                    } else {
-                        // No leader known there (or a node that names itself but does not
-                        // lead): wait a little, then ask another node.
-                        self.back_off = true;
-                        self.target = (self.target + 1) % self.nodes.len();
-                        self.conn = None;
-                    }
-                }
                 let value = if inv.f == "read" && kind == OpType::Ok {
                     result
                 } else {
@@ -154,19 +135,68 @@ impl Client for MaelstromClient {
                 };
                 Completion { kind, value, error }
             }
-            Err(e) => {
-                // A node that is down or cut off: pause before asking the next one, as
-                // after "no leader known".
-                self.back_off = true;
-                Self::lost(inv, e)
-            }
+            Err(e) => Self::lost(inv, e),
         }
     }
 }
 
 impl MaelstromClient {
+    /// Send a request to the node this client is with (the leader, once one is named) and
+    /// wait for the answer: the node that answered and its body. A node that names
+    /// another leader is left for it next time; one that knows none, or cannot be reached,
+    /// makes the next call pause briefly and go to another node. Err(definite) when the
+    /// request never left, Err(indefinite) after.
+    pub async fn call(&mut self, body: Body) -> Result<(String, Body), (bool, String)> {
+        if std::mem::take(&mut self.back_off) {
+            tokio::time::sleep(NO_LEADER_PAUSE).await;
+        }
+        let node = self.nodes[self.target].0.clone();
+        let reply = match self.exchange(body).await {
+            Ok(r) => r,
+            Err(e) => {
+                // A node that is down or cut off: pause before asking the next one.
+                self.back_off = true;
+                return Err(e);
+            }
+        };
+        if let Some(leader) = reply["text"]
+            .as_str()
+            .and_then(|t| t.split("the leader is ").nth(1))
+        {
+            let named = self.nodes.iter().position(|(n, _)| n == leader);
+            if let Some(i) = named.filter(|i| *i != self.target) {
+                self.target = i;
+                self.conn = None;
+            } else {
+                // No leader known there (or a node that names itself but does not lead):
+                // wait a little, then ask another node.
+                self.back_off = true;
+                self.target = (self.target + 1) % self.nodes.len();
+                self.conn = None;
+            }
+        }
+        Ok((node, reply))
+    }
+
+    /// Send a request to this node, whoever leads, and wait for its answer.
+    pub async fn call_at(&mut self, node: &str, body: Body) -> Result<Body, (bool, String)> {
+        let Some(i) = self.nodes.iter().position(|(n, _)| n == node) else {
+            return Err((true, format!("no node {node}")));
+        };
+        if i != self.target {
+            self.target = i;
+            self.conn = None;
+        }
+        self.exchange(body).await
+    }
+
+    /// The names of the nodes, in order.
+    pub fn node_names(&self) -> Vec<String> {
+        self.nodes.iter().map(|(n, _)| n.clone()).collect()
+    }
+
     /// The completion of an op whose exchange failed.
-    fn lost(inv: &Invocation, e: (bool, String)) -> Completion {
+    pub fn lost(inv: &Invocation, e: (bool, String)) -> Completion {
         match e {
             // Reads change nothing: whatever went wrong, they had no effect.
             (_, e) if inv.f == "read" => Completion::fail(Value::Null, e),

@@ -122,7 +122,7 @@ pub fn workload(opts: RegisterOptions, workers: usize) -> Workload {
                 Invocation::new("read", Some(Key::Int(k)), Value::Null)
             })))
         }),
-        checker: Box::new(Linearizable { options: check }),
+        checkers: vec![Box::new(Linearizable { options: check })],
     }
 }
 

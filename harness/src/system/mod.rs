@@ -39,6 +39,10 @@ pub trait System: Send + Sync {
     fn lie_fields(&self) -> (Vec<String>, Vec<serde_json::Value>) {
         (vec!["value".into()], Vec::new())
     }
+    /// The workloads this system serves.
+    fn workloads(&self) -> &'static [&'static str] {
+        &["register"]
+    }
     /// Who leads, where the system can say.
     fn leader(&self) -> Option<Arc<dyn Leader>> {
         None

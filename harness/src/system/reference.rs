@@ -14,6 +14,7 @@ use std::net::{Ipv4Addr, SocketAddr};
 use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
+use workloads::agreement::AgreementClient;
 use workloads::maelstrom::MaelstromClient;
 use workloads::Client;
 
@@ -71,18 +72,6 @@ impl System for Reference {
 
     fn preflight(&self, spec: &TestSpec) -> Result<(), RunError> {
         node_program()?;
-        if matches!(self.protocol, "om" | "eig") && spec.workload == "register" {
-            return Err(RunError::Spec(format!(
-                "the {} system decides Byzantine agreement, not a register: its workload \
-                 ({}) is not built yet; for a register use raft, paxos, etcd or memory",
-                self.protocol,
-                if self.protocol == "om" {
-                    "generals"
-                } else {
-                    "interactive-consistency"
-                }
-            )));
-        }
         let known: &[&str] = nodes::choose::PROTOCOLS
             .iter()
             .find(|(p, _)| *p == self.protocol)
@@ -103,6 +92,7 @@ impl System for Reference {
         let protocol = self.protocol;
         let bugs = spec.bug.clone();
         let (program, prefix) = node_program()?;
+        let traitors = crate::traitors::choose(spec, spec.seed.unwrap_or(0));
         let command = move |name: &str, _ip: Ipv4Addr, all: &[(String, Ipv4Addr)]| {
             let nodes: Vec<String> = all
                 .iter()
@@ -122,6 +112,10 @@ impl System for Reference {
             if !bugs.is_empty() {
                 argv.push("--bug".into());
                 argv.push(bugs.join(","));
+            }
+            if let Some((_, how)) = traitors.iter().find(|(n, _)| n == name) {
+                argv.push("--traitor".into());
+                argv.push(how.to_string());
             }
             NodeCommand {
                 argv,
@@ -160,26 +154,45 @@ impl System for Reference {
         spec: &TestSpec,
     ) -> Result<Box<dyn Client>, RunError> {
         let timeout = Duration::from_millis(spec.client_timeout_ms);
-        Ok(Box::new(MaelstromClient::new(
-            addrs(cluster.nodes()),
-            node,
-            timeout,
-        )))
+        let inner = MaelstromClient::new(addrs(cluster.nodes()), node, timeout);
+        if spec.workload == "register" {
+            return Ok(Box::new(inner));
+        }
+        let via_leader = matches!(self.protocol, "raft" | "paxos");
+        let vectors = spec.workload == "interactive-consistency";
+        Ok(Box::new(AgreementClient::new(inner, via_leader, vectors)))
     }
 
     fn control_port(&self) -> Option<u16> {
         Some(PORT)
     }
 
+    fn workloads(&self) -> &'static [&'static str] {
+        match self.protocol {
+            "om" => &["generals"],
+            "eig" => &["interactive-consistency"],
+            _ => &["register", "consensus", "ledger"],
+        }
+    }
+
     fn lie_fields(&self) -> (Vec<String>, Vec<serde_json::Value>) {
         let paths: &[&str] = match self.protocol {
             // The values inside the log entries a leader replicates.
-            "raft" => &["entries.*.op.value", "entries.*.op.from", "entries.*.op.to"],
+            "raft" => &[
+                "entries.*.op.value",
+                "entries.*.op.from",
+                "entries.*.op.to",
+                "entries.*.op.entry",
+            ],
             // The command a proposer asks acceptors to accept, and decisions it spreads.
-            "paxos" => &["value.value", "value.from", "value.to"],
+            "paxos" => &["value.value", "value.from", "value.to", "value.entry"],
             _ => &["value"],
         };
-        (paths.iter().map(|p| p.to_string()).collect(), Vec::new())
+        let domain = match self.protocol {
+            "om" => vec![json!("attack"), json!("retreat")],
+            _ => Vec::new(),
+        };
+        (paths.iter().map(|p| p.to_string()).collect(), domain)
     }
 
     fn leader(&self) -> Option<Arc<dyn Leader>> {

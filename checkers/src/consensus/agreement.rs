@@ -1,0 +1,129 @@
+//! Agreement: the judged nodes of an instance never decide different values, and none of
+//! them changes its decision. For consensus it is `agreement` (correct nodes), for the
+//! Byzantine generals `ic1` (loyal lieutenants decide alike), for interactive consistency
+//! `vector-agreement` (correct nodes decide the same vector). Decisions are read both from
+//! the replies to proposals and from the final read; what a Byzantine node decided does not
+//! count.
+
+use super::decisions::{Protocol, Run};
+use super::faulty::Faults;
+use super::judged::Judged;
+use super::node::{self, Node};
+use super::report::{instance, no_final_phase, show, span, Report};
+use crate::Checker;
+use history::{History, Value, Verdict};
+use serde_json::json;
+use std::collections::BTreeMap;
+use std::fmt::Write;
+
+/// The agreement checker of a protocol.
+#[derive(Debug, Clone)]
+pub struct Agreement {
+    pub protocol: Protocol,
+}
+
+impl Agreement {
+    pub fn new(protocol: Protocol) -> Agreement {
+        Agreement { protocol }
+    }
+}
+
+impl Checker for Agreement {
+    fn name(&self) -> &str {
+        match self.protocol {
+            Protocol::Consensus => "agreement",
+            Protocol::Generals => "ic1",
+            Protocol::Vectors => "vector-agreement",
+        }
+    }
+
+    fn check(&self, history: &History) -> Verdict {
+        let faults = Faults::read(history);
+        let run = Run::read(history, self.protocol);
+        let mut report = Report::new(self.name(), &faults, run.skipped);
+        if !run.final_phase {
+            report.cannot_judge(no_final_phase("decision"));
+        }
+        let mut judged_decisions = 0;
+        for (key, inst) in &run.instances {
+            let judged = Judged::new(self.protocol, &faults, inst);
+            // Each judged node's distinct decisions, in the order it reported them.
+            let mut by_node: BTreeMap<&Node, Vec<&Value>> = BTreeMap::new();
+            let mut values: Vec<&Value> = Vec::new();
+            for d in inst.decisions.iter().filter(|d| judged.judges(&d.node)) {
+                judged_decisions += 1;
+                let mine = by_node.entry(&d.node).or_default();
+                if !mine.contains(&&d.value) {
+                    mine.push(&d.value);
+                }
+                if !values.contains(&&d.value) {
+                    values.push(&d.value);
+                }
+            }
+            if values.len() < 2 {
+                continue;
+            }
+            let mut text = format!(
+                "{}: the {} decided {} different {}.\n",
+                instance(key),
+                judged.who(),
+                values.len(),
+                if self.protocol == Protocol::Vectors {
+                    "vectors"
+                } else {
+                    "values"
+                }
+            );
+            for v in &values {
+                let seen: Vec<String> = inst
+                    .decisions
+                    .iter()
+                    .filter(|d| judged.judges(&d.node) && &&d.value == v)
+                    .map(|d| format!("{} ({}, line {})", d.node, d.source.as_str(), d.line))
+                    .collect();
+                let _ = writeln!(text, "  {} decided by {}", show(v), seen.join(", "));
+            }
+            let changed: Vec<&Node> = by_node
+                .iter()
+                .filter(|(_, vs)| vs.len() > 1)
+                .map(|(n, _)| *n)
+                .collect();
+            for n in &changed {
+                let vs: Vec<String> = by_node[n].iter().map(|v| show(v)).collect();
+                let _ = writeln!(text, "  {n} changed its decision: {}", vs.join(", then "));
+            }
+            for d in inst.decisions.iter().filter(|d| !judged.judges(&d.node)) {
+                let why = judged.excused(&d.node).unwrap_or("not judged");
+                let _ = writeln!(
+                    text,
+                    "  not counted: {} ({why}) decided {}",
+                    d.node,
+                    show(&d.value)
+                );
+            }
+            text.push_str(&faults.describe());
+            let decisions: serde_json::Map<String, Value> = by_node
+                .iter()
+                .map(|(n, vs)| (n.0.clone(), json!(vs)))
+                .collect();
+            let data = json!({
+                "instance": key,
+                "nodes": node::json(by_node.keys().copied()),
+                "values": values,
+                "decisions": decisions,
+                "changed": node::json(changed.iter().copied()),
+                "faults": faults.json(),
+            });
+            let ops = inst
+                .decisions
+                .iter()
+                .filter(|d| judged.judges(&d.node))
+                .map(|d| span(history, d.invoke))
+                .collect();
+            report.violation(key.clone(), text, ops, data);
+        }
+        report.stat("instances", json!(run.instances.len()));
+        report.stat("decisions_judged", json!(judged_decisions));
+        report.finish()
+    }
+}

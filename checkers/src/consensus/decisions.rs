@@ -1,0 +1,242 @@
+//! What each node was asked to propose and what it said it decided, per instance, read from
+//! a consensus, generals or interactive-consistency history.
+//!
+//! A proposal is a `propose` (or `order`) invocation `{"node", "value"}`, whatever its
+//! completion: a node may have passed a value on before the call failed, so counting it can
+//! only hide a violation, never invent one. A decision is a non-null `decided` in an ok
+//! proposal reply, or a non-null answer (`value`, or `vector`) to the final `decision` read.
+//! Ops that lack these fields are skipped and counted.
+
+use super::node::Node;
+use history::{History, Key, OpType, Value};
+use std::collections::{BTreeMap, BTreeSet};
+
+/// Which history encoding to read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Protocol {
+    /// `propose` with `{"node", "value"}`; decisions are values.
+    Consensus,
+    /// `order` to the commander; decisions are values.
+    Generals,
+    /// `propose` a private value per node; decisions are vectors.
+    Vectors,
+}
+
+impl Protocol {
+    /// The function of a proposal.
+    pub fn propose_f(self) -> &'static str {
+        match self {
+            Protocol::Generals => "order",
+            _ => "propose",
+        }
+    }
+
+    /// The field of a final answer that holds the decision.
+    fn decision_field(self) -> &'static str {
+        match self {
+            Protocol::Vectors => "vector",
+            _ => "value",
+        }
+    }
+}
+
+/// One value handed to a node to propose (or one order to a commander).
+#[derive(Debug, Clone)]
+pub struct Proposal {
+    pub node: Node,
+    pub value: Value,
+    /// The invocation's index.
+    pub invoke: usize,
+    /// It definitely happened (an `ok` completion): the node took the proposal.
+    pub taken: bool,
+}
+
+/// Where a decision was seen.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Source {
+    /// The answer to a proposal.
+    Reply,
+    /// The final `decision` read.
+    Final,
+}
+
+impl Source {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Source::Reply => "reply to its proposal",
+            Source::Final => "final read",
+        }
+    }
+}
+
+/// A decision a node reported.
+#[derive(Debug, Clone)]
+pub struct Decision {
+    pub node: Node,
+    /// Never null.
+    pub value: Value,
+    pub source: Source,
+    /// The invocation's index.
+    pub invoke: usize,
+    /// The line of the completion that carried it.
+    pub line: usize,
+}
+
+/// Everything about one instance.
+#[derive(Debug, Clone, Default)]
+pub struct Instance {
+    pub proposals: Vec<Proposal>,
+    /// In history order.
+    pub decisions: Vec<Decision>,
+    /// Each node's last ok answer to the final read (null: undecided), with its invocation.
+    pub answers: BTreeMap<Node, (Value, usize)>,
+    /// Each node's final reads, whatever their outcome (invocation indices).
+    pub asked: BTreeMap<Node, Vec<usize>>,
+}
+
+impl Instance {
+    /// The distinct values proposed by the nodes `keep` accepts, in order of first proposal.
+    pub fn proposed_values(&self, keep: impl Fn(&Node) -> bool) -> Vec<&Value> {
+        let mut out: Vec<&Value> = Vec::new();
+        for p in self.proposals.iter().filter(|p| keep(&p.node)) {
+            if !out.contains(&&p.value) {
+                out.push(&p.value);
+            }
+        }
+        out
+    }
+
+    /// The nodes proposals went to.
+    pub fn proposers(&self) -> BTreeSet<Node> {
+        self.proposals.iter().map(|p| p.node.clone()).collect()
+    }
+
+    /// Whether a node reported any decision, at any time.
+    pub fn decided(&self, n: &Node) -> bool {
+        self.decisions.iter().any(|d| &d.node == n)
+    }
+}
+
+/// A whole run, by instance.
+#[derive(Debug, Clone, Default)]
+pub struct Run {
+    pub instances: BTreeMap<Option<Key>, Instance>,
+    /// Every node named by a client op.
+    pub nodes: BTreeSet<Node>,
+    /// Whether the history has a final phase (any `decision` invocation).
+    pub final_phase: bool,
+    /// Client ops of the protocol that lacked a field they need.
+    pub skipped: u64,
+}
+
+impl Run {
+    pub fn read(history: &History, protocol: Protocol) -> Run {
+        let mut run = Run::default();
+        let ops = history.ops();
+        for (i, c) in history.client_pairs() {
+            let op = &ops[i];
+            let done = c.map(|c| &ops[c]).filter(|c| c.kind == OpType::Ok);
+            let is_final = op.f == "decision";
+            if op.f != protocol.propose_f() && !is_final {
+                continue;
+            }
+            run.final_phase |= is_final;
+            let Some(node) = op.value.get("node").and_then(Value::as_str).map(Node::new) else {
+                run.skipped += 1;
+                continue;
+            };
+            run.nodes.insert(node.clone());
+            let inst = run.instances.entry(op.key.clone()).or_default();
+            let line = c.map(|c| history.line(c)).unwrap_or(0);
+            if is_final {
+                inst.asked.entry(node.clone()).or_default().push(i);
+                let Some(done) = done else { continue };
+                let Some(d) = done.value.get(protocol.decision_field()) else {
+                    run.skipped += 1;
+                    continue;
+                };
+                inst.answers.insert(node.clone(), (d.clone(), i));
+                if !d.is_null() {
+                    inst.decisions.push(Decision {
+                        node,
+                        value: d.clone(),
+                        source: Source::Final,
+                        invoke: i,
+                        line,
+                    });
+                }
+                continue;
+            }
+            let Some(value) = op.value.get("value") else {
+                run.skipped += 1;
+                continue;
+            };
+            let taken = done.is_some();
+            inst.proposals.push(Proposal {
+                node: node.clone(),
+                value: value.clone(),
+                invoke: i,
+                taken,
+            });
+            match done.and_then(|d| d.value.get("decided")) {
+                Some(d) if !d.is_null() => inst.decisions.push(Decision {
+                    node,
+                    value: d.clone(),
+                    source: Source::Reply,
+                    invoke: i,
+                    line,
+                }),
+                _ => {}
+            }
+        }
+        run
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use history::{Dialect, Op};
+    use serde_json::json;
+
+    #[test]
+    fn reads_proposals_replies_and_final_answers_skipping_malformed_ops() {
+        let k = Key::Int(1);
+        let ops = vec![
+            Op::client(
+                0,
+                OpType::Invoke,
+                "propose",
+                json!({"node": "n1", "value": 5}),
+            )
+            .with_key(k.clone()),
+            Op::client(
+                0,
+                OpType::Ok,
+                "propose",
+                json!({"node": "n1", "value": 5, "decided": 5}),
+            ),
+            Op::client(1, OpType::Invoke, "propose", json!({"value": 6})).with_key(k.clone()),
+            Op::client(1, OpType::Fail, "propose", json!(null)),
+            Op::client(2, OpType::Invoke, "decision", json!({"node": "n2"})).with_key(k.clone()),
+            Op::client(
+                2,
+                OpType::Ok,
+                "decision",
+                json!({"node": "n2", "value": null}),
+            ),
+            Op::client(3, OpType::Invoke, "decision", json!({"node": "n3"})).with_key(k.clone()),
+            Op::client(3, OpType::Ok, "decision", json!("garbage")),
+        ];
+        let h = History::from_ops(ops, Dialect::Schism).unwrap();
+        let run = Run::read(&h, Protocol::Consensus);
+        assert!(run.final_phase);
+        assert_eq!(run.skipped, 2);
+        let inst = &run.instances[&Some(k)];
+        assert_eq!(inst.proposals.len(), 1);
+        assert_eq!(inst.decisions.len(), 1);
+        assert!(inst.decided(&Node::new("n1")));
+        assert_eq!(inst.answers[&Node::new("n2")].0, Value::Null);
+        assert_eq!(run.nodes.len(), 3);
+    }
+}

@@ -1,0 +1,168 @@
+//! Who was faulty, read from the nemesis ops: Byzantine nodes (`start-byzantine` faults and
+//! the protocol-aware `traitors`) with how they behaved, and crashed nodes (`start-kill`,
+//! `start-pause`). A correct node is one that was never Byzantine; a crashed node is still
+//! correct (it must not diverge) but is excused from termination when it gave no answer.
+
+use super::node::{self, Node};
+use history::{History, Process, Value};
+use serde_json::json;
+use std::collections::{BTreeMap, BTreeSet};
+
+/// The faulty nodes of a run, each with what was done to it.
+#[derive(Debug, Clone, Default)]
+pub struct Faults {
+    /// Byzantine nodes, each with its modes (`equivocate`) and traitor behaviours
+    /// (`relay-opposite`).
+    pub byzantine: BTreeMap<Node, BTreeSet<String>>,
+    /// Crashed nodes, each with how (`kill`, `pause`).
+    pub crashed: BTreeMap<Node, BTreeSet<String>>,
+    /// Nemesis fault records that named no nodes where they should have.
+    pub skipped: u64,
+}
+
+impl Faults {
+    /// Read the faults of a history.
+    pub fn read(history: &History) -> Faults {
+        let mut faults = Faults::default();
+        for op in history
+            .ops()
+            .iter()
+            .filter(|o| o.process == Process::Nemesis)
+        {
+            let fault = op.value.get("applied").unwrap_or(&op.value);
+            if op.value.get("error").is_some() && op.value.get("applied").is_none() {
+                // The report of a fault that failed to apply; its first record named it.
+                continue;
+            }
+            let (map, how) = match op.f.as_str() {
+                "start-byzantine" => (&mut faults.byzantine, fault.get("mode")),
+                "traitors" => (&mut faults.byzantine, fault.get("how")),
+                "start-kill" | "start-pause" => (&mut faults.crashed, None),
+                _ => continue,
+            };
+            let how = match (how, op.f.as_str()) {
+                (Some(Value::String(s)), _) => s.clone(),
+                (_, "traitors") => "traitor".to_string(),
+                (_, "start-byzantine") => "byzantine".to_string(),
+                (_, f) => f.trim_start_matches("start-").to_string(),
+            };
+            let Some(nodes) = fault.get("nodes").and_then(Value::as_array) else {
+                faults.skipped += 1;
+                continue;
+            };
+            for n in nodes.iter().filter_map(Value::as_str) {
+                map.entry(Node::new(n)).or_default().insert(how.clone());
+            }
+        }
+        faults
+    }
+
+    pub fn is_byzantine(&self, n: &Node) -> bool {
+        self.byzantine.contains_key(n)
+    }
+
+    /// Not Byzantine (a crashed node is correct).
+    pub fn is_correct(&self, n: &Node) -> bool {
+        !self.is_byzantine(n)
+    }
+
+    pub fn is_crashed(&self, n: &Node) -> bool {
+        self.crashed.contains_key(n)
+    }
+
+    /// Every node the faults named.
+    pub fn nodes(&self) -> impl Iterator<Item = &Node> {
+        self.byzantine.keys().chain(self.crashed.keys())
+    }
+
+    /// One sentence on which nodes were faulty and how, for an explanation.
+    pub fn describe(&self) -> String {
+        let show = |m: &BTreeMap<Node, BTreeSet<String>>| -> Vec<String> {
+            m.iter()
+                .map(|(n, how)| {
+                    format!(
+                        "{n} ({})",
+                        how.iter().cloned().collect::<Vec<_>>().join(", ")
+                    )
+                })
+                .collect()
+        };
+        let mut parts = Vec::new();
+        if !self.byzantine.is_empty() {
+            parts.push(format!(
+                "Byzantine, so not judged: {}",
+                show(&self.byzantine).join(", ")
+            ));
+        }
+        if !self.crashed.is_empty() {
+            parts.push(format!(
+                "crashed, still judged: {}",
+                show(&self.crashed).join(", ")
+            ));
+        }
+        if parts.is_empty() {
+            "Faulty nodes: none.".to_string()
+        } else {
+            format!("Faulty nodes: {}.", parts.join("; "))
+        }
+    }
+
+    /// The faults as data: `{"byzantine": {"n3": ["equivocate"]}, "crashed": {...}}`.
+    pub fn json(&self) -> Value {
+        let map = |m: &BTreeMap<Node, BTreeSet<String>>| -> Value {
+            m.iter()
+                .map(|(n, how)| (n.0.clone(), json!(how)))
+                .collect::<serde_json::Map<_, _>>()
+                .into()
+        };
+        json!({"byzantine": map(&self.byzantine), "crashed": map(&self.crashed)})
+    }
+
+    /// The Byzantine nodes, named in a sentence.
+    pub fn byzantine_list(&self) -> String {
+        node::list(self.byzantine.keys())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use history::{Dialect, Op, OpType};
+
+    fn nemesis(f: &str, value: Value) -> Op {
+        let mut op = Op::client(0, OpType::Info, f, value);
+        op.process = Process::Nemesis;
+        op
+    }
+
+    #[test]
+    fn reads_byzantine_and_crashed_nodes_with_how() {
+        let ops = vec![
+            nemesis(
+                "traitors",
+                json!({"nodes": ["n3"], "how": "relay-opposite"}),
+            ),
+            nemesis(
+                "start-byzantine",
+                json!({"fault": "byzantine", "nodes": ["n3", "n4"], "mode": "equivocate"}),
+            ),
+            nemesis(
+                "start-byzantine",
+                json!({"applied": {"nodes": ["n4"], "mode": "forge"}}),
+            ),
+            nemesis("start-kill", json!({"fault": "kill", "nodes": ["n1"]})),
+            nemesis("start-pause", json!({"error": "no such node"})),
+            nemesis("start-kill", json!({"fault": "kill"})),
+        ];
+        let h = History::from_ops(ops, Dialect::Schism).unwrap();
+        let f = Faults::read(&h);
+        assert!(f.is_byzantine(&Node::new("n3")) && f.is_byzantine(&Node::new("n4")));
+        assert!(f.is_correct(&Node::new("n1")) && f.is_crashed(&Node::new("n1")));
+        assert_eq!(f.skipped, 1);
+        assert_eq!(
+            f.describe(),
+            "Faulty nodes: Byzantine, so not judged: n3 (equivocate, relay-opposite), \
+             n4 (equivocate, forge); crashed, still judged: n1 (kill)."
+        );
+    }
+}

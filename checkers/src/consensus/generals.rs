@@ -1,0 +1,58 @@
+//! IC2 of the Byzantine generals: if the commander is loyal, every loyal lieutenant decides
+//! the order the commander received. A traitor commander excuses IC2 for its instance (IC1,
+//! that loyal lieutenants decide alike, still holds: see [`super::agreement`]).
+
+use super::allowed;
+use super::decisions::{Protocol, Run};
+use super::faulty::Faults;
+use super::judged::Judged;
+use super::node;
+use super::report::{no_final_phase, show, Report};
+use crate::Checker;
+use history::{History, Verdict};
+use serde_json::json;
+
+/// A loyal commander's order is obeyed.
+#[derive(Debug, Clone, Default)]
+pub struct Ic2;
+
+impl Checker for Ic2 {
+    fn name(&self) -> &str {
+        "ic2"
+    }
+
+    fn check(&self, history: &History) -> Verdict {
+        let faults = Faults::read(history);
+        let run = Run::read(history, Protocol::Generals);
+        let mut report = Report::new(self.name(), &faults, run.skipped);
+        if !run.final_phase {
+            report.cannot_judge(no_final_phase("decision"));
+        }
+        let (mut traitor_commander, mut no_order, mut judged_decisions) = (Vec::new(), 0, 0);
+        for (key, inst) in &run.instances {
+            let judged = Judged::new(Protocol::Generals, &faults, inst);
+            if judged.commanders.is_empty() {
+                no_order += 1;
+                continue;
+            }
+            if judged.commanders.iter().any(|c| faults.is_byzantine(c)) {
+                traitor_commander.push(json!(key));
+                continue;
+            }
+            let orders = inst.proposed_values(|_| true);
+            let shown: Vec<String> = orders.iter().map(|v| show(v)).collect();
+            let premise = format!(
+                "the commander {} is loyal and was ordered {}",
+                node::list(&judged.commanders),
+                shown.join(" or ")
+            );
+            judged_decisions +=
+                allowed::judge(&mut report, history, key, inst, &judged, &orders, &premise);
+        }
+        report.stat("instances", json!(run.instances.len()));
+        report.stat("excused_traitor_commander", json!(traitor_commander));
+        report.stat("instances_without_order", json!(no_order));
+        report.stat("decisions_judged", json!(judged_decisions));
+        report.finish()
+    }
+}

@@ -1,0 +1,135 @@
+//! Checkers for agreement protocols, judging correct processes only: consensus, the
+//! Byzantine generals, interactive consistency and a replicated ledger.
+//!
+//! Correct means never Byzantine: the nodes of `start-byzantine` faults and the run's
+//! `traitors` are faulty, and whatever they decided or logged is left out (their modes are
+//! named in every explanation). Crashed nodes (`start-kill`, `start-pause`) are correct:
+//! they must agree, but are excused from termination when they gave no final answer.
+//! Safety properties are judged from every decision seen; termination, a liveness property
+//! (its verdict has `liveness` set), from the final read at the end of the run. A history
+//! without that final phase cannot be judged: the verdict is unknown, with the reason.
+//!
+//! ```
+//! use checkers::consensus;
+//! let names: Vec<String> = consensus::for_workload("generals")
+//!     .unwrap()
+//!     .iter()
+//!     .map(|c| c.name().to_string())
+//!     .collect();
+//! assert_eq!(names, ["ic1", "ic2", "termination"]);
+//! ```
+
+mod agreement;
+mod allowed;
+pub mod decisions;
+pub mod faulty;
+mod generals;
+mod integrity;
+mod judged;
+pub mod ledger;
+pub mod node;
+mod report;
+mod termination;
+mod vectors;
+mod weak_integrity;
+
+pub use agreement::Agreement;
+pub use decisions::Protocol;
+pub use generals::Ic2;
+pub use integrity::Integrity;
+pub use ledger::{LedgerTermination, LogPrefix, NoDuplicates, NoLostAcks, NoPhantoms};
+pub use termination::Termination;
+pub use vectors::VectorValidity;
+pub use weak_integrity::WeakIntegrity;
+
+use crate::Checker;
+
+/// The workloads these checkers judge.
+pub const WORKLOADS: [&str; 4] = ["consensus", "generals", "interactive-consistency", "ledger"];
+
+/// The checkers of a workload, one verdict each (None: not one of [`WORKLOADS`]).
+pub fn for_workload(name: &str) -> Option<Vec<Box<dyn Checker>>> {
+    let set: Vec<Box<dyn Checker>> = match name {
+        "consensus" => vec![
+            Box::new(Agreement::new(Protocol::Consensus)),
+            Box::new(Integrity::crash()),
+            Box::new(WeakIntegrity),
+            Box::new(Integrity::byzantine()),
+            Box::new(Termination::new(Protocol::Consensus)),
+        ],
+        "generals" => vec![
+            Box::new(Agreement::new(Protocol::Generals)),
+            Box::new(Ic2),
+            Box::new(Termination::new(Protocol::Generals)),
+        ],
+        "interactive-consistency" => vec![
+            Box::new(Agreement::new(Protocol::Vectors)),
+            Box::new(VectorValidity),
+            Box::new(Termination::new(Protocol::Vectors)),
+        ],
+        "ledger" => vec![
+            Box::new(LogPrefix),
+            Box::new(NoDuplicates),
+            Box::new(NoPhantoms),
+            Box::new(NoLostAcks),
+            Box::new(LedgerTermination),
+        ],
+        _ => return None,
+    };
+    Some(set)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use history::{Dialect, History, Key, Op, OpType, Process};
+    use serde_json::json;
+
+    /// Every checker of every workload, over ops whose values have every wrong shape.
+    #[test]
+    fn no_checker_panics_on_odd_values() {
+        let odd = [
+            json!(null),
+            json!(3),
+            json!("n1"),
+            json!([1, "x"]),
+            json!({"node": 5}),
+            json!({"node": "n2"}),
+            json!({"node": "n1", "value": [1], "vector": "v", "decided": {}}),
+            json!({"node": "n1", "entry": null, "entries": [null, null]}),
+            json!({"node": "n", "entries": 7, "nodes": "n1"}),
+            json!({"applied": 1, "nodes": [3, "n2"], "mode": []}),
+        ];
+        let fs = ["propose", "order", "decision", "submit", "log"];
+        let nemesis = ["start-byzantine", "traitors", "start-kill", "start-pause"];
+        let mut ops = Vec::new();
+        for (i, v) in odd.iter().enumerate() {
+            for (j, f) in fs.iter().enumerate() {
+                let key = (i % 2 == 0).then_some(Key::Int(j as i64));
+                let done = odd[(i + j) % odd.len()].clone();
+                let kind = [OpType::Ok, OpType::Fail, OpType::Info][(i + j) % 3];
+                let mut invoke = Op::client(0, OpType::Invoke, f, v.clone());
+                invoke.key = key;
+                ops.push(invoke);
+                ops.push(Op::client(0, kind, f, done));
+            }
+            let mut n = Op::client(0, OpType::Info, nemesis[i % 4], v.clone());
+            n.process = Process::Nemesis;
+            ops.push(n);
+        }
+        let h = History::from_ops(ops, Dialect::Schism).unwrap();
+        for w in WORKLOADS {
+            for c in for_workload(w).unwrap() {
+                let v = c.check(&h);
+                assert_eq!(v.checker, c.name());
+            }
+        }
+        let empty = History::from_ops(Vec::new(), Dialect::Schism).unwrap();
+        for w in WORKLOADS {
+            for c in for_workload(w).unwrap() {
+                let v = c.check(&empty);
+                assert_eq!(v.validity, history::Validity::Unknown, "{w} {}", c.name());
+            }
+        }
+    }
+}

@@ -1,0 +1,248 @@
+//! `schism sweep`: a grid of runs (every combination of the `--param` values, each
+//! `--test-count` times with seeds SEED, SEED+1, ...), one at a time in this process, and a
+//! table of their verdicts in `sweep.json` and `sweep.md` (see docs/running.md, "Sweeps").
+//!
+//! Each run gets the sweep's run flags, then its cell's `--FIELD=value` and `--seed`, parsed
+//! as `schism run` parses them; every cell's spec is checked before the first run. Runs go
+//! round the cells (run k of every cell, then run k+1), so a stopped sweep has sampled
+//! every cell evenly.
+//!
+//! Exit codes: 0 when every run finished, whatever the verdicts (a sweep measures); 254 a
+//! bad param or a cell whose spec cannot be used (nothing has run); 255 a run that could not
+//! run (the sweep stops there) or stopped early; 130 after Ctrl-C (the run under way is
+//! finished and checked). What was done is written in every case.
+
+pub mod cell_spec;
+pub mod grid;
+pub mod report;
+pub mod table;
+pub mod tally;
+
+use crate::cli::{Cli, RunArgs, SweepArgs};
+use crate::exit::ExitCode;
+use crate::spec::TestSpec;
+use clap::{ArgMatches, CommandFactory, FromArgMatches};
+use grid::Cell;
+use report::{Report, Status};
+use std::ffi::OsString;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
+use std::time::SystemTime;
+use tally::{Row, RunRecord};
+use tracing::Instrument;
+
+/// The exit code after Ctrl-C (the shell's for SIGINT).
+pub const INTERRUPTED: i32 = 130;
+
+/// Run `schism sweep ...` (the whole command line, program name first); returns the exit
+/// code.
+pub fn main_with<I, T>(argv: I) -> i32
+where
+    I: IntoIterator<Item = T>,
+    T: Into<OsString> + Clone,
+{
+    let argv: Vec<OsString> = argv.into_iter().map(Into::into).collect();
+    let matches = match Cli::command().try_get_matches_from(&argv) {
+        Ok(m) => m,
+        Err(e) => {
+            let _ = e.print();
+            return if e.use_stderr() {
+                ExitCode::BadInput as i32
+            } else {
+                0
+            };
+        }
+    };
+    let Some(("sweep", m)) = matches.subcommand() else {
+        eprintln!("schism sweep: the command line is not of a sweep");
+        return ExitCode::BadInput as i32;
+    };
+    let command = std::iter::once("schism".to_string())
+        .chain(
+            argv.iter()
+                .skip(1)
+                .map(|a| a.to_string_lossy().into_owned()),
+        )
+        .collect();
+    match plan(m) {
+        Ok(p) => sweep(p, command),
+        Err((code, e)) => {
+            eprintln!("schism sweep: {e}");
+            code as i32
+        }
+    }
+}
+
+/// Everything settled before the first run.
+struct Plan {
+    args: SweepArgs,
+    params: Vec<grid::Param>,
+    cells: Vec<(Cell, TestSpec)>,
+    seed: u64,
+}
+
+fn draw_seed() -> u64 {
+    let t = SystemTime::now()
+        .duration_since(SystemTime::UNIX_EPOCH)
+        .unwrap_or_default();
+    (t.as_nanos() as u64 ^ ((std::process::id() as u64) << 32)) % 1_000_000_000
+}
+
+/// Read the params, make and check every cell's spec.
+fn plan(m: &ArgMatches) -> Result<Plan, (ExitCode, String)> {
+    let bad = |e: String| (ExitCode::BadInput, e);
+    let args = SweepArgs::from_arg_matches(m).map_err(|e| bad(e.to_string()))?;
+    let params = grid::params(&args.param, &cell_spec::run_flags()).map_err(bad)?;
+    if args.test_count == 0 {
+        return Err(bad("--test-count must be at least 1".into()));
+    }
+    let base = RunArgs::from_arg_matches(m).map_err(|e| bad(e.to_string()))?;
+    let seed = base.seed.unwrap_or_else(draw_seed);
+    let mut cells = Vec::new();
+    for cell in grid::cells(&params) {
+        let spec = cell_spec::spec(m, &cell, seed).map_err(|e| {
+            let at = match cell.label() {
+                l if l.is_empty() => String::new(),
+                l => format!("cell {l}: "),
+            };
+            (e.exit_code(), format!("{at}{e}"))
+        })?;
+        cells.push((cell, spec));
+    }
+    Ok(Plan {
+        args,
+        params,
+        cells,
+        seed,
+    })
+}
+
+/// Run the plan, writing the report after each run; returns the exit code.
+fn sweep(plan: Plan, command: Vec<String>) -> i32 {
+    let runs = plan.cells.len() * plan.args.test_count;
+    eprintln!("seed: {}", plan.seed);
+    let s = |n: usize| if n == 1 { "" } else { "s" };
+    let (cells, count) = (plan.cells.len(), plan.args.test_count);
+    eprintln!(
+        "schism sweep: {cells} cell{} × {count} run{} = {runs} run{}",
+        s(cells),
+        s(count),
+        s(runs)
+    );
+    let out = match report::out_dir(plan.args.out.as_deref(), &plan.cells[0].1.store) {
+        Ok(d) => d,
+        Err(e) => {
+            eprintln!("schism sweep: cannot make the sweep's directory: {e}");
+            return ExitCode::HarnessError as i32;
+        }
+    };
+    crate::runlog::start(&out);
+    let rt = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("schism sweep: cannot start the async runtime: {e}");
+            return ExitCode::HarnessError as i32;
+        }
+    };
+    let stop = Arc::new(AtomicBool::new(false));
+    {
+        let stop = stop.clone();
+        rt.spawn(async move {
+            if tokio::signal::ctrl_c().await.is_ok() {
+                stop.store(true, Ordering::SeqCst);
+                eprintln!("schism sweep: Ctrl-C: stopping after the run under way");
+            }
+        });
+    }
+    let mut report = Report::new(command, &plan.params, plan.args.test_count, plan.seed);
+    report.runs_planned = runs;
+    report.cells = plan
+        .cells
+        .iter()
+        .map(|(cell, spec)| Row::new(cell, spec.test_name()))
+        .collect();
+    let mut written = report.write(&out);
+    let (mut code, mut stopped_early) = (None, false);
+    'runs: for k in 0..plan.args.test_count {
+        for (i, (cell, spec)) in plan.cells.iter().enumerate() {
+            if stop.load(Ordering::SeqCst) {
+                break 'runs;
+            }
+            let seed = plan.seed.wrapping_add(k as u64);
+            let mut spec = spec.clone();
+            spec.seed = Some(seed);
+            let span = tracing::info_span!("run", cell = %cell.label(), seed);
+            let outcome = rt.block_on(crate::run::run(spec, |_| {}).instrument(span));
+            let n = report.runs_done + 1;
+            let row = &mut report.cells[i];
+            match outcome {
+                Ok(o) => {
+                    let r = RunRecord::of(&o.result, o.dir);
+                    eprintln!("[{n}/{runs}] {} seed {seed}: {}", row.name, progress(&r));
+                    stopped_early |= r.error.is_some();
+                    row.add(r);
+                }
+                Err(e) => {
+                    eprintln!("[{n}/{runs}] {} seed {seed}: could not run: {e}", row.name);
+                    row.add(RunRecord::failed(seed, e.to_string()));
+                    report.status = Status::Stopped;
+                    code = Some(e.exit_code() as i32);
+                }
+            }
+            report.runs_done = n;
+            written = report.write(&out);
+            if code.is_some() {
+                break 'runs;
+            }
+        }
+    }
+    let interrupted = stop.load(Ordering::SeqCst);
+    if report.status == Status::Running {
+        report.status = if interrupted {
+            Status::Interrupted
+        } else {
+            Status::Complete
+        };
+    }
+    written = written.and(report.write(&out));
+    rt.shutdown_background();
+    let fields: Vec<String> = plan.params.iter().map(|p| p.field.clone()).collect();
+    print!("{}", table::table(&fields, &report.cells));
+    eprintln!(
+        "schism sweep: {}: {}",
+        report.status.as_str(),
+        out.display()
+    );
+    if let Err(e) = written {
+        eprintln!(
+            "schism sweep: cannot write the report in {}: {e}",
+            out.display()
+        );
+        return ExitCode::HarnessError as i32;
+    }
+    match code {
+        Some(c) => c,
+        None if interrupted => INTERRUPTED,
+        None if stopped_early => ExitCode::HarnessError as i32,
+        None => 0,
+    }
+}
+
+/// The line shown after a run.
+fn progress(r: &RunRecord) -> String {
+    let mut s = r.valid.map_or("no verdict", |v| v.as_str()).to_string();
+    if !r.invalid_checkers.is_empty() {
+        s.push_str(&format!(" ({} invalid)", r.invalid_checkers.join(", ")));
+    }
+    s.push_str(&format!(", {:.0} ops/s", r.ops_per_s));
+    if r.interrupted {
+        s.push_str(", interrupted");
+    }
+    if let Some(e) = &r.error {
+        s.push_str(&format!(", stopped early: {e}"));
+    }
+    s
+}
