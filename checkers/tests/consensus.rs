@@ -1,7 +1,8 @@
 //! Golden histories of the agreement workloads (consensus, Byzantine generals, interactive
 //! consistency, replicated ledger), hand-written JSONL under `tests/golden/consensus/`,
-//! each with the exact verdict of every checker of its workload and, for each violation,
-//! the anomaly's kind, key, the nodes its data names and words of its explanation.
+//! each with the exact verdict of every checker of its workload (a case lists the verdicts
+//! that are not valid; every other checker must be valid) and, for each violation, the
+//! anomaly's kind, key, the nodes its data names and words of its explanation.
 
 use checkers::consensus::for_workload;
 use history::{format, Key, Validity, Verdict};
@@ -38,6 +39,7 @@ struct A {
 }
 
 /// A checker's expected verdict.
+#[derive(Clone, Copy)]
 struct E {
     checker: &'static str,
     validity: Validity,
@@ -68,35 +70,41 @@ const fn invalid(checker: &'static str, anomalies: &'static [A]) -> E {
     }
 }
 
-/// A golden file, its workload, and the verdict of every checker of the workload, in order.
+/// A golden file, its workload, and the verdicts of the workload's checkers that are not
+/// valid, each named once (the checkers not named must be valid).
 struct Case {
     file: &'static str,
     workload: &'static str,
     expect: &'static [E],
 }
 
-const CONSENSUS_VALID: &[E] = &[
-    valid("agreement"),
-    valid("integrity"),
-    valid("weak-integrity"),
-    valid("byzantine-integrity"),
-    valid("termination"),
-];
-
-const GENERALS_VALID: &[E] = &[valid("ic1"), valid("ic2"), valid("termination")];
-
-const IC_VALID: &[E] = &[
-    valid("vector-agreement"),
-    valid("vector-validity"),
-    valid("termination"),
-];
-
-const LEDGER_VALID: &[E] = &[
-    valid("log-prefix"),
-    valid("no-duplicates"),
-    valid("no-phantoms"),
-    valid("no-lost-acks"),
-    valid("termination"),
+/// Each workload's checkers, in the order `for_workload` gives them.
+const CHECKERS: &[(&str, &[&str])] = &[
+    (
+        "consensus",
+        &[
+            "agreement",
+            "integrity",
+            "weak-integrity",
+            "byzantine-integrity",
+            "termination",
+        ],
+    ),
+    ("generals", &["ic1", "ic2", "termination"]),
+    (
+        "interactive-consistency",
+        &["vector-agreement", "vector-validity", "termination"],
+    ),
+    (
+        "ledger",
+        &[
+            "log-prefix",
+            "no-duplicates",
+            "no-phantoms",
+            "no-lost-acks",
+            "termination",
+        ],
+    ),
 ];
 
 const CASES: &[Case] = &[
@@ -104,61 +112,48 @@ const CASES: &[Case] = &[
     Case {
         file: "consensus-valid.jsonl",
         workload: "consensus",
-        expect: CONSENSUS_VALID,
+        expect: &[],
     },
     Case {
         file: "agreement-invalid.jsonl",
         workload: "consensus",
-        expect: &[
-            invalid(
-                "agreement",
-                &[A {
-                    kind: "agreement",
-                    key: K::Int(1),
-                    nodes: &["n1", "n2", "n3"],
-                    words: &[
-                        "instance 1",
-                        "decided 2 different values",
-                        "1 decided by n1 (reply to its proposal, line 4)",
-                        "2 decided by n2 (final read, line 12)",
-                        "Faulty nodes: none.",
-                    ],
-                }],
-            ),
-            valid("integrity"),
-            valid("weak-integrity"),
-            valid("byzantine-integrity"),
-            valid("termination"),
-        ],
+        expect: &[invalid(
+            "agreement",
+            &[A {
+                kind: "agreement",
+                key: K::Int(1),
+                nodes: &["n1", "n2", "n3"],
+                words: &[
+                    "instance 1",
+                    "decided 2 different values",
+                    "1 decided by n1 (reply to its proposal, line 4)",
+                    "2 decided by n2 (final read, line 12)",
+                    "Faulty nodes: none.",
+                ],
+            }],
+        )],
     },
     Case {
         file: "agreement-changed.jsonl",
         workload: "consensus",
-        expect: &[
-            invalid(
-                "agreement",
-                &[A {
-                    kind: "agreement",
-                    key: K::Str("a"),
-                    nodes: &["n1", "n2", "n3"],
-                    words: &[
-                        "instance \"a\"",
-                        "n2 changed its decision: 5, then 6",
-                        "crashed, still judged: n2 (kill)",
-                    ],
-                }],
-            ),
-            valid("integrity"),
-            valid("weak-integrity"),
-            valid("byzantine-integrity"),
-            valid("termination"),
-        ],
+        expect: &[invalid(
+            "agreement",
+            &[A {
+                kind: "agreement",
+                key: K::Str("a"),
+                nodes: &["n1", "n2", "n3"],
+                words: &[
+                    "instance \"a\"",
+                    "n2 changed its decision: 5, then 6",
+                    "crashed, still judged: n2 (kill)",
+                ],
+            }],
+        )],
     },
     Case {
         file: "integrity-invalid.jsonl",
         workload: "consensus",
         expect: &[
-            valid("agreement"),
             invalid(
                 "integrity",
                 &[A {
@@ -190,38 +185,29 @@ const CASES: &[Case] = &[
                     words: &["every correct node proposed 4"],
                 }],
             ),
-            valid("termination"),
         ],
     },
     Case {
         file: "weak-integrity-invalid.jsonl",
         workload: "consensus",
-        expect: &[
-            valid("agreement"),
-            valid("integrity"),
-            invalid(
-                "weak-integrity",
-                &[A {
-                    kind: "weak-integrity",
-                    key: K::Int(3),
-                    nodes: &["n1", "n2", "n3"],
-                    words: &[
-                        "instance 3: the correct nodes proposed only 1, 2, 3",
-                        "n2 decided 8 (reply to its proposal, line 4)",
-                    ],
-                }],
-            ),
-            valid("byzantine-integrity"),
-            valid("termination"),
-        ],
+        expect: &[invalid(
+            "weak-integrity",
+            &[A {
+                kind: "weak-integrity",
+                key: K::Int(3),
+                nodes: &["n1", "n2", "n3"],
+                words: &[
+                    "instance 3: the correct nodes proposed only 1, 2, 3",
+                    "n2 decided 8 (reply to its proposal, line 4)",
+                ],
+            }],
+        )],
     },
+    // integrity is valid: it does not apply, as there is a Byzantine node.
     Case {
         file: "byzantine-integrity-invalid.jsonl",
         workload: "consensus",
         expect: &[
-            valid("agreement"),
-            // Not applied: there is a Byzantine node.
-            valid("integrity"),
             invalid(
                 "weak-integrity",
                 &[A {
@@ -243,45 +229,38 @@ const CASES: &[Case] = &[
                     ],
                 }],
             ),
-            valid("termination"),
         ],
     },
     // A Byzantine node's divergent decision violates nothing.
     Case {
         file: "byzantine-divergent.jsonl",
         workload: "consensus",
-        expect: CONSENSUS_VALID,
+        expect: &[],
     },
     // Not terminating is a liveness failure only.
     Case {
         file: "termination-invalid.jsonl",
         workload: "consensus",
-        expect: &[
-            valid("agreement"),
-            valid("integrity"),
-            valid("weak-integrity"),
-            valid("byzantine-integrity"),
-            invalid(
-                "termination",
-                &[A {
-                    kind: "termination",
-                    key: K::Int(0),
-                    nodes: &["n2", "n3"],
-                    words: &[
-                        "instance 0: n2 and n3 had not decided",
-                        "n3 answered the final read: undecided (line 17)",
-                        "n2 gave no answer to the final read and was not crashed",
-                        "excused (crashed, no answer): n4",
-                        "crashed, still judged: n4 (kill)",
-                    ],
-                }],
-            ),
-        ],
+        expect: &[invalid(
+            "termination",
+            &[A {
+                kind: "termination",
+                key: K::Int(0),
+                nodes: &["n2", "n3"],
+                words: &[
+                    "instance 0: n2 and n3 had not decided",
+                    "n3 answered the final read: undecided (line 17)",
+                    "n2 gave no answer to the final read and was not crashed",
+                    "excused (crashed, no answer): n4",
+                    "crashed, still judged: n4 (kill)",
+                ],
+            }],
+        )],
     },
     Case {
         file: "termination-excused.jsonl",
         workload: "consensus",
-        expect: CONSENSUS_VALID,
+        expect: &[],
     },
     Case {
         file: "consensus-no-final.jsonl",
@@ -298,27 +277,21 @@ const CASES: &[Case] = &[
     Case {
         file: "consensus-malformed.jsonl",
         workload: "consensus",
-        expect: &[
-            valid("agreement"),
-            valid("integrity"),
-            valid("weak-integrity"),
-            valid("byzantine-integrity"),
-            invalid(
-                "termination",
-                &[A {
-                    kind: "termination",
-                    key: K::Int(0),
-                    nodes: &["n1"],
-                    words: &["n1 gave no answer"],
-                }],
-            ),
-        ],
+        expect: &[invalid(
+            "termination",
+            &[A {
+                kind: "termination",
+                key: K::Int(0),
+                nodes: &["n1"],
+                words: &["n1 gave no answer"],
+            }],
+        )],
     },
     // Byzantine generals.
     Case {
         file: "generals-valid.jsonl",
         workload: "generals",
-        expect: GENERALS_VALID,
+        expect: &[],
     },
     Case {
         file: "ic1-invalid.jsonl",
@@ -346,202 +319,156 @@ const CASES: &[Case] = &[
                     words: &["the commander n1 is loyal and was ordered \"attack\""],
                 }],
             ),
-            valid("termination"),
         ],
     },
     Case {
         file: "ic2-invalid.jsonl",
         workload: "generals",
-        expect: &[
-            valid("ic1"),
-            invalid(
-                "ic2",
-                &[A {
-                    kind: "ic2",
-                    key: K::Int(5),
-                    nodes: &["n2", "n3"],
-                    words: &[
-                        "instance 5: the commander n1 is loyal",
-                        "but n2 and n3 decided otherwise",
-                        "n4 (relay-opposite)",
-                    ],
-                }],
-            ),
-            valid("termination"),
-        ],
+        expect: &[invalid(
+            "ic2",
+            &[A {
+                kind: "ic2",
+                key: K::Int(5),
+                nodes: &["n2", "n3"],
+                words: &[
+                    "instance 5: the commander n1 is loyal",
+                    "but n2 and n3 decided otherwise",
+                    "n4 (relay-opposite)",
+                ],
+            }],
+        )],
     },
     // A traitor commander excuses IC2, not IC1.
     Case {
         file: "traitor-commander.jsonl",
         workload: "generals",
-        expect: &[
-            invalid(
-                "ic1",
-                &[A {
-                    kind: "ic1",
-                    key: K::Int(1),
-                    nodes: &["n2", "n3", "n4"],
-                    words: &["instance 1", "not judged: n1 (split-orders)"],
-                }],
-            ),
-            valid("ic2"),
-            valid("termination"),
-        ],
+        expect: &[invalid(
+            "ic1",
+            &[A {
+                kind: "ic1",
+                key: K::Int(1),
+                nodes: &["n2", "n3", "n4"],
+                words: &["instance 1", "not judged: n1 (split-orders)"],
+            }],
+        )],
     },
     Case {
         file: "generals-termination-invalid.jsonl",
         workload: "generals",
-        expect: &[
-            valid("ic1"),
-            valid("ic2"),
-            invalid(
-                "termination",
-                &[A {
-                    kind: "termination",
-                    key: K::Int(0),
-                    nodes: &["n4"],
-                    words: &["n4 answered the final read: undecided"],
-                }],
-            ),
-        ],
+        expect: &[invalid(
+            "termination",
+            &[A {
+                kind: "termination",
+                key: K::Int(0),
+                nodes: &["n4"],
+                words: &["n4 answered the final read: undecided"],
+            }],
+        )],
     },
     // Interactive consistency.
     Case {
         file: "ic-valid.jsonl",
         workload: "interactive-consistency",
-        expect: IC_VALID,
+        expect: &[],
     },
     Case {
         file: "vector-agreement-invalid.jsonl",
         workload: "interactive-consistency",
-        expect: &[
-            invalid(
-                "vector-agreement",
-                &[A {
-                    kind: "vector-agreement",
-                    key: K::Int(2),
-                    nodes: &["n1", "n2", "n3"],
-                    words: &[
-                        "decided 2 different vectors",
-                        "[1,2,3,4] decided by n3",
-                        "n4 (relay-corrupt)",
-                    ],
-                }],
-            ),
-            valid("vector-validity"),
-            valid("termination"),
-        ],
+        expect: &[invalid(
+            "vector-agreement",
+            &[A {
+                kind: "vector-agreement",
+                key: K::Int(2),
+                nodes: &["n1", "n2", "n3"],
+                words: &[
+                    "decided 2 different vectors",
+                    "[1,2,3,4] decided by n3",
+                    "n4 (relay-corrupt)",
+                ],
+            }],
+        )],
     },
     Case {
         file: "vector-validity-invalid.jsonl",
         workload: "interactive-consistency",
-        expect: &[
-            valid("vector-agreement"),
-            invalid(
-                "vector-validity",
-                &[A {
-                    kind: "vector-validity",
-                    key: K::Int(0),
-                    nodes: &["n1", "n2", "n3"],
-                    words: &["component 1 (n2) is 5, but n2 was given 2"],
-                }],
-            ),
-            valid("termination"),
-        ],
+        expect: &[invalid(
+            "vector-validity",
+            &[A {
+                kind: "vector-validity",
+                key: K::Int(0),
+                nodes: &["n1", "n2", "n3"],
+                words: &["component 1 (n2) is 5, but n2 was given 2"],
+            }],
+        )],
     },
     Case {
         file: "ic-termination-invalid.jsonl",
         workload: "interactive-consistency",
-        expect: &[
-            valid("vector-agreement"),
-            valid("vector-validity"),
-            invalid(
-                "termination",
-                &[A {
-                    kind: "termination",
-                    key: K::Int(0),
-                    nodes: &["n3"],
-                    words: &["n3 answered the final read: undecided"],
-                }],
-            ),
-        ],
+        expect: &[invalid(
+            "termination",
+            &[A {
+                kind: "termination",
+                key: K::Int(0),
+                nodes: &["n3"],
+                words: &["n3 answered the final read: undecided"],
+            }],
+        )],
     },
     // Replicated ledger; a Byzantine node's forked, duplicating, forging log is ignored.
     Case {
         file: "ledger-valid.jsonl",
         workload: "ledger",
-        expect: LEDGER_VALID,
+        expect: &[],
     },
     Case {
         file: "log-prefix-invalid.jsonl",
         workload: "ledger",
-        expect: &[
-            invalid(
-                "log-prefix",
-                &[A {
-                    kind: "log-prefix",
-                    key: K::None,
-                    nodes: &["n1", "n2", "n3"],
-                    words: &[
-                        "log index 1",
-                        "\"e1\" in n1's log (line 11), n3's log (line 15)",
-                        "\"e2\" in n2's log (line 13)",
-                        "2 indices differ",
-                        "crashed, still judged: n2 (pause)",
-                    ],
-                }],
-            ),
-            valid("no-duplicates"),
-            valid("no-phantoms"),
-            valid("no-lost-acks"),
-            valid("termination"),
-        ],
+        expect: &[invalid(
+            "log-prefix",
+            &[A {
+                kind: "log-prefix",
+                key: K::None,
+                nodes: &["n1", "n2", "n3"],
+                words: &[
+                    "log index 1",
+                    "\"e1\" in n1's log (line 11), n3's log (line 15)",
+                    "\"e2\" in n2's log (line 13)",
+                    "2 indices differ",
+                    "crashed, still judged: n2 (pause)",
+                ],
+            }],
+        )],
     },
     Case {
         file: "no-duplicates-invalid.jsonl",
         workload: "ledger",
-        expect: &[
-            valid("log-prefix"),
-            invalid(
-                "no-duplicates",
-                &[A {
-                    kind: "no-duplicates",
-                    key: K::None,
-                    nodes: &["n2"],
-                    words: &["n2's log (line 8)", "\"e0\" at indices 0, 2"],
-                }],
-            ),
-            valid("no-phantoms"),
-            valid("no-lost-acks"),
-            valid("termination"),
-        ],
+        expect: &[invalid(
+            "no-duplicates",
+            &[A {
+                kind: "no-duplicates",
+                key: K::None,
+                nodes: &["n2"],
+                words: &["n2's log (line 8)", "\"e0\" at indices 0, 2"],
+            }],
+        )],
     },
     Case {
         file: "no-phantoms-invalid.jsonl",
         workload: "ledger",
-        expect: &[
-            valid("log-prefix"),
-            valid("no-duplicates"),
-            invalid(
-                "no-phantoms",
-                &[A {
-                    kind: "no-phantoms",
-                    key: K::None,
-                    nodes: &["n1", "n2", "n3"],
-                    words: &["entry \"ghost\" was never submitted", "n3 at index 1"],
-                }],
-            ),
-            valid("no-lost-acks"),
-            valid("termination"),
-        ],
+        expect: &[invalid(
+            "no-phantoms",
+            &[A {
+                kind: "no-phantoms",
+                key: K::None,
+                nodes: &["n1", "n2", "n3"],
+                words: &["entry \"ghost\" was never submitted", "n3 at index 1"],
+            }],
+        )],
     },
     Case {
         file: "no-lost-acks-invalid.jsonl",
         workload: "ledger",
         expect: &[
-            valid("log-prefix"),
-            valid("no-duplicates"),
-            valid("no-phantoms"),
             invalid(
                 "no-lost-acks",
                 &[A {
@@ -582,25 +509,19 @@ const CASES: &[Case] = &[
     Case {
         file: "ledger-termination-invalid.jsonl",
         workload: "ledger",
-        expect: &[
-            valid("log-prefix"),
-            valid("no-duplicates"),
-            valid("no-phantoms"),
-            valid("no-lost-acks"),
-            invalid(
-                "termination",
-                &[A {
-                    kind: "termination",
-                    key: K::None,
-                    nodes: &["n3"],
-                    words: &[
-                        "n3 lags: its final log (1 entries, line 14)",
-                        "lacks 2 acknowledged entries: \"e1\", \"e2\"",
-                        "crashed, still judged: n4 (kill)",
-                    ],
-                }],
-            ),
-        ],
+        expect: &[invalid(
+            "termination",
+            &[A {
+                kind: "termination",
+                key: K::None,
+                nodes: &["n3"],
+                words: &[
+                    "n3 lags: its final log (1 entries, line 14)",
+                    "lacks 2 acknowledged entries: \"e1\", \"e2\"",
+                    "crashed, still judged: n4 (kill)",
+                ],
+            }],
+        )],
     },
     Case {
         file: "ledger-no-answers.jsonl",
@@ -646,6 +567,39 @@ fn dir() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/golden/consensus")
 }
 
+/// The checkers of a workload, as [`CHECKERS`] names them.
+fn checkers_of(workload: &str) -> &'static [&'static str] {
+    CHECKERS.iter().find(|(w, _)| *w == workload).unwrap().1
+}
+
+/// The verdict of every checker of a case's workload, in order: as the case says, or valid.
+fn expected(case: &Case) -> Vec<E> {
+    let names = checkers_of(case.workload);
+    for e in case.expect {
+        let named = case
+            .expect
+            .iter()
+            .filter(|x| x.checker == e.checker)
+            .count();
+        assert!(
+            names.contains(&e.checker) && named == 1,
+            "{}: {} is not one checker of {}",
+            case.file,
+            e.checker,
+            case.workload
+        );
+    }
+    names
+        .iter()
+        .map(
+            |name| match case.expect.iter().find(|e| e.checker == *name) {
+                Some(e) => *e,
+                None => valid(name),
+            },
+        )
+        .collect()
+}
+
 fn verdicts(case: &Case) -> Vec<Verdict> {
     let (h, _) = format::read_path(&dir().join(case.file), None, None).unwrap();
     for_workload(case.workload)
@@ -659,20 +613,35 @@ fn verdicts(case: &Case) -> Vec<Verdict> {
         .collect()
 }
 
+/// The verdict of one checker on one golden file.
+fn verdict(file: &str, checker: &str) -> Verdict {
+    let case = CASES.iter().find(|c| c.file == file).unwrap();
+    let vs = verdicts(case);
+    vs.into_iter().find(|v| v.checker == checker).unwrap()
+}
+
+/// Assert that each of `words` appears in `text`.
+fn assert_says(text: &str, words: &[&str], at: &str) {
+    for w in words {
+        assert!(text.contains(w), "{at}: {w:?} not in\n{text}");
+    }
+}
+
 #[test]
 fn every_golden_history_gets_its_exact_verdicts() {
     for case in CASES {
-        let got = verdicts(case);
-        let names: Vec<&str> = got.iter().map(|v| v.checker.as_str()).collect();
-        let want: Vec<&str> = case.expect.iter().map(|e| e.checker).collect();
+        let (got, want) = (verdicts(case), expected(case));
         assert_eq!(
-            names, want,
+            got.len(),
+            want.len(),
             "{}: the checkers of {}",
-            case.file, case.workload
+            case.file,
+            case.workload
         );
-        for (v, e) in got.iter().zip(case.expect) {
+        for (v, e) in got.iter().zip(want) {
             let at = format!("{} / {}", case.file, e.checker);
             let shown = serde_json::to_string_pretty(v).unwrap();
+            assert_eq!(v.checker, e.checker, "{at}");
             assert_eq!(v.validity, e.validity, "{at}: {shown}");
             assert_eq!(v.liveness, e.checker == "termination", "{at}");
             assert_eq!(v.reason.is_some(), e.validity == Unknown, "{at}: {shown}");
@@ -681,15 +650,9 @@ fn every_golden_history_gets_its_exact_verdicts() {
                 assert_eq!(a.kind, x.kind, "{at}");
                 assert_eq!(a.key, x.key.key(), "{at}");
                 assert_eq!(a.data["nodes"], serde_json::json!(x.nodes), "{at}: {shown}");
-                for w in x.words {
-                    assert!(
-                        a.explanation.contains(w),
-                        "{at}: {w:?} not in\n{}",
-                        a.explanation
-                    );
-                }
+                assert_says(&a.explanation, x.words, &at);
+                assert_says(&a.explanation, &["Faulty nodes:"], &at);
                 assert!(!a.ops.is_empty(), "{at}: no ops");
-                assert!(a.explanation.contains("Faulty nodes:"), "{at}");
             }
         }
     }
@@ -706,91 +669,85 @@ fn every_golden_file_has_a_case() {
     }
 }
 
-fn verdict<'a>(vs: &'a [Verdict], name: &str) -> &'a Verdict {
-    vs.iter().find(|v| v.checker == name).unwrap()
-}
-
-fn case(file: &str) -> &'static Case {
-    CASES.iter().find(|c| c.file == file).unwrap()
-}
-
 #[test]
 fn integrity_says_when_it_did_not_apply() {
-    let vs = verdicts(case("byzantine-divergent.jsonl"));
-    let v = verdict(&vs, "integrity");
+    let v = verdict("byzantine-divergent.jsonl", "integrity");
     assert_eq!(v.stats["applied"], false);
-    assert!(v.stats["not_applied_because"]
-        .as_str()
-        .unwrap()
-        .contains("n4"));
-    let faults = &verdict(&vs, "agreement").stats["faults"];
+    let why = v.stats["not_applied_because"].as_str().unwrap();
+    assert_says(why, &["n4"], "not_applied_because");
+    let v = verdict("byzantine-divergent.jsonl", "agreement");
     assert_eq!(
-        faults["byzantine"]["n4"],
+        v.stats["faults"]["byzantine"]["n4"],
         serde_json::json!(["equivocate", "relay-opposite"])
     );
 }
 
 #[test]
 fn crashed_nodes_without_an_answer_are_excused_and_listed() {
-    let vs = verdicts(case("termination-excused.jsonl"));
     assert_eq!(
-        verdict(&vs, "termination").stats["excused_crashed"],
+        verdict("termination-excused.jsonl", "termination").stats["excused_crashed"],
         serde_json::json!([{"instance": 0, "nodes": ["n3"]}])
     );
-    let vs = verdicts(case("ledger-termination-invalid.jsonl"));
     assert_eq!(
-        verdict(&vs, "termination").stats["excused_crashed"],
+        verdict("ledger-termination-invalid.jsonl", "termination").stats["excused_crashed"],
         serde_json::json!(["n4"])
     );
 }
 
 #[test]
 fn a_traitor_commanders_instances_are_listed_as_excused() {
-    let vs = verdicts(case("traitor-commander.jsonl"));
     assert_eq!(
-        verdict(&vs, "ic2").stats["excused_traitor_commander"],
+        verdict("traitor-commander.jsonl", "ic2").stats["excused_traitor_commander"],
         serde_json::json!([0, 1])
     );
 }
 
 #[test]
 fn malformed_ops_are_counted_not_fatal() {
-    let vs = verdicts(case("consensus-malformed.jsonl"));
     // Three proposals and two final reads lack fields; three faults name no nodes.
-    assert_eq!(verdict(&vs, "agreement").stats["skipped_ops"], 8);
-    let vs = verdicts(case("ledger-no-answers.jsonl"));
-    assert_eq!(verdict(&vs, "no-lost-acks").stats["skipped_ops"], 1);
+    let v = verdict("consensus-malformed.jsonl", "agreement");
+    assert_eq!(v.stats["skipped_ops"], 8);
+    let v = verdict("ledger-no-answers.jsonl", "no-lost-acks");
+    assert_eq!(v.stats["skipped_ops"], 1);
 }
 
 #[test]
 fn unknown_verdicts_say_why() {
-    let vs = verdicts(case("consensus-no-final.jsonl"));
-    assert!(verdict(&vs, "agreement")
-        .reason
-        .as_deref()
-        .unwrap()
-        .contains("no final phase (no `decision` ops)"));
-    let vs = verdicts(case("ledger-no-answers.jsonl"));
-    assert!(verdict(&vs, "log-prefix")
-        .reason
-        .as_deref()
-        .unwrap()
-        .contains("no correct node answered the final log read"));
+    for (file, checker, why) in [
+        (
+            "consensus-no-final.jsonl",
+            "agreement",
+            "no final phase (no `decision` ops)",
+        ),
+        (
+            "ledger-no-answers.jsonl",
+            "log-prefix",
+            "no correct node answered the final log read",
+        ),
+    ] {
+        let reason = verdict(file, checker).reason.unwrap();
+        assert_says(&reason, &[why], &format!("{file} / {checker}"));
+    }
 }
 
 #[test]
-fn only_the_agreement_workloads_have_these_checkers() {
+fn each_agreement_workload_has_its_checkers_in_order() {
     for w in checkers::consensus::WORKLOADS {
-        assert!(for_workload(w).is_some(), "{w}");
+        let names: Vec<String> = for_workload(w)
+            .unwrap()
+            .iter()
+            .map(|c| c.name().to_string())
+            .collect();
+        assert_eq!(names, checkers_of(w), "{w}");
     }
+    assert_eq!(CHECKERS.len(), checkers::consensus::WORKLOADS.len());
     assert!(for_workload("register").is_none());
 }
 
 #[test]
 fn liveness_is_serialised_only_when_set() {
-    let vs = verdicts(case("consensus-valid.jsonl"));
-    let safety = serde_json::to_value(verdict(&vs, "agreement")).unwrap();
+    let safety = serde_json::to_value(verdict("consensus-valid.jsonl", "agreement")).unwrap();
     assert!(safety.get("liveness").is_none());
-    let live = serde_json::to_value(verdict(&vs, "termination")).unwrap();
+    let live = serde_json::to_value(verdict("consensus-valid.jsonl", "termination")).unwrap();
     assert_eq!(live["liveness"], true);
 }

@@ -47,7 +47,10 @@ pub struct TestSpec {
     pub check_time_limit_s: f64,
     /// Deliberate bugs of a reference system (raft: stale-read), to see schism catch them.
     pub bug: Vec<String>,
-    /// At most this many nodes are made Byzantine by the `byzantine` nemesis in a run.
+    /// How many nodes may be faulty in the Byzantine sense: the `byzantine` nemesis makes
+    /// this many lie (at least one); with `om` and `eig` without it, this many start as
+    /// protocol-aware traitors, and the algorithms are built to tolerate this many (OM(m)
+    /// with m = traitors; 0: their default, (n - 1) / 3).
     pub traitors: usize,
     pub nemesis: NemesisSpec,
     pub register: RegisterSpec,
@@ -72,7 +75,7 @@ impl Default for TestSpec {
             ready_timeout_s: 30.0,
             check_time_limit_s: 60.0,
             bug: Vec::new(),
-            traitors: 1,
+            traitors: 0,
             nemesis: NemesisSpec::default(),
             register: RegisterSpec::default(),
             agreement: AgreementSpec::default(),

@@ -3,10 +3,8 @@
 //! a Raft ledger with one equivocating leader fails log agreement; nothing is left behind.
 
 mod common;
-use common::leftovers;
+use common::run_docker;
 use serde_json::Value;
-use std::path::PathBuf;
-use std::process::Command;
 use std::sync::Mutex;
 
 static DOCKER: Mutex<()> = Mutex::new(());
@@ -14,11 +12,7 @@ static DOCKER: Mutex<()> = Mutex::new(());
 /// Run `schism run` with these flags on 3 nodes (unless given); the exit code, the
 /// output and results.json.
 fn run(name: &str, extra: &[&str]) -> (Option<i32>, String, Value) {
-    let st: PathBuf =
-        std::env::temp_dir().join(format!("schism-agree-{}-{name}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&st);
     let mut args = vec![
-        "run",
         "--time-limit",
         "8",
         "--recovery",
@@ -29,31 +23,12 @@ fn run(name: &str, extra: &[&str]) -> (Option<i32>, String, Value) {
         "2",
         "--client-timeout-ms",
         "500",
-        "--store",
-        st.to_str().unwrap(),
     ];
     if !extra.contains(&"--nodes") {
         args.extend(["--nodes", "3"]);
     }
     args.extend_from_slice(extra);
-    let o = Command::new(env!("CARGO_BIN_EXE_schism"))
-        .args(&args)
-        .output()
-        .expect("schism runs");
-    let out = format!(
-        "{}{}",
-        String::from_utf8_lossy(&o.stdout),
-        String::from_utf8_lossy(&o.stderr)
-    );
-    let r: Value = serde_json::from_str(
-        &std::fs::read_to_string(st.join("latest/results.json"))
-            .unwrap_or_else(|_| panic!("{out}")),
-    )
-    .unwrap();
-    let run_id = r["run_id"].as_str().unwrap().to_string();
-    assert_eq!(leftovers(&run_id), (0, 0), "objects of {run_id} remain");
-    let _ = std::fs::remove_dir_all(&st);
-    (o.status.code(), out, r)
+    run_docker("agree", name, &args)
 }
 
 /// The verdict of one checker.

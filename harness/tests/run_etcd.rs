@@ -4,7 +4,7 @@
 //! network of the run is left behind.
 
 mod common;
-use common::leftovers;
+use common::{leftovers, text};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 use std::sync::Mutex;
@@ -13,14 +13,8 @@ use std::time::{Duration, Instant};
 /// One Docker run at a time: the machine has two cores.
 static DOCKER: Mutex<()> = Mutex::new(());
 
-fn text(b: &[u8]) -> String {
-    String::from_utf8_lossy(b).into_owned()
-}
-
 fn store(name: &str) -> PathBuf {
-    let p = std::env::temp_dir().join(format!("schism-etcd-{}-{name}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&p);
-    p
+    common::store("etcd", name)
 }
 
 fn results(dir: &Path) -> serde_json::Value {

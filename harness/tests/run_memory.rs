@@ -1,24 +1,13 @@
 //! `schism run` end to end on the in-process `memory` system (no Docker): the store it
 //! leaves, the history, the nemesis ops, and clear errors for bad specs and flags.
 
+mod common;
+use common::{schism, text};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
-fn schism(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_schism"))
-        .args(args)
-        .output()
-        .expect("schism runs")
-}
-
 fn store(name: &str) -> PathBuf {
-    let p = std::env::temp_dir().join(format!("schism-run-{}-{name}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&p);
-    p
-}
-
-fn text(b: &[u8]) -> String {
-    String::from_utf8_lossy(b).into_owned()
+    common::store("run", name)
 }
 
 /// A short memory run with every fault and seed 42.

@@ -3,9 +3,7 @@
 //! shown; nothing left behind.
 
 mod common;
-use common::leftovers;
-use std::path::PathBuf;
-use std::process::Command;
+use common::run_docker;
 use std::sync::Mutex;
 
 static DOCKER: Mutex<()> = Mutex::new(());
@@ -19,11 +17,7 @@ fn run_system(
     name: &str,
     extra: &[&str],
 ) -> (Option<i32>, String, serde_json::Value) {
-    let st: PathBuf =
-        std::env::temp_dir().join(format!("schism-raft-{}-{name}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&st);
     let mut args = vec![
-        "run",
         "--system",
         system,
         "--nodes",
@@ -38,35 +32,9 @@ fn run_system(
         "3",
         "--client-timeout-ms",
         "300",
-        "--store",
-        st.to_str().unwrap(),
     ];
     args.extend_from_slice(extra);
-    let o = Command::new(env!("CARGO_BIN_EXE_schism"))
-        .args(&args)
-        .output()
-        .expect("schism runs");
-    let out = format!(
-        "{}{}",
-        String::from_utf8_lossy(&o.stdout),
-        String::from_utf8_lossy(&o.stderr)
-    );
-    let r: serde_json::Value = serde_json::from_str(
-        &std::fs::read_to_string(st.join("latest/results.json"))
-            .unwrap_or_else(|_| panic!("{out}")),
-    )
-    .unwrap();
-    let run_id = r["run_id"].as_str().unwrap().to_string();
-    assert_eq!(
-        leftovers(&run_id),
-        (0, 0),
-        "containers or networks of {run_id} remain"
-    );
-    let history = std::fs::read_to_string(st.join("latest/history.jsonl")).unwrap_or_default();
-    let _ = std::fs::remove_dir_all(&st);
-    let mut r = r;
-    r["history"] = serde_json::Value::String(history);
-    (o.status.code(), out, r)
+    run_docker("raft", name, &args)
 }
 
 #[test]

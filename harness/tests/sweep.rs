@@ -2,24 +2,13 @@
 //! two runs per cell, its sweep.json and sweep.md, and bad params and cells refused before
 //! anything runs.
 
+mod common;
+use common::{schism, text};
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
-
-fn schism(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_schism"))
-        .args(args)
-        .output()
-        .expect("schism runs")
-}
+use std::process::Output;
 
 fn store(name: &str) -> PathBuf {
-    let p = std::env::temp_dir().join(format!("schism-sweep-{}-{name}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&p);
-    p
-}
-
-fn text(b: &[u8]) -> String {
-    String::from_utf8_lossy(b).into_owned()
+    common::store("sweep", name)
 }
 
 /// A fast memory sweep with these extra args.

@@ -59,11 +59,13 @@ fn check(name: &str, bugs: &[String], traitor: Option<&str>) -> Result<Vec<Strin
 }
 
 /// The protocol of this name with these bugs; `traitor` makes an `om` or `eig` node lie
-/// in a way that knows the protocol.
+/// in a way that knows the protocol; `m` is the number of traitors `om` and `eig` are
+/// built to tolerate (default (n - 1) / 3).
 pub fn protocol(
     name: &str,
     bugs: &[String],
     traitor: Option<&str>,
+    m: Option<usize>,
 ) -> Result<Box<dyn Protocol>, String> {
     let bugs = check(name, bugs, traitor)?;
     let has = |b: &str| bugs.iter().any(|x| x == b);
@@ -87,6 +89,7 @@ pub fn protocol(
                 .into_iter()
                 .find(|k| k.name() == t)
             }),
+            m,
             ..OmOptions::default()
         })),
         _ => Box::new(Eig::new(EigOptions {
@@ -103,6 +106,7 @@ pub fn protocol(
                 .into_iter()
                 .find(|k| k.name() == t)
             }),
+            m,
             ..EigOptions::default()
         })),
     })
@@ -116,18 +120,18 @@ mod tests {
     fn every_protocol_bug_and_traitor_is_known_and_mistakes_are_named() {
         for (p, bugs) in PROTOCOLS {
             for b in bugs {
-                assert!(protocol(p, &[b.to_string()], None).is_ok(), "{p} {b}");
+                assert!(protocol(p, &[b.to_string()], None, None).is_ok(), "{p} {b}");
             }
         }
         for (p, kinds) in TRAITORS {
             for k in kinds {
-                assert!(protocol(p, &[], Some(k)).is_ok(), "{p} {k}");
+                assert!(protocol(p, &[], Some(k), None).is_ok(), "{p} {k}");
             }
         }
         let e = |r: Result<Box<dyn Protocol>, String>| r.err().unwrap_or_default();
-        assert!(e(protocol("zab", &[], None)).contains("known: raft, paxos, om, eig"));
-        assert!(e(protocol("raft", &["x".into()], None)).contains("known: stale-read"));
-        assert!(e(protocol("raft", &[], Some("silent"))).contains("known: none"));
-        assert!(e(protocol("om", &[], Some("equivocate"))).contains("split-orders"));
+        assert!(e(protocol("zab", &[], None, None)).contains("known: raft, paxos, om, eig"));
+        assert!(e(protocol("raft", &["x".into()], None, None)).contains("known: stale-read"));
+        assert!(e(protocol("raft", &[], Some("silent"), None)).contains("known: none"));
+        assert!(e(protocol("om", &[], Some("equivocate"), None)).contains("split-orders"));
     }
 }

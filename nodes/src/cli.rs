@@ -52,6 +52,10 @@ struct Args {
     /// relay-opposite, silent; eig: equivocate, relay-opposite, relay-corrupt, silent).
     #[arg(long)]
     traitor: Option<String>,
+    /// om and eig: the number of traitors the algorithm is built to tolerate (OM(m) relays
+    /// for m + 1 rounds); default (n - 1) / 3.
+    #[arg(long)]
+    m: Option<usize>,
     #[arg(long, default_value_t = 0)]
     seed: u64,
     /// With `wrap`: the binary to run and its arguments.
@@ -126,7 +130,7 @@ pub fn main_with(argv: impl IntoIterator<Item = String>) -> i32 {
             Err(e) => Err(e.to_string()),
         }
     } else {
-        let proto = choose::protocol(&args.protocol, &args.bug, args.traitor.as_deref())
+        let proto = choose::protocol(&args.protocol, &args.bug, args.traitor.as_deref(), args.m)
             .unwrap_or_else(|e| fail(e));
         if args.stdio {
             let data = args.data.clone();

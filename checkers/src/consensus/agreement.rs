@@ -5,15 +5,13 @@
 //! the replies to proposals and from the final read; what a Byzantine node decided does not
 //! count.
 
-use super::decisions::{Protocol, Run};
-use super::faulty::Faults;
+use super::decisions::{self, Decision, Protocol};
 use super::judged::Judged;
 use super::node::{self, Node};
-use super::report::{instance, no_final_phase, show, span, Report};
+use super::report::{instance, show, span};
 use crate::Checker;
-use history::{History, Value, Verdict};
+use history::{History, Verdict};
 use serde_json::json;
-use std::collections::BTreeMap;
 use std::fmt::Write;
 
 /// The agreement checker of a protocol.
@@ -38,28 +36,18 @@ impl Checker for Agreement {
     }
 
     fn check(&self, history: &History) -> Verdict {
-        let faults = Faults::read(history);
-        let run = Run::read(history, self.protocol);
-        let mut report = Report::new(self.name(), &faults, run.skipped);
-        if !run.final_phase {
-            report.cannot_judge(no_final_phase("decision"));
-        }
+        let (faults, run, mut report) = super::start(self.name(), history, self.protocol);
         let mut judged_decisions = 0;
         for (key, inst) in &run.instances {
             let judged = Judged::new(self.protocol, &faults, inst);
-            // Each judged node's distinct decisions, in the order it reported them.
-            let mut by_node: BTreeMap<&Node, Vec<&Value>> = BTreeMap::new();
-            let mut values: Vec<&Value> = Vec::new();
-            for d in inst.decisions.iter().filter(|d| judged.judges(&d.node)) {
-                judged_decisions += 1;
-                let mine = by_node.entry(&d.node).or_default();
-                if !mine.contains(&&d.value) {
-                    mine.push(&d.value);
-                }
-                if !values.contains(&&d.value) {
-                    values.push(&d.value);
-                }
-            }
+            let counted: Vec<&Decision> = inst
+                .decisions
+                .iter()
+                .filter(|d| judged.judges(&d.node))
+                .collect();
+            judged_decisions += counted.len();
+            let by_node = decisions::by_node(counted.iter().copied());
+            let values = decisions::distinct(counted.iter().map(|d| &d.value));
             if values.len() < 2 {
                 continue;
             }
@@ -75,11 +63,10 @@ impl Checker for Agreement {
                 }
             );
             for v in &values {
-                let seen: Vec<String> = inst
-                    .decisions
+                let seen: Vec<String> = counted
                     .iter()
-                    .filter(|d| judged.judges(&d.node) && &&d.value == v)
-                    .map(|d| format!("{} ({}, line {})", d.node, d.source.as_str(), d.line))
+                    .filter(|d| &&d.value == v)
+                    .map(|d| format!("{} ({})", d.node, d.seen()))
                     .collect();
                 let _ = writeln!(text, "  {} decided by {}", show(v), seen.join(", "));
             }
@@ -102,24 +89,15 @@ impl Checker for Agreement {
                 );
             }
             text.push_str(&faults.describe());
-            let decisions: serde_json::Map<String, Value> = by_node
-                .iter()
-                .map(|(n, vs)| (n.0.clone(), json!(vs)))
-                .collect();
             let data = json!({
                 "instance": key,
                 "nodes": node::json(by_node.keys().copied()),
                 "values": values,
-                "decisions": decisions,
+                "decisions": node::json_by_name(by_node.iter().map(|(n, vs)| (*n, vs))),
                 "changed": node::json(changed.iter().copied()),
                 "faults": faults.json(),
             });
-            let ops = inst
-                .decisions
-                .iter()
-                .filter(|d| judged.judges(&d.node))
-                .map(|d| span(history, d.invoke))
-                .collect();
+            let ops = counted.iter().map(|d| span(history, d.invoke)).collect();
             report.violation(key.clone(), text, ops, data);
         }
         report.stat("instances", json!(run.instances.len()));

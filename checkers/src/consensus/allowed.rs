@@ -3,13 +3,12 @@
 //! decision outside it is a violation, explained with the premise, the proposals and the
 //! faults.
 
-use super::decisions::Instance;
+use super::decisions::{self, Decision, Instance};
 use super::judged::Judged;
-use super::node::{self, Node};
-use super::report::{instance, show, span, Report};
+use super::node;
+use super::report::{decided, instance, show, span, Report};
 use history::{History, Key, Value};
 use serde_json::json;
-use std::collections::BTreeMap;
 use std::fmt::Write;
 
 /// Report the judged decisions of an instance that are not in `allowed`; `premise` says
@@ -24,44 +23,29 @@ pub fn judge(
     allowed: &[&Value],
     premise: &str,
 ) -> usize {
-    let considered: Vec<_> = inst
+    let considered: Vec<&Decision> = inst
         .decisions
         .iter()
         .filter(|d| judged.judges(&d.node))
         .collect();
-    let bad: Vec<_> = considered
+    let bad: Vec<&Decision> = considered
         .iter()
+        .copied()
         .filter(|d| !allowed.contains(&&d.value))
         .collect();
     if bad.is_empty() {
         return considered.len();
     }
-    let mut by_node: BTreeMap<&Node, Vec<&Value>> = BTreeMap::new();
-    for d in &bad {
-        let vs = by_node.entry(&d.node).or_default();
-        if !vs.contains(&&d.value) {
-            vs.push(&d.value);
-        }
-    }
+    let by_node = decisions::by_node(bad.iter().copied());
     let mut text = format!(
         "{}: {premise}, but {} decided otherwise.\n",
         instance(key),
         node::list(by_node.keys().copied())
     );
     for d in &bad {
-        let _ = writeln!(
-            text,
-            "  {} decided {} ({}, line {})",
-            d.node,
-            show(&d.value),
-            d.source.as_str(),
-            d.line
-        );
+        let _ = writeln!(text, "  {}", decided(d));
     }
-    let mut proposals: BTreeMap<&Node, Vec<&Value>> = BTreeMap::new();
-    for p in &inst.proposals {
-        proposals.entry(&p.node).or_default().push(&p.value);
-    }
+    let proposals = inst.given();
     for (n, vs) in &proposals {
         let shown: Vec<String> = vs.iter().map(|v| show(v)).collect();
         let who = match judged.faults.is_byzantine(n) {
@@ -71,20 +55,12 @@ pub fn judge(
         let _ = writeln!(text, "  {n}{who} was given {}", shown.join(", "));
     }
     text.push_str(&judged.faults.describe());
-    let decisions: serde_json::Map<String, Value> = by_node
-        .iter()
-        .map(|(n, vs)| (n.0.clone(), json!(vs)))
-        .collect();
-    let given: serde_json::Map<String, Value> = proposals
-        .iter()
-        .map(|(n, vs)| (n.0.clone(), json!(vs)))
-        .collect();
     let data = json!({
         "instance": key,
         "nodes": node::json(by_node.keys().copied()),
         "allowed": allowed,
-        "decisions": decisions,
-        "proposals": given,
+        "decisions": node::json_by_name(by_node.iter().map(|(n, vs)| (*n, vs))),
+        "proposals": node::json_by_name(proposals.iter().map(|(n, vs)| (*n, vs))),
         "faults": judged.faults.json(),
     });
     let ops = bad

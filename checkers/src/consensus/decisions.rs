@@ -82,6 +82,13 @@ pub struct Decision {
     pub line: usize,
 }
 
+impl Decision {
+    /// Where it was seen, in words: `final read, line 12`.
+    pub fn seen(&self) -> String {
+        format!("{}, line {}", self.source.as_str(), self.line)
+    }
+}
+
 /// Everything about one instance.
 #[derive(Debug, Clone, Default)]
 pub struct Instance {
@@ -97,13 +104,17 @@ pub struct Instance {
 impl Instance {
     /// The distinct values proposed by the nodes `keep` accepts, in order of first proposal.
     pub fn proposed_values(&self, keep: impl Fn(&Node) -> bool) -> Vec<&Value> {
-        let mut out: Vec<&Value> = Vec::new();
-        for p in self.proposals.iter().filter(|p| keep(&p.node)) {
-            if !out.contains(&&p.value) {
-                out.push(&p.value);
-            }
+        let kept = self.proposals.iter().filter(|p| keep(&p.node));
+        distinct(kept.map(|p| &p.value))
+    }
+
+    /// The values given to each node to propose, in the order given.
+    pub fn given(&self) -> BTreeMap<&Node, Vec<&Value>> {
+        let mut given: BTreeMap<&Node, Vec<&Value>> = BTreeMap::new();
+        for p in &self.proposals {
+            given.entry(&p.node).or_default().push(&p.value);
         }
-        out
+        given
     }
 
     /// The nodes proposals went to.
@@ -115,6 +126,28 @@ impl Instance {
     pub fn decided(&self, n: &Node) -> bool {
         self.decisions.iter().any(|d| &d.node == n)
     }
+}
+
+/// The distinct values, in order of first appearance.
+pub fn distinct<'a>(values: impl IntoIterator<Item = &'a Value>) -> Vec<&'a Value> {
+    let mut out: Vec<&Value> = Vec::new();
+    for v in values {
+        if !out.contains(&v) {
+            out.push(v);
+        }
+    }
+    out
+}
+
+/// Each node's distinct decided values among `decisions`, in the order it reported them.
+pub fn by_node<'a>(
+    decisions: impl IntoIterator<Item = &'a Decision>,
+) -> BTreeMap<&'a Node, Vec<&'a Value>> {
+    let mut all: BTreeMap<&Node, Vec<&Value>> = BTreeMap::new();
+    for d in decisions {
+        all.entry(&d.node).or_default().push(&d.value);
+    }
+    all.into_iter().map(|(n, vs)| (n, distinct(vs))).collect()
 }
 
 /// A whole run, by instance.

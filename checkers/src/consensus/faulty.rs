@@ -109,13 +109,10 @@ impl Faults {
 
     /// The faults as data: `{"byzantine": {"n3": ["equivocate"]}, "crashed": {...}}`.
     pub fn json(&self) -> Value {
-        let map = |m: &BTreeMap<Node, BTreeSet<String>>| -> Value {
-            m.iter()
-                .map(|(n, how)| (n.0.clone(), json!(how)))
-                .collect::<serde_json::Map<_, _>>()
-                .into()
-        };
-        json!({"byzantine": map(&self.byzantine), "crashed": map(&self.crashed)})
+        json!({
+            "byzantine": node::json_by_name(&self.byzantine),
+            "crashed": node::json_by_name(&self.crashed),
+        })
     }
 
     /// The Byzantine nodes, named in a sentence.

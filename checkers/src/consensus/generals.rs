@@ -3,11 +3,10 @@
 //! that loyal lieutenants decide alike, still holds: see [`super::agreement`]).
 
 use super::allowed;
-use super::decisions::{Protocol, Run};
-use super::faulty::Faults;
+use super::decisions::Protocol;
 use super::judged::Judged;
 use super::node;
-use super::report::{no_final_phase, show, Report};
+use super::report::show;
 use crate::Checker;
 use history::{History, Verdict};
 use serde_json::json;
@@ -22,12 +21,7 @@ impl Checker for Ic2 {
     }
 
     fn check(&self, history: &History) -> Verdict {
-        let faults = Faults::read(history);
-        let run = Run::read(history, Protocol::Generals);
-        let mut report = Report::new(self.name(), &faults, run.skipped);
-        if !run.final_phase {
-            report.cannot_judge(no_final_phase("decision"));
-        }
+        let (faults, run, mut report) = super::start(self.name(), history, Protocol::Generals);
         let (mut traitor_commander, mut no_order, mut judged_decisions) = (Vec::new(), 0, 0);
         for (key, inst) in &run.instances {
             let judged = Judged::new(Protocol::Generals, &faults, inst);

@@ -43,6 +43,10 @@ pub use vectors::VectorValidity;
 pub use weak_integrity::WeakIntegrity;
 
 use crate::Checker;
+use decisions::Run;
+use faulty::Faults;
+use history::History;
+use report::{no_final_phase, Report};
 
 /// The workloads these checkers judge.
 pub const WORKLOADS: [&str; 4] = ["consensus", "generals", "interactive-consistency", "ledger"];
@@ -79,10 +83,22 @@ pub fn for_workload(name: &str) -> Option<Vec<Box<dyn Checker>>> {
     Some(set)
 }
 
+/// What a checker of decisions starts from: the faults, the run read for its protocol, and
+/// its report, already unknown when the run has no final phase.
+fn start(name: &str, history: &History, protocol: Protocol) -> (Faults, Run, Report) {
+    let faults = Faults::read(history);
+    let run = Run::read(history, protocol);
+    let mut report = Report::new(name, &faults, run.skipped);
+    if !run.final_phase {
+        report.cannot_judge(no_final_phase("decision"));
+    }
+    (faults, run, report)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
-    use history::{Dialect, History, Key, Op, OpType, Process};
+    use history::{Dialect, Key, Op, OpType, Process};
     use serde_json::json;
 
     /// Every checker of every workload, over ops whose values have every wrong shape.

@@ -65,6 +65,17 @@ pub fn json<'a>(nodes: impl IntoIterator<Item = &'a Node>) -> serde_json::Value 
     nodes.into_iter().map(|n| n.0.clone()).collect()
 }
 
+/// Something for each node, as a JSON object keyed by name, for an anomaly's data.
+pub fn json_by_name<'a, T: serde::Serialize>(
+    entries: impl IntoIterator<Item = (&'a Node, T)>,
+) -> serde_json::Value {
+    entries
+        .into_iter()
+        .map(|(n, v)| (n.0.clone(), serde_json::json!(v)))
+        .collect::<serde_json::Map<_, _>>()
+        .into()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

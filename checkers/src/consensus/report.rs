@@ -2,6 +2,7 @@
 //! every verdict carries, and the rule that a violation makes a verdict invalid, a history
 //! that cannot be judged makes it unknown, and anything else is valid.
 
+use super::decisions::Decision;
 use super::faulty::Faults;
 use history::{Anomaly, History, Key, OpSpan, Validity, Value, Verdict};
 use serde_json::json;
@@ -123,6 +124,11 @@ pub fn instance(key: &Option<Key>) -> String {
         Some(k) => format!("instance {k}"),
         None => "the instance (no key)".to_string(),
     }
+}
+
+/// A decision told in an explanation: `n1 decided 9 (final read, line 8)`.
+pub fn decided(d: &Decision) -> String {
+    format!("{} decided {} ({})", d.node, show(&d.value), d.seen())
 }
 
 /// The reason a history without a final phase cannot be judged.

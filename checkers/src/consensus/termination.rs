@@ -5,11 +5,10 @@
 //! node that answered the final read undecided has not terminated; so has one that gave no
 //! answer, unless it was crashed (killed or paused), which excuses it (listed in the stats).
 
-use super::decisions::{Protocol, Run};
-use super::faulty::Faults;
+use super::decisions::Protocol;
 use super::judged::Judged;
 use super::node::{self, Node};
-use super::report::{instance, no_final_phase, show, span, Report};
+use super::report::{instance, show, span};
 use crate::Checker;
 use history::{History, Verdict};
 use serde_json::json;
@@ -34,12 +33,10 @@ impl Checker for Termination {
     }
 
     fn check(&self, history: &History) -> Verdict {
-        let faults = Faults::read(history);
-        let run = Run::read(history, self.protocol);
-        let mut report = Report::new(self.name(), &faults, run.skipped).liveness();
+        let (faults, run, report) = super::start(self.name(), history, self.protocol);
+        let mut report = report.liveness();
         if !run.final_phase {
-            // Without the final read there is no deadline to have decided by.
-            report.cannot_judge(no_final_phase("decision"));
+            // Without the final read there is no deadline to have decided by: unknown.
             return report.finish();
         }
         let everyone: BTreeSet<&Node> = run.nodes.iter().chain(faults.nodes()).collect();

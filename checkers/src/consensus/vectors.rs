@@ -4,15 +4,14 @@
 //! names. Components of Byzantine nodes, and of nodes given no proposal in the instance, are
 //! not judged.
 
-use super::decisions::{Protocol, Run};
-use super::faulty::Faults;
+use super::decisions::Protocol;
 use super::judged::Judged;
 use super::node::{self, Node};
-use super::report::{instance, no_final_phase, show, span, Report};
+use super::report::{decided, instance, show, span};
 use crate::Checker;
-use history::{History, Value, Verdict};
+use history::{History, Verdict};
 use serde_json::json;
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeSet;
 use std::fmt::Write;
 
 /// Correct nodes' components are their proposals.
@@ -25,21 +24,13 @@ impl Checker for VectorValidity {
     }
 
     fn check(&self, history: &History) -> Verdict {
-        let faults = Faults::read(history);
-        let run = Run::read(history, Protocol::Vectors);
-        let mut report = Report::new(self.name(), &faults, run.skipped);
-        if !run.final_phase {
-            report.cannot_judge(no_final_phase("decision"));
-        }
+        let (faults, run, mut report) = super::start(self.name(), history, Protocol::Vectors);
         let ranked: BTreeSet<&Node> = run.nodes.iter().chain(faults.nodes()).collect();
         let ranked: Vec<&Node> = ranked.into_iter().collect();
         let (mut not_vectors, mut judged_decisions) = (0, 0);
         for (key, inst) in &run.instances {
             let judged = Judged::new(Protocol::Vectors, &faults, inst);
-            let mut given: BTreeMap<&Node, Vec<&Value>> = BTreeMap::new();
-            for p in &inst.proposals {
-                given.entry(&p.node).or_default().push(&p.value);
-            }
+            let given = inst.given();
             let mut text = String::new();
             let (mut deciders, mut components, mut wrong) =
                 (BTreeSet::new(), BTreeSet::new(), Vec::new());
@@ -75,15 +66,7 @@ impl Checker for VectorValidity {
                 }
                 deciders.insert(&d.node);
                 ops.push(span(history, d.invoke));
-                let _ = writeln!(
-                    text,
-                    "  {} decided {} ({}, line {}): {}",
-                    d.node,
-                    show(&d.value),
-                    d.source.as_str(),
-                    d.line,
-                    bad.join("; ")
-                );
+                let _ = writeln!(text, "  {}: {}", decided(d), bad.join("; "));
             }
             if deciders.is_empty() {
                 continue;

@@ -3,10 +3,9 @@
 //! must never be decided).
 
 use super::allowed;
-use super::decisions::{Protocol, Run};
-use super::faulty::Faults;
+use super::decisions::Protocol;
 use super::judged::Judged;
-use super::report::{no_final_phase, show, Report};
+use super::report::show;
 use crate::Checker;
 use history::{History, Verdict};
 use serde_json::json;
@@ -21,12 +20,7 @@ impl Checker for WeakIntegrity {
     }
 
     fn check(&self, history: &History) -> Verdict {
-        let faults = Faults::read(history);
-        let run = Run::read(history, Protocol::Consensus);
-        let mut report = Report::new(self.name(), &faults, run.skipped);
-        if !run.final_phase {
-            report.cannot_judge(no_final_phase("decision"));
-        }
+        let (faults, run, mut report) = super::start(self.name(), history, Protocol::Consensus);
         let mut judged_decisions = 0;
         for (key, inst) in &run.instances {
             let values = inst.proposed_values(|n| faults.is_correct(n));

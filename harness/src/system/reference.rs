@@ -93,6 +93,7 @@ impl System for Reference {
         let bugs = spec.bug.clone();
         let (program, prefix) = node_program()?;
         let traitors = crate::traitors::choose(spec, spec.seed.unwrap_or(0));
+        let m = spec.traitors;
         let command = move |name: &str, _ip: Ipv4Addr, all: &[(String, Ipv4Addr)]| {
             let nodes: Vec<String> = all
                 .iter()
@@ -112,6 +113,11 @@ impl System for Reference {
             if !bugs.is_empty() {
                 argv.push("--bug".into());
                 argv.push(bugs.join(","));
+            }
+            if matches!(protocol, "om" | "eig") && m > 0 {
+                // The algorithm is built for as many traitors as the run may have.
+                argv.push("--m".into());
+                argv.push(m.to_string());
             }
             if let Some((_, how)) = traitors.iter().find(|(n, _)| n == name) {
                 argv.push("--traitor".into());

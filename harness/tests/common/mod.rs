@@ -1,6 +1,29 @@
-//! What the Docker end-to-end tests share: counting what a run left behind.
+//! What the end-to-end tests of `schism` share: running it, a fresh store, and counting
+//! what a Docker run left behind. (Each test binary uses part of it.)
+#![allow(dead_code)]
 
-use std::process::Command;
+use serde_json::Value;
+use std::path::PathBuf;
+use std::process::{Command, Output};
+
+/// Run the `schism` binary with these arguments.
+pub fn schism(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_schism"))
+        .args(args)
+        .output()
+        .expect("schism runs")
+}
+
+/// A fresh, empty store directory for one test.
+pub fn store(prefix: &str, name: &str) -> PathBuf {
+    let p = std::env::temp_dir().join(format!("schism-{prefix}-{}-{name}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&p);
+    p
+}
+
+pub fn text(b: &[u8]) -> String {
+    String::from_utf8_lossy(b).into_owned()
+}
 
 /// Containers and networks labelled with this run that still exist.
 pub fn leftovers(run_id: &str) -> (usize, usize) {
@@ -9,7 +32,7 @@ pub fn leftovers(run_id: &str) -> (usize, usize) {
             .args(args)
             .output()
             .expect("docker cli");
-        String::from_utf8_lossy(&o.stdout)
+        text(&o.stdout)
             .lines()
             .filter(|l| !l.trim().is_empty())
             .count()
@@ -19,4 +42,30 @@ pub fn leftovers(run_id: &str) -> (usize, usize) {
         count(&["ps", "-aq", "--filter", &label]),
         count(&["network", "ls", "-q", "--filter", &label]),
     )
+}
+
+/// `schism run` with these arguments into a fresh store: its exit code, its output, and
+/// its results.json with the history added (as `history`, JSON lines). Asserts that no
+/// container or network of the run is left.
+pub fn run_docker(prefix: &str, name: &str, args: &[&str]) -> (Option<i32>, String, Value) {
+    let st = store(prefix, name);
+    let mut all = vec!["run", "--store", st.to_str().unwrap()];
+    all.extend_from_slice(args);
+    let o = schism(&all);
+    let out = format!("{}{}", text(&o.stdout), text(&o.stderr));
+    let mut r: Value = serde_json::from_str(
+        &std::fs::read_to_string(st.join("latest/results.json"))
+            .unwrap_or_else(|_| panic!("{out}")),
+    )
+    .unwrap();
+    let run_id = r["run_id"].as_str().unwrap().to_string();
+    assert_eq!(
+        leftovers(&run_id),
+        (0, 0),
+        "containers or networks of {run_id} remain"
+    );
+    let history = std::fs::read_to_string(st.join("latest/history.jsonl")).unwrap_or_default();
+    r["history"] = Value::String(history);
+    let _ = std::fs::remove_dir_all(&st);
+    (o.status.code(), out, r)
 }

@@ -1,10 +1,8 @@
 //! No duplicates: no entry appears twice in a committed log a correct node reported. One
 //! anomaly per node, naming each duplicated entry and its indices.
 
-use super::logs::Ledger;
-use crate::consensus::faulty::Faults;
 use crate::consensus::node::{self, Node};
-use crate::consensus::report::{show, span, Report};
+use crate::consensus::report::{show, span};
 use crate::Checker;
 use history::{History, Verdict};
 use serde_json::json;
@@ -21,12 +19,7 @@ impl Checker for NoDuplicates {
     }
 
     fn check(&self, history: &History) -> Verdict {
-        let faults = Faults::read(history);
-        let ledger = Ledger::read(history);
-        let mut report = Report::new(self.name(), &faults, ledger.skipped);
-        if let Some(reason) = ledger.unjudgeable(&faults) {
-            report.cannot_judge(reason);
-        }
+        let (faults, ledger, mut report) = super::start(self.name(), history);
         let mut reported: BTreeSet<&Node> = BTreeSet::new();
         for read in ledger.reads_of(|n| faults.is_correct(n)) {
             if reported.contains(&read.node) {

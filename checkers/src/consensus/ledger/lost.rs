@@ -2,10 +2,9 @@
 //! least one correct node; one in none is `lost`. Unknown when no correct node answered the
 //! final log read (there is nothing to find the entries in).
 
-use super::logs::{id, Ledger};
-use crate::consensus::faulty::Faults;
+use super::logs::id;
 use crate::consensus::node::{self, Node};
-use crate::consensus::report::{show, span, Report};
+use crate::consensus::report::{show, span};
 use crate::Checker;
 use history::{History, Verdict};
 use serde_json::json;
@@ -21,17 +20,12 @@ impl Checker for NoLostAcks {
     }
 
     fn check(&self, history: &History) -> Verdict {
-        let faults = Faults::read(history);
-        let ledger = Ledger::read(history);
-        let mut report = Report::new(self.name(), &faults, ledger.skipped);
+        let (faults, ledger, mut report) = super::start(self.name(), history);
         let finals: BTreeMap<&Node, _> = ledger
             .final_logs()
             .into_iter()
             .filter(|(n, _)| faults.is_correct(n))
             .collect();
-        if let Some(reason) = ledger.unjudgeable(&faults) {
-            report.cannot_judge(reason);
-        }
         let held: HashSet<&str> = finals
             .values()
             .flat_map(|r| r.ids.iter().map(String::as_str))

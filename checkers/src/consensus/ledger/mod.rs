@@ -14,3 +14,20 @@ pub use lost::NoLostAcks;
 pub use phantoms::NoPhantoms;
 pub use prefix::LogPrefix;
 pub use termination::LedgerTermination;
+
+use crate::consensus::faulty::Faults;
+use crate::consensus::report::Report;
+use history::History;
+use logs::Ledger;
+
+/// What a ledger safety checker starts from: the faults, the ledger, and its report, already
+/// unknown when the logs cannot be judged ([`Ledger::unjudgeable`]).
+fn start(name: &str, history: &History) -> (Faults, Ledger, Report) {
+    let faults = Faults::read(history);
+    let ledger = Ledger::read(history);
+    let mut report = Report::new(name, &faults, ledger.skipped);
+    if let Some(reason) = ledger.unjudgeable(&faults) {
+        report.cannot_judge(reason);
+    }
+    (faults, ledger, report)
+}

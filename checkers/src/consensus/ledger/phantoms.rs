@@ -1,10 +1,8 @@
 //! No phantoms: every entry in a committed log a correct node reported was submitted by a
 //! client. One anomaly per phantom entry, naming the nodes and indices holding it.
 
-use super::logs::Ledger;
-use crate::consensus::faulty::Faults;
 use crate::consensus::node::{self, Node};
-use crate::consensus::report::{show, span, Report};
+use crate::consensus::report::{show, span};
 use crate::Checker;
 use history::{History, Value, Verdict};
 use serde_json::json;
@@ -23,12 +21,7 @@ impl Checker for NoPhantoms {
     }
 
     fn check(&self, history: &History) -> Verdict {
-        let faults = Faults::read(history);
-        let ledger = Ledger::read(history);
-        let mut report = Report::new(self.name(), &faults, ledger.skipped);
-        if let Some(reason) = ledger.unjudgeable(&faults) {
-            report.cannot_judge(reason);
-        }
+        let (faults, ledger, mut report) = super::start(self.name(), history);
         // Each phantom entry, in order of first sight, with where it was seen.
         let mut phantoms: Vec<(&str, &Value, Seen)> = Vec::new();
         let mut found: HashMap<&str, usize> = HashMap::new();
@@ -55,14 +48,10 @@ impl Checker for NoPhantoms {
                 places.join(", "),
                 faults.describe()
             );
-            let indices: serde_json::Map<String, Value> = seen
-                .iter()
-                .map(|(n, (i, _))| (n.0.clone(), json!(i)))
-                .collect();
             let data = json!({
                 "entry": entry,
                 "nodes": node::json(seen.keys().copied()),
-                "indices": indices,
+                "indices": node::json_by_name(seen.iter().map(|(n, (i, _))| (*n, i))),
                 "faults": faults.json(),
             });
             let ops = seen.values().map(|(_, inv)| span(history, *inv)).collect();

@@ -3,10 +3,8 @@
 //! too: a committed entry must never be replaced. The first index where logs differ is
 //! reported, with how many indices differ in all.
 
-use super::logs::Ledger;
-use crate::consensus::faulty::Faults;
 use crate::consensus::node::{self, Node};
-use crate::consensus::report::{show, span, Report};
+use crate::consensus::report::{show, span};
 use crate::Checker;
 use history::{History, Value, Verdict};
 use serde_json::json;
@@ -23,12 +21,7 @@ impl Checker for LogPrefix {
     }
 
     fn check(&self, history: &History) -> Verdict {
-        let faults = Faults::read(history);
-        let ledger = Ledger::read(history);
-        let mut report = Report::new(self.name(), &faults, ledger.skipped);
-        if let Some(reason) = ledger.unjudgeable(&faults) {
-            report.cannot_judge(reason);
-        }
+        let (faults, ledger, mut report) = super::start(self.name(), history);
         let reads: Vec<_> = ledger.reads_of(|n| faults.is_correct(n)).collect();
         let longest = reads.iter().map(|r| r.ids.len()).max().unwrap_or(0);
         let mut first = None;
