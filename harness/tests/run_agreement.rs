@@ -1,5 +1,6 @@
-//! The agreement workloads end to end on real containers: consensus and a ledger on Raft
-//! and Paxos, generals on OM(m), interactive consistency on EIG, with and without faults;
+//! The agreement workloads end to end on real containers, each with and without faults:
+//! consensus and a ledger on Raft and Paxos, generals on OM(m) (a protocol-aware traitor),
+//! interactive consistency on EIG (an equivocating node made so by the interceptor);
 //! a Raft ledger with one equivocating leader fails log agreement; nothing is left behind.
 
 mod common;
@@ -46,9 +47,9 @@ fn all_valid(r: &Value, out: &str) {
 }
 
 #[test]
-fn consensus_on_raft_and_paxos_holds_under_partitions_and_kills() {
+fn consensus_on_raft_and_paxos_holds_with_and_without_partitions_and_kills() {
     let _one = DOCKER.lock().unwrap_or_else(|e| e.into_inner());
-    for system in ["raft", "paxos"] {
+    for (system, faults) in [("raft", "partition,kill"), ("paxos", "none")] {
         let (code, out, r) = run(
             &format!("consensus-{system}"),
             &[
@@ -57,7 +58,7 @@ fn consensus_on_raft_and_paxos_holds_under_partitions_and_kills() {
                 "--workload",
                 "consensus",
                 "--nemesis",
-                "partition,kill",
+                faults,
             ],
         );
         assert_eq!(code, Some(0), "{out}");
@@ -70,23 +71,26 @@ fn consensus_on_raft_and_paxos_holds_under_partitions_and_kills() {
 }
 
 #[test]
-fn a_ledger_on_paxos_holds_and_on_raft_breaks_under_a_lying_leader() {
+fn a_ledger_holds_on_paxos_and_raft_and_breaks_under_a_lying_raft_leader() {
     let _one = DOCKER.lock().unwrap_or_else(|e| e.into_inner());
-    let (code, out, r) = run(
-        "ledger-paxos",
-        &[
-            "--system",
-            "paxos",
-            "--workload",
-            "ledger",
-            "--nemesis",
-            "partition",
-            "--instances-per-s",
-            "50",
-        ],
-    );
-    assert_eq!(code, Some(0), "{out}");
-    all_valid(&r, &out);
+    for (system, faults) in [("paxos", "partition"), ("raft", "none")] {
+        let (code, out, r) = run(
+            &format!("ledger-{system}"),
+            &[
+                "--system",
+                system,
+                "--workload",
+                "ledger",
+                "--nemesis",
+                faults,
+                "--instances-per-s",
+                "50",
+            ],
+        );
+        assert_eq!(code, Some(0), "{out}");
+        all_valid(&r, &out);
+        verdict(&r, "no-lost-acks");
+    }
     // Raft with one equivocating leader: followers commit different entries at one index.
     let mut outs = Vec::new();
     for attempt in 0..3 {
@@ -126,8 +130,23 @@ fn a_ledger_on_paxos_holds_and_on_raft_breaks_under_a_lying_leader() {
 }
 
 #[test]
-fn generals_on_om_hold_with_one_traitor_among_four() {
+fn generals_on_om_hold_with_no_traitor_and_with_one_among_four() {
     let _one = DOCKER.lock().unwrap_or_else(|e| e.into_inner());
+    let (code, out, r) = run(
+        "generals-honest",
+        &[
+            "--system",
+            "om",
+            "--workload",
+            "generals",
+            "--nodes",
+            "4",
+            "--nemesis",
+            "none",
+        ],
+    );
+    assert_eq!(code, Some(0), "{out}");
+    all_valid(&r, &out);
     let (code, out, r) = run(
         "generals-4",
         &[
@@ -158,8 +177,23 @@ fn generals_on_om_hold_with_one_traitor_among_four() {
 }
 
 #[test]
-fn interactive_consistency_on_eig_holds_with_an_equivocating_node() {
+fn interactive_consistency_on_eig_holds_honest_and_with_an_equivocating_node() {
     let _one = DOCKER.lock().unwrap_or_else(|e| e.into_inner());
+    let (code, out, r) = run(
+        "ic-honest",
+        &[
+            "--system",
+            "eig",
+            "--workload",
+            "interactive-consistency",
+            "--nodes",
+            "4",
+            "--nemesis",
+            "none",
+        ],
+    );
+    assert_eq!(code, Some(0), "{out}");
+    all_valid(&r, &out);
     let (code, out, r) = run(
         "ic-4",
         &[
