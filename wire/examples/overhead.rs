@@ -269,8 +269,9 @@ async fn measure(
             all.lost
         );
     }
+    assert!(!all.lat_ns.is_empty(), "{case}: no request answered");
     all.lat_ns.sort_unstable();
-    let n = all.lat_ns.len().max(1);
+    let n = all.lat_ns.len();
     let pct = |p: f64| all.lat_ns[((p * n as f64).ceil() as usize).clamp(1, n) - 1] as f64 / 1e3;
     let row = Row {
         case,
