@@ -22,10 +22,19 @@ pub enum Command {
     /// Run a grid of tests: every combination of the `--param` values, each `--test-count`
     /// times, and tabulate the verdicts (sweep.json, sweep.md).
     Sweep(Box<SweepArgs>),
+    /// Measure throughput and latency at several concurrency levels, a few seeds each
+    /// (bench.json, bench.html); with --baseline, fail when they got worse.
+    Bench(Box<crate::bench::args::BenchArgs>),
     /// Check histories for linearizability.
     Check(CheckArgs),
     /// Write a seeded synthetic register history (for benches and other checkers).
     Synth(SynthArgs),
+    /// Rebuild a stored run's report.html (`schism report RUN_DIR`), or check a history
+    /// and render its report (`schism report HISTORY.jsonl [--out FILE]`).
+    Report(crate::report_cmd::ReportArgs),
+    /// Browse the store over HTTP on 127.0.0.1: the runs, newest first, their reports and
+    /// files, and the sweeps (prints the URL first).
+    Serve(crate::serve::ServeArgs),
     /// Run one node of a reference system, or wrap a Maelstrom binary (what the node
     /// containers run; the same as `schism-node`): `schism node raft --id n1 --nodes ...`,
     /// `schism node paxos --stdio`, `schism node wrap --id n1 --nodes ... -- ./binary`.

@@ -13,13 +13,17 @@
 //! assert_eq!(ExitCode::of(Validity::Unknown) as i32, 2);
 //! ```
 
+pub mod bench;
 pub mod check_cmd;
+pub mod ci_files;
 pub mod cli;
 pub mod error;
 pub mod exit;
+pub mod report_cmd;
 pub mod run;
 pub mod run_cmd;
 pub mod runlog;
+pub mod serve;
 pub mod spec;
 pub mod status;
 pub mod store;

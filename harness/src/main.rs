@@ -18,8 +18,11 @@ fn main() {
     let code = match cli.command {
         Command::Run(args) => harness::run_cmd::run(&args),
         Command::Sweep(_) => std::process::exit(harness::sweep::main_with(std::env::args_os())),
+        Command::Bench(_) => std::process::exit(harness::bench::main_with(std::env::args_os())),
         Command::Check(args) => harness::check_cmd::run(&args),
         Command::Synth(args) => harness::synth_cmd::run(&args),
+        Command::Report(args) => harness::report_cmd::run(&args),
+        Command::Serve(args) => harness::serve::run(&args),
         Command::Node(args) => {
             let argv = std::iter::once("schism node".to_string()).chain(args.args);
             std::process::exit(nodes::cli::main_with(argv))

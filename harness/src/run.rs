@@ -7,7 +7,8 @@
 //! 4. the nemesis heals everything; after a pause to recover, the final phase runs (final
 //!    reads), so liveness can be judged;
 //! 5. teardown always runs, also after an error or Ctrl-C (node logs saved first);
-//! 6. the checkers judge what was recorded; `results.json`, `<store>/latest`.
+//! 6. the checkers judge what was recorded; `results.json` (and beside it `junit.xml` and
+//!    `summary.md`), `<store>/latest`.
 
 use crate::error::RunError;
 use crate::spec::TestSpec;
@@ -259,6 +260,8 @@ pub async fn run(spec: TestSpec, on_seed: impl FnOnce(u64)) -> Result<RunOutcome
     result.cluster_ready_ms = ready_ms;
     tracing::info!(valid = result.valid.as_str(), "checked");
     result.write(&plan.dir.join("results.json"))?;
+    crate::report_cmd::write_run_report(&plan.dir);
+    crate::ci_files::write(&result, &plan.dir);
     store::mark_latest(&plan.spec.store, &plan.dir)?;
     Ok(RunOutcome {
         result,

@@ -61,7 +61,7 @@ where
 }
 
 async fn decisions(addrs: &[(String, SocketAddr)], instance: u64, field: &str) -> Vec<Value> {
-    tokio::time::sleep(Duration::from_millis(800)).await;
+    tokio::time::sleep(Duration::from_millis(1_500)).await;
     let mut out = Vec::new();
     for (name, a) in addrs {
         let d = request(*a, name, json!({"type": "decision", "instance": instance})).await;

@@ -58,15 +58,24 @@ fn check(name: &str, bugs: &[String], traitor: Option<&str>) -> Result<Vec<Strin
     Ok(bugs.to_vec())
 }
 
+/// How `om` and `eig` are built: the number of traitors they tolerate (default (n - 1) /
+/// 3) and the length of a round (default 100 ms; longer on a loaded machine, where a
+/// message may take longer than a round and count as lost).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Tuning {
+    pub m: Option<usize>,
+    pub round_ms: Option<u64>,
+}
+
 /// The protocol of this name with these bugs; `traitor` makes an `om` or `eig` node lie
-/// in a way that knows the protocol; `m` is the number of traitors `om` and `eig` are
-/// built to tolerate (default (n - 1) / 3).
+/// in a way that knows the protocol.
 pub fn protocol(
     name: &str,
     bugs: &[String],
     traitor: Option<&str>,
-    m: Option<usize>,
+    tuning: Tuning,
 ) -> Result<Box<dyn Protocol>, String> {
+    let m = tuning.m;
     let bugs = check(name, bugs, traitor)?;
     let has = |b: &str| bugs.iter().any(|x| x == b);
     Ok(match name {
@@ -90,6 +99,7 @@ pub fn protocol(
                 .find(|k| k.name() == t)
             }),
             m,
+            round_ms: tuning.round_ms.unwrap_or(OmOptions::default().round_ms),
             ..OmOptions::default()
         })),
         _ => Box::new(Eig::new(EigOptions {
@@ -107,6 +117,7 @@ pub fn protocol(
                 .find(|k| k.name() == t)
             }),
             m,
+            round_ms: tuning.round_ms.unwrap_or(EigOptions::default().round_ms),
             ..EigOptions::default()
         })),
     })
@@ -120,18 +131,28 @@ mod tests {
     fn every_protocol_bug_and_traitor_is_known_and_mistakes_are_named() {
         for (p, bugs) in PROTOCOLS {
             for b in bugs {
-                assert!(protocol(p, &[b.to_string()], None, None).is_ok(), "{p} {b}");
+                assert!(
+                    protocol(p, &[b.to_string()], None, Tuning::default()).is_ok(),
+                    "{p} {b}"
+                );
             }
         }
         for (p, kinds) in TRAITORS {
             for k in kinds {
-                assert!(protocol(p, &[], Some(k), None).is_ok(), "{p} {k}");
+                assert!(
+                    protocol(p, &[], Some(k), Tuning::default()).is_ok(),
+                    "{p} {k}"
+                );
             }
         }
         let e = |r: Result<Box<dyn Protocol>, String>| r.err().unwrap_or_default();
-        assert!(e(protocol("zab", &[], None, None)).contains("known: raft, paxos, om, eig"));
-        assert!(e(protocol("raft", &["x".into()], None, None)).contains("known: stale-read"));
-        assert!(e(protocol("raft", &[], Some("silent"), None)).contains("known: none"));
-        assert!(e(protocol("om", &[], Some("equivocate"), None)).contains("split-orders"));
+        assert!(e(protocol("zab", &[], None, Tuning::default()))
+            .contains("known: raft, paxos, om, eig"));
+        assert!(e(protocol("raft", &["x".into()], None, Tuning::default()))
+            .contains("known: stale-read"));
+        assert!(e(protocol("raft", &[], Some("silent"), Tuning::default())).contains("known: none"));
+        assert!(
+            e(protocol("om", &[], Some("equivocate"), Tuning::default())).contains("split-orders")
+        );
     }
 }

@@ -56,6 +56,9 @@ struct Args {
     /// for m + 1 rounds); default (n - 1) / 3.
     #[arg(long)]
     m: Option<usize>,
+    /// om and eig: the length of a round in milliseconds (default 100).
+    #[arg(long)]
+    round_ms: Option<u64>,
     #[arg(long, default_value_t = 0)]
     seed: u64,
     /// With `wrap`: the binary to run and its arguments.
@@ -130,8 +133,16 @@ pub fn main_with(argv: impl IntoIterator<Item = String>) -> i32 {
             Err(e) => Err(e.to_string()),
         }
     } else {
-        let proto = choose::protocol(&args.protocol, &args.bug, args.traitor.as_deref(), args.m)
-            .unwrap_or_else(|e| fail(e));
+        let proto = choose::protocol(
+            &args.protocol,
+            &args.bug,
+            args.traitor.as_deref(),
+            choose::Tuning {
+                m: args.m,
+                round_ms: args.round_ms,
+            },
+        )
+        .unwrap_or_else(|e| fail(e));
         if args.stdio {
             let data = args.data.clone();
             let storage = move |id: &str| match &data {

@@ -2,8 +2,8 @@
 //!
 //! A verdict is only useful if a person and a CI system can both read it. This crate turns
 //! checker verdicts into `results.json` (for tools) and short text lines (for a terminal).
-//! It renders from stored data alone, so an old result can be shown again. Later: the HTML
-//! report, JUnit and step summaries.
+//! It renders from stored data alone, so an old result can be shown again. For CI, a run's
+//! result also becomes `junit.xml` ([`junit`]) and a Markdown step summary ([`summary`]).
 //!
 //! ```
 //! use reports::results::{FileResult, Results};
@@ -14,5 +14,14 @@
 //! assert!(reports::results::text_line(&all.files[0]).starts_with("valid"));
 //! ```
 
+pub mod anomalies;
+pub mod bench;
+pub mod escape;
+pub mod faults;
+#[cfg(test)]
+mod fixtures;
+pub mod html;
+pub mod junit;
 pub mod results;
 pub mod run;
+pub mod summary;

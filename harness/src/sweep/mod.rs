@@ -81,7 +81,8 @@ struct Plan {
     seed: u64,
 }
 
-fn draw_seed() -> u64 {
+/// A seed from the clock and the process id (when `--seed` is not given).
+pub(crate) fn draw_seed() -> u64 {
     let t = SystemTime::now()
         .duration_since(SystemTime::UNIX_EPOCH)
         .unwrap_or_default();
@@ -129,7 +130,7 @@ fn sweep(plan: Plan, command: Vec<String>) -> i32 {
         s(count),
         s(runs)
     );
-    let out = match report::out_dir(plan.args.out.as_deref(), &plan.cells[0].1.store) {
+    let out = match report::out_dir(plan.args.out.as_deref(), &plan.cells[0].1.store, "sweeps") {
         Ok(d) => d,
         Err(e) => {
             eprintln!("schism sweep: cannot make the sweep's directory: {e}");

@@ -91,17 +91,17 @@ impl Report {
     }
 }
 
-/// The sweep's directory: `out` if given, else `<store>/sweeps/<UTC time>/` with
-/// `<store>/sweeps/latest` pointing at it.
-pub fn out_dir(out: Option<&Path>, store: &Path) -> io::Result<PathBuf> {
+/// The directory of a sweep (`kind` "sweeps") or a bench ("benches"): `out` if given, else
+/// `<store>/<kind>/<UTC time>/` with `<store>/<kind>/latest` pointing at it.
+pub fn out_dir(out: Option<&Path>, store: &Path, kind: &str) -> io::Result<PathBuf> {
     match out {
         Some(dir) => {
             std::fs::create_dir_all(dir)?;
             Ok(dir.to_path_buf())
         }
         None => {
-            let dir = crate::store::run_dir(store, "sweeps", SystemTime::now())?;
-            crate::store::mark_latest(&store.join("sweeps"), &dir)?;
+            let dir = crate::store::run_dir(store, kind, SystemTime::now())?;
+            crate::store::mark_latest(&store.join(kind), &dir)?;
             Ok(dir)
         }
     }

@@ -19,6 +19,8 @@ use workloads::maelstrom::MaelstromClient;
 use workloads::Client;
 
 pub const PORT: u16 = 7000;
+/// The round of `om` and `eig` in containers, in milliseconds.
+const ROUND_MS: u64 = 250;
 
 /// A reference protocol of `schism-node`.
 pub struct Reference {
@@ -113,6 +115,12 @@ impl System for Reference {
             if !bugs.is_empty() {
                 argv.push("--bug".into());
                 argv.push(bugs.join(","));
+            }
+            if matches!(protocol, "om" | "eig") {
+                // Rounds long enough for a loaded two-core machine (a message later than
+                // its round counts as lost, which a synchronous algorithm cannot afford).
+                argv.push("--round-ms".into());
+                argv.push(ROUND_MS.to_string());
             }
             if matches!(protocol, "om" | "eig") && m > 0 {
                 // The algorithm is built for as many traitors as the run may have.
