@@ -1,9 +1,11 @@
 //! # reports: what a check or a run leaves behind
 //!
 //! A verdict is only useful if a person and a CI system can both read it. This crate turns
-//! checker verdicts into `results.json` (for tools) and short text lines (for a terminal).
-//! It renders from stored data alone, so an old result can be shown again. For CI, a run's
-//! result also becomes `junit.xml` ([`junit`]) and a Markdown step summary ([`summary`]).
+//! checker verdicts into `results.json` (for tools) and short text lines (for a terminal),
+//! a run into a self-contained `report.html` with its charts ([`html`]), and a benchmark
+//! into `bench.json` and `bench.html` with a regression gate ([`bench`]). It renders from
+//! stored data alone, so an old result can be shown again. For CI, a run's result also
+//! becomes `junit.xml` ([`junit`]) and a Markdown step summary ([`summary`]).
 //!
 //! ```
 //! use reports::results::{FileResult, Results};
