@@ -19,6 +19,7 @@ pub mod ci_files;
 pub mod cli;
 pub mod error;
 pub mod exit;
+mod grid_runs;
 pub mod report_cmd;
 pub mod run;
 pub mod run_cmd;

@@ -152,6 +152,15 @@ mod tests {
     }
 
     #[test]
+    fn html_markup_becomes_text() {
+        assert_eq!(
+            html("<script>alert('x') & \"y\"</script>"),
+            "&lt;script&gt;alert(&#39;x&#39;) &amp; &quot;y&quot;&lt;/script&gt;"
+        );
+        assert_eq!(html("a\u{0}b"), "a\\u{0000}b");
+    }
+
+    #[test]
     fn markdown_cells_cannot_break_the_table() {
         assert_eq!(md_text("a|b\nc"), "a\\|b c");
         assert_eq!(md_text("<img src=x>"), "\\<img src=x\\>");

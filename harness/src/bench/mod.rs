@@ -19,9 +19,6 @@ pub mod plan;
 pub mod record;
 mod runs;
 
-use crate::cli::Cli;
-use crate::exit::ExitCode;
-use clap::CommandFactory;
 use std::ffi::OsString;
 
 /// The exit code of a bench outside the baseline's tolerance.
@@ -35,33 +32,5 @@ where
     T: Into<OsString> + Clone,
 {
     let argv: Vec<OsString> = argv.into_iter().map(Into::into).collect();
-    let matches = match Cli::command().try_get_matches_from(&argv) {
-        Ok(m) => m,
-        Err(e) => {
-            let _ = e.print();
-            return if e.use_stderr() {
-                ExitCode::BadInput as i32
-            } else {
-                0
-            };
-        }
-    };
-    let Some(("bench", m)) = matches.subcommand() else {
-        eprintln!("schism bench: the command line is not of a bench");
-        return ExitCode::BadInput as i32;
-    };
-    let command = std::iter::once("schism".to_string())
-        .chain(
-            argv.iter()
-                .skip(1)
-                .map(|a| a.to_string_lossy().into_owned()),
-        )
-        .collect();
-    match plan::plan(m) {
-        Ok(p) => runs::bench(p, command),
-        Err((code, e)) => {
-            eprintln!("schism bench: {e}");
-            code as i32
-        }
-    }
+    crate::grid_runs::main_with(argv, "bench", plan::plan, runs::bench)
 }

@@ -8,8 +8,7 @@ use super::record;
 use crate::exit::ExitCode;
 use reports::bench::model::{Bench, BenchRun, Machine, Point, Status};
 use std::path::Path;
-use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::Arc;
+use std::sync::atomic::Ordering;
 use std::time::SystemTime;
 use tracing::Instrument;
 
@@ -76,38 +75,15 @@ pub(super) fn bench(plan: Plan, command: Vec<String>) -> i32 {
         "schism bench: {} level(s) × {seeds} seed(s) = {runs} run(s)",
         plan.levels.len()
     );
-    let out = match crate::sweep::report::out_dir(
+    let crate::grid_runs::Setup { out, rt, stop } = match crate::grid_runs::setup(
+        "bench",
         plan.args.out.as_deref(),
         &plan.levels[0].1.store,
         "benches",
     ) {
-        Ok(d) => d,
-        Err(e) => {
-            eprintln!("schism bench: cannot make the bench's directory: {e}");
-            return ExitCode::HarnessError as i32;
-        }
+        Ok(s) => s,
+        Err(code) => return code,
     };
-    crate::runlog::start(&out);
-    let rt = match tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()
-    {
-        Ok(rt) => rt,
-        Err(e) => {
-            eprintln!("schism bench: cannot start the async runtime: {e}");
-            return ExitCode::HarnessError as i32;
-        }
-    };
-    let stop = Arc::new(AtomicBool::new(false));
-    {
-        let stop = stop.clone();
-        rt.spawn(async move {
-            if tokio::signal::ctrl_c().await.is_ok() {
-                stop.store(true, Ordering::SeqCst);
-                eprintln!("schism bench: Ctrl-C: stopping after the run under way");
-            }
-        });
-    }
     let mut b = start(&plan, command);
     let mut written = write(&mut b, &out);
     let (mut code, mut done) = (None, 0);

@@ -18,15 +18,14 @@ pub mod report;
 pub mod table;
 pub mod tally;
 
-use crate::cli::{Cli, RunArgs, SweepArgs};
+use crate::cli::{RunArgs, SweepArgs};
 use crate::exit::ExitCode;
 use crate::spec::TestSpec;
-use clap::{ArgMatches, CommandFactory, FromArgMatches};
+use clap::{ArgMatches, FromArgMatches};
 use grid::Cell;
 use report::{Report, Status};
 use std::ffi::OsString;
-use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::Arc;
+use std::sync::atomic::Ordering;
 use std::time::SystemTime;
 use tally::{Row, RunRecord};
 use tracing::Instrument;
@@ -42,35 +41,7 @@ where
     T: Into<OsString> + Clone,
 {
     let argv: Vec<OsString> = argv.into_iter().map(Into::into).collect();
-    let matches = match Cli::command().try_get_matches_from(&argv) {
-        Ok(m) => m,
-        Err(e) => {
-            let _ = e.print();
-            return if e.use_stderr() {
-                ExitCode::BadInput as i32
-            } else {
-                0
-            };
-        }
-    };
-    let Some(("sweep", m)) = matches.subcommand() else {
-        eprintln!("schism sweep: the command line is not of a sweep");
-        return ExitCode::BadInput as i32;
-    };
-    let command = std::iter::once("schism".to_string())
-        .chain(
-            argv.iter()
-                .skip(1)
-                .map(|a| a.to_string_lossy().into_owned()),
-        )
-        .collect();
-    match plan(m) {
-        Ok(p) => sweep(p, command),
-        Err((code, e)) => {
-            eprintln!("schism sweep: {e}");
-            code as i32
-        }
-    }
+    crate::grid_runs::main_with(argv, "sweep", plan, sweep)
 }
 
 /// Everything settled before the first run.
@@ -130,34 +101,15 @@ fn sweep(plan: Plan, command: Vec<String>) -> i32 {
         s(count),
         s(runs)
     );
-    let out = match report::out_dir(plan.args.out.as_deref(), &plan.cells[0].1.store, "sweeps") {
-        Ok(d) => d,
-        Err(e) => {
-            eprintln!("schism sweep: cannot make the sweep's directory: {e}");
-            return ExitCode::HarnessError as i32;
-        }
+    let crate::grid_runs::Setup { out, rt, stop } = match crate::grid_runs::setup(
+        "sweep",
+        plan.args.out.as_deref(),
+        &plan.cells[0].1.store,
+        "sweeps",
+    ) {
+        Ok(s) => s,
+        Err(code) => return code,
     };
-    crate::runlog::start(&out);
-    let rt = match tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()
-    {
-        Ok(rt) => rt,
-        Err(e) => {
-            eprintln!("schism sweep: cannot start the async runtime: {e}");
-            return ExitCode::HarnessError as i32;
-        }
-    };
-    let stop = Arc::new(AtomicBool::new(false));
-    {
-        let stop = stop.clone();
-        rt.spawn(async move {
-            if tokio::signal::ctrl_c().await.is_ok() {
-                stop.store(true, Ordering::SeqCst);
-                eprintln!("schism sweep: Ctrl-C: stopping after the run under way");
-            }
-        });
-    }
     let mut report = Report::new(command, &plan.params, plan.args.test_count, plan.seed);
     report.runs_planned = runs;
     report.cells = plan

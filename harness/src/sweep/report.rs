@@ -10,29 +10,8 @@ use std::io;
 use std::path::{Path, PathBuf};
 use std::time::SystemTime;
 
-/// Where a sweep stands.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Status {
-    Running,
-    /// Every run finished.
-    Complete,
-    /// Ctrl-C: stopped after the run under way.
-    Interrupted,
-    /// A run could not run; the sweep stopped there.
-    Stopped,
-}
-
-impl Status {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Status::Running => "running",
-            Status::Complete => "complete",
-            Status::Interrupted => "interrupted",
-            Status::Stopped => "stopped",
-        }
-    }
-}
+/// Where a sweep stands: the same states, recorded the same way, as a bench's.
+pub use reports::bench::model::Status;
 
 /// One param as recorded.
 #[derive(Debug, Clone, Serialize)]

@@ -218,32 +218,7 @@ pub fn table(c: &Comparison) -> String {
             verdict,
         ]);
     }
-    let widths: Vec<usize> = (0..6)
-        .map(|i| {
-            lines
-                .iter()
-                .map(|l| l[i].chars().count())
-                .max()
-                .unwrap_or(0)
-        })
-        .collect();
-    let mut out = String::new();
-    for l in &lines {
-        let cells: Vec<String> = l
-            .iter()
-            .zip(&widths)
-            .enumerate()
-            .map(|(i, (s, w))| {
-                if (2..5).contains(&i) {
-                    format!("{s:>w$}")
-                } else {
-                    format!("{s:<w$}")
-                }
-            })
-            .collect();
-        out.push_str(cells.join("  ").trim_end());
-        out.push('\n');
-    }
+    let mut out = super::text::columns(&lines, |i| (2..5).contains(&i));
     for u in &c.unmatched {
         out.push_str(&format!(
             "concurrency {u}: not in the baseline, not compared\n"

@@ -173,7 +173,7 @@ impl Machine {
     }
 }
 
-/// Where a bench stands.
+/// Where a bench (or a `schism sweep`, which records its status the same way) stands.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Status {
@@ -182,7 +182,7 @@ pub enum Status {
     Complete,
     /// Ctrl-C: stopped after the run under way.
     Interrupted,
-    /// A run could not run or stopped early; the bench stopped there.
+    /// A run could not run (or, in a bench, stopped early); the runs stopped there.
     Stopped,
 }
 

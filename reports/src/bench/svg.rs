@@ -55,13 +55,7 @@ fn range(values: &[f64], scale: Scale) -> (f64, f64, Vec<f64>) {
     match scale {
         Scale::Linear => {
             let hi = if hi.is_finite() && hi > 0.0 { hi } else { 1.0 };
-            let raw = hi / 5.0;
-            let mag = 10f64.powf(raw.log10().floor());
-            let step = [1.0, 2.0, 5.0, 10.0]
-                .iter()
-                .map(|m| m * mag)
-                .find(|s| *s >= raw)
-                .unwrap_or(10.0 * mag);
+            let step = crate::html::svg::nice_step(hi / 5.0);
             let top = (hi / step).ceil() * step;
             let ticks = (0..=((top / step).round() as usize))
                 .map(|i| i as f64 * step)

@@ -34,22 +34,36 @@ pub fn table(b: &Bench) -> String {
         l.push(verdicts.join(", "));
         lines.push(l);
     }
-    let cols = lines[0].len();
+    columns(&lines, |_| false)
+}
+
+/// Rows of cells as aligned columns two spaces apart, a line each (trailing space trimmed);
+/// the columns `i` for which `right(i)` holds are right-aligned, the others left-aligned.
+pub(crate) fn columns<L: AsRef<[String]>>(lines: &[L], right: impl Fn(usize) -> bool) -> String {
+    let cols = lines.first().map_or(0, |l| l.as_ref().len());
     let widths: Vec<usize> = (0..cols)
         .map(|i| {
             lines
                 .iter()
-                .map(|l| l[i].chars().count())
+                .map(|l| l.as_ref()[i].chars().count())
                 .max()
                 .unwrap_or(0)
         })
         .collect();
     let mut out = String::new();
-    for l in &lines {
+    for l in lines {
         let cells: Vec<String> = l
+            .as_ref()
             .iter()
             .zip(&widths)
-            .map(|(s, w)| format!("{s:<w$}"))
+            .enumerate()
+            .map(|(i, (s, w))| {
+                if right(i) {
+                    format!("{s:>w$}")
+                } else {
+                    format!("{s:<w$}")
+                }
+            })
             .collect();
         out.push_str(cells.join("  ").trim_end());
         out.push('\n');

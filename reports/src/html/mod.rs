@@ -32,7 +32,7 @@ mod quantiles;
 mod report;
 mod run_report;
 mod sample;
-mod svg;
+pub(crate) mod svg;
 mod throughput;
 mod timeline;
 mod units;

@@ -174,18 +174,22 @@ pub fn fault_class(kind: &str) -> &'static str {
     }
 }
 
+/// The smallest step of 1, 2 or 5 times a power of ten that is at least `raw` (positive).
+pub(crate) fn nice_step(raw: f64) -> f64 {
+    let mag = 10f64.powf(raw.log10().floor());
+    [1.0, 2.0, 5.0, 10.0]
+        .iter()
+        .map(|m| m * mag)
+        .find(|s| *s >= raw)
+        .unwrap_or(10.0 * mag)
+}
+
 /// Round ticks from 0 to `max` (about six).
 pub fn nice_ticks(max: f64) -> Vec<f64> {
     if max <= 0.0 || !max.is_finite() {
         return vec![0.0];
     }
-    let raw = max / 6.0;
-    let mag = 10f64.powf(raw.log10().floor());
-    let step = [1.0, 2.0, 5.0, 10.0]
-        .iter()
-        .map(|m| m * mag)
-        .find(|s| *s >= raw)
-        .unwrap_or(10.0 * mag);
+    let step = nice_step(max / 6.0);
     (0..)
         .map(|i| i as f64 * step)
         .take_while(|v| *v <= max * (1.0 + 1e-9))
