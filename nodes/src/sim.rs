@@ -230,7 +230,32 @@ impl Sim {
         self.schedule(at, Event::Client { node, req });
     }
 
-    /// Crash a node: it loses everything but its storage, and misses what arrives.
+    /// Send client `c1` requests to nodes (message ids from `first_id` on), let the
+    /// network run `wait_ms`, and return each request's answer (None: unanswered).
+    pub fn ask(
+        &mut self,
+        reqs: &[(usize, Value)],
+        first_id: u64,
+        wait_ms: u64,
+    ) -> Vec<Option<Body>> {
+        let ids: Vec<u64> = (first_id..).take(reqs.len()).collect();
+        for ((node, body), id) in reqs.iter().zip(&ids) {
+            let mut body = Body::from(body.clone());
+            body.set("msg_id", json!(id));
+            let dest = self.names[*node].clone();
+            self.request(*node, Envelope::new("c1", &dest, body));
+        }
+        self.run_for_ms(wait_ms);
+        ids.iter()
+            .map(|id| {
+                self.replies
+                    .iter()
+                    .find(|(_, e)| e.body.in_reply_to() == Some(*id))
+                    .map(|(_, e)| e.body.clone())
+            })
+            .collect()
+    }
+
     /// Make node `i` Byzantine: everything it sends passes its interceptor with these
     /// rules (an empty list makes it honest again). The interceptor survives its crashes.
     pub fn set_rules(&mut self, i: usize, rules: Vec<Rule>) {
@@ -264,6 +289,7 @@ impl Sim {
         }
     }
 
+    /// Crash a node: it loses everything but its storage, and misses what arrives.
     pub fn crash(&mut self, i: usize) {
         self.nodes[i].up = false;
         self.nodes[i].timers.clear();

@@ -9,7 +9,7 @@ use nodes::om::{Om, OmBugs, OmOptions, OmTraitor};
 use nodes::sim::{Sim, SimOptions};
 use serde_json::{json, Value};
 use std::time::Instant;
-use wire::{Body, Envelope};
+use wire::Body;
 
 /// A simulated cluster and a client that asks it things.
 struct Cluster {
@@ -21,25 +21,9 @@ impl Cluster {
     /// Send each request to its node, let the network run, and return the answers (None
     /// when a node did not answer).
     fn ask(&mut self, reqs: &[(usize, Value)], wait_ms: u64) -> Vec<Option<Body>> {
-        let mut ids = Vec::new();
-        for (node, body) in reqs {
-            let mut body = Body::from(body.clone());
-            body.set("msg_id", json!(self.next_id));
-            let dest = self.sim.names()[*node].clone();
-            self.sim.request(*node, Envelope::new("c1", &dest, body));
-            ids.push(self.next_id);
-            self.next_id += 1;
-        }
-        self.sim.run_for_ms(wait_ms);
-        let replies = &self.sim.replies;
-        ids.iter()
-            .map(|id| {
-                replies
-                    .iter()
-                    .find(|(_, e)| e.body.in_reply_to() == Some(*id))
-                    .map(|(_, e)| e.body.clone())
-            })
-            .collect()
+        let answers = self.sim.ask(reqs, self.next_id, wait_ms);
+        self.next_id += reqs.len() as u64;
+        answers
     }
 
     /// What every node says it decided for an instance (checked against its state).
