@@ -20,9 +20,13 @@
 
 pub mod agreement;
 pub mod etcd;
+pub mod etcd_lock;
+pub mod exec;
 pub mod generator;
+pub mod http_kv;
 pub mod maelstrom;
 pub mod register;
+pub mod services;
 
 use async_trait::async_trait;
 use history::{Key, OpType, Value};

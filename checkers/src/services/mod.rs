@@ -1,0 +1,1 @@
+//! Checkers of the Maelstrom-style service workloads (being written).

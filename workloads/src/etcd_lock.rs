@@ -1,0 +1,1 @@
+//! Named locks on etcd through its lock and lease endpoints (being written).

@@ -1,0 +1,1 @@
+//! A client that is a user command speaking JSON lines (being written).

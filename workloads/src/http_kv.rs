@@ -1,0 +1,1 @@
+//! A register client over a REST mapping (being written).

@@ -1,0 +1,1 @@
+//! The Maelstrom-style service workloads (being written).
