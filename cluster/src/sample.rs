@@ -20,6 +20,7 @@ pub fn busybox_httpd(run_id: &str, nodes: usize) -> ClusterSpec {
                 with_libraries: true,
             }],
             dirs: vec!["/data".into()],
+            base: None,
         },
         command: Arc::new(|_, _, _| NodeCommand {
             argv: ["/bin/busybox", "httpd", "-f", "-p", "8080", "-h", "/data"]
@@ -30,7 +31,8 @@ pub fn busybox_httpd(run_id: &str, nodes: usize) -> ClusterSpec {
         }),
         probe: Probe::Tcp { port: HTTP_PORT },
         ready_timeout: Duration::from_secs(20),
-        log_file: None,
+        log_files: Vec::new(),
+        stop_signal: None,
         data_dir: Some("/data".into()),
     }
 }

@@ -3,14 +3,15 @@
 use std::path::PathBuf;
 use std::time::Duration;
 
-/// A file to put into an image.
+/// A file (or a directory, with everything under it) to put into an image.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ImageFile {
     /// Where it is on this machine.
     pub host_path: PathBuf,
     /// Where it goes in the image (absolute).
     pub image_path: String,
-    /// An executable: the shared libraries `ldd` names for it come too.
+    /// An executable: the shared libraries `ldd` names for it come too (for a directory:
+    /// for every `.so` file in it).
     pub with_libraries: bool,
 }
 
@@ -22,6 +23,8 @@ pub struct ImageSpec {
     pub files: Vec<ImageFile>,
     /// Empty directories to create (for example a data directory).
     pub dirs: Vec<String>,
+    /// A local image to build on (`FROM` it) instead of an empty one; None: FROM scratch.
+    pub base: Option<String>,
 }
 
 /// How node i is started.
@@ -69,8 +72,12 @@ pub struct ClusterSpec {
     pub command: CommandFn,
     pub probe: Probe,
     pub ready_timeout: Duration,
-    /// Where node logs are kept in the container, if not on stdout/stderr.
-    pub log_file: Option<String>,
+    /// Log files the node keeps in the container besides its stdout/stderr (saved after
+    /// them, each under a header).
+    pub log_files: Vec<String>,
+    /// The signal that asks a node to stop (teardown sends it and waits briefly, so the
+    /// node can flush its logs, before removing it); None: removed at once.
+    pub stop_signal: Option<String>,
     /// The node's data directory: a volume of its own (off the containers' layered
     /// filesystem, which is slow to write), kept across kill and restart, removed at
     /// teardown.
@@ -85,7 +92,8 @@ impl std::fmt::Debug for ClusterSpec {
             .field("image", &self.image)
             .field("probe", &self.probe)
             .field("ready_timeout", &self.ready_timeout)
-            .field("log_file", &self.log_file)
+            .field("log_files", &self.log_files)
+            .field("stop_signal", &self.stop_signal)
             .field("data_dir", &self.data_dir)
             .finish_non_exhaustive()
     }

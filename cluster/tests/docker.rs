@@ -36,6 +36,7 @@ fn busybox_image() -> ImageSpec {
             with_libraries: true,
         }],
         dirs: vec!["/data".into()],
+        base: None,
     }
 }
 
@@ -66,7 +67,8 @@ fn spec(run_id: &str, nodes: usize, probe: Probe, script: &'static str) -> Clust
         }),
         probe,
         ready_timeout: Duration::from_secs(20),
-        log_file: None,
+        log_files: Vec::new(),
+        stop_signal: None,
         data_dir: Some("/data".into()),
     }
 }
@@ -433,7 +435,7 @@ async fn command_probe_and_a_log_file() {
             "echo on-stdout; sleep 0.3; echo in-the-file > /data/node.log; touch /data/ready; \
              exec /bin/busybox httpd -f -p 8080 -h /data",
         );
-        spec.log_file = Some("/data/node.log".into());
+        spec.log_files = vec!["/data/node.log".into()];
         let c = DockerCluster::start(&spec).await.expect("start");
         let out = c
             .exec_in_node("n1", &["/bin/busybox", "test", "-f", "/data/ready"])

@@ -25,6 +25,9 @@ pub enum Command {
     /// Measure throughput and latency at several concurrency levels, a few seeds each
     /// (bench.json, bench.html); with --baseline, fail when they got worse.
     Bench(Box<crate::bench::args::BenchArgs>),
+    /// List the systems `--system` takes: the built-in ones, and the system specs in
+    /// ./systems (and in any directory given).
+    Systems(SystemsArgs),
     /// Check histories for linearizability.
     Check(CheckArgs),
     /// Write a seeded synthetic register history (for benches and other checkers).
@@ -59,6 +62,12 @@ pub struct SweepArgs {
     pub out: Option<PathBuf>,
     #[command(flatten)]
     pub run: RunArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct SystemsArgs {
+    /// Directories of system specs (*.yaml) to list too (default: ./systems).
+    pub dirs: Vec<PathBuf>,
 }
 
 #[derive(Debug, Args)]
@@ -147,9 +156,14 @@ pub struct RunArgs {
     /// The test's name (runs are stored under STORE/NAME/).
     #[arg(long)]
     pub name: Option<String>,
-    /// The system under test: raft (default), paxos, om, eig, etcd or memory.
+    /// The system under test: raft (default), paxos, om, eig, etcd, maelstrom (with
+    /// --bin), memory, or a system spec file (./my-system.yaml; see `schism systems`).
     #[arg(long)]
     pub system: Option<String>,
+    /// With --system maelstrom: the node program (a binary, or a script with #!) speaking
+    /// Maelstrom's protocol on stdin and stdout.
+    #[arg(long, value_name = "PATH")]
+    pub bin: Option<PathBuf>,
     /// The workload: register, consensus, generals, interactive-consistency, ledger.
     #[arg(long)]
     pub workload: Option<String>,

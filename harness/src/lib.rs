@@ -31,5 +31,6 @@ pub mod store;
 pub mod sweep;
 pub mod synth_cmd;
 pub mod system;
+pub mod systems_cmd;
 pub mod traitors;
 pub mod workers;

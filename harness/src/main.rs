@@ -19,6 +19,7 @@ fn main() {
         Command::Run(args) => harness::run_cmd::run(&args),
         Command::Sweep(_) => std::process::exit(harness::sweep::main_with(std::env::args_os())),
         Command::Bench(_) => std::process::exit(harness::bench::main_with(std::env::args_os())),
+        Command::Systems(args) => harness::systems_cmd::run(&args),
         Command::Check(args) => harness::check_cmd::run(&args),
         Command::Synth(args) => harness::synth_cmd::run(&args),
         Command::Report(args) => harness::report_cmd::run(&args),

@@ -33,13 +33,18 @@ use workloads::generator::{Generator, Stagger, TimeLimit};
 use workloads::register::{self, RegisterOptions};
 use workloads::Workload;
 
-pub const WORKLOADS: [&str; 5] = [
-    "register",
-    "consensus",
-    "generals",
-    "interactive-consistency",
-    "ledger",
-];
+/// Every workload a run can drive (which system serves which: `schism systems`).
+pub fn workload_names() -> Vec<&'static str> {
+    let mut names = vec![
+        "register",
+        "consensus",
+        "generals",
+        "interactive-consistency",
+        "ledger",
+    ];
+    names.extend(workloads::services::NAMES);
+    names
+}
 
 /// What a run left.
 pub struct RunOutcome {
@@ -121,9 +126,22 @@ fn workload(spec: &TestSpec) -> Result<Workload, RunError> {
             let nodes = (1..=spec.nodes).map(|i| format!("n{i}")).collect();
             Ok(agreement::workload(kind, opts, nodes))
         }
+        name if workloads::services::NAMES.contains(&name) => {
+            let sv = &spec.services;
+            let opts = workloads::services::ServiceOptions {
+                values: sv.values,
+                locks: sv.locks,
+                read_fraction: sv.read_fraction,
+                lock_hold_ms: sv.lock_hold_ms,
+                check_time_limit: Some(Duration::from_secs_f64(spec.check_time_limit_s)),
+            };
+            let nodes = (1..=spec.nodes).map(|i| format!("n{i}")).collect();
+            workloads::services::workload(name, opts, nodes, spec.concurrency)
+                .ok_or_else(|| RunError::Spec(format!("unknown workload {name:?}")))
+        }
         other => Err(RunError::Spec(format!(
             "unknown workload {other:?}; known: {}",
-            WORKLOADS.join(", ")
+            workload_names().join(", ")
         ))),
     }
 }
@@ -139,20 +157,29 @@ struct Plan {
     started: SystemTime,
 }
 
-fn plan(mut spec: TestSpec) -> Result<(Plan, Workload), RunError> {
+/// What a run would refuse at its start, checked without side effects: the spec's values,
+/// the system (and its spec file), the workload and whether the system serves it, the
+/// faults, shapes and Byzantine modes, and what the system needs on this machine.
+pub fn prepare(spec: &TestSpec) -> Result<(Arc<dyn System>, NemesisOptions, Workload), RunError> {
     spec.validate().map_err(|e| RunError::Spec(e.0))?;
-    let system = system::by_name(&spec.system)?;
-    let nemesis = nemesis_options(&spec, system.as_ref())?;
-    let workload = workload(&spec)?;
-    if !system.workloads().contains(&spec.workload.as_str()) {
+    let system = system::resolve(spec)?;
+    let nemesis = nemesis_options(spec, system.as_ref())?;
+    let workload = workload(spec)?;
+    let served = system.workloads();
+    if !served.contains(&spec.workload) {
         return Err(RunError::Spec(format!(
             "the {} system does not serve the {} workload; it serves: {}",
-            spec.system,
+            system.name(),
             spec.workload,
-            system.workloads().join(", ")
+            served.join(", ")
         )));
     }
-    system.preflight(&spec)?;
+    system.preflight(spec)?;
+    Ok((system, nemesis, workload))
+}
+
+fn plan(mut spec: TestSpec) -> Result<(Plan, Workload), RunError> {
+    let (system, nemesis, workload) = prepare(&spec)?;
     let seed = spec.seed.unwrap_or_else(|| {
         let t = SystemTime::now()
             .duration_since(SystemTime::UNIX_EPOCH)
@@ -384,7 +411,7 @@ async fn judge(
         test: plan.spec.test_name(),
         run_id: plan.run_id.clone(),
         seed: plan.seed,
-        system: plan.spec.system.clone(),
+        system: plan.system.name().to_string(),
         workload: plan.spec.workload.clone(),
         nodes: plan.spec.nodes,
         concurrency: plan.spec.concurrency,

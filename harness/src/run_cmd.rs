@@ -34,6 +34,9 @@ pub fn spec_of(args: &RunArgs) -> Result<TestSpec, String> {
     if args.name.is_some() {
         s.name = args.name.clone();
     }
+    if args.bin.is_some() {
+        s.bin = args.bin.clone();
+    }
     if args.seed.is_some() {
         s.seed = args.seed;
     }

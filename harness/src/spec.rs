@@ -25,9 +25,13 @@ pub struct TestSpec {
     /// The test's name: its runs are stored under `<store>/<name>/`.
     pub name: Option<String>,
     /// The system under test: `raft` (the default), `paxos`, `om`, `eig` (schism's own
-    /// reference systems), `etcd`, or `memory` (an in-process register, for trying schism
-    /// and measuring the harness itself).
+    /// reference systems), `etcd` (systems/etcd.yaml), `maelstrom` (the node program
+    /// `bin`), `memory` (an in-process register, for trying schism and measuring the
+    /// harness itself), or the path of a system spec (`./my-system.yaml`, docs/systems.md).
     pub system: String,
+    /// With `system: maelstrom`: the node program (a binary, or a script with `#!`) that
+    /// speaks Maelstrom's protocol on stdin and stdout.
+    pub bin: Option<PathBuf>,
     pub workload: String,
     pub nodes: usize,
     /// Concurrent client workers.
@@ -55,6 +59,7 @@ pub struct TestSpec {
     pub nemesis: NemesisSpec,
     pub register: RegisterSpec,
     pub agreement: AgreementSpec,
+    pub services: ServicesSpec,
     pub etcd: EtcdSpec,
 }
 
@@ -63,6 +68,7 @@ impl Default for TestSpec {
         TestSpec {
             name: None,
             system: "raft".into(),
+            bin: None,
             workload: "register".into(),
             nodes: 5,
             concurrency: 10,
@@ -79,6 +85,7 @@ impl Default for TestSpec {
             nemesis: NemesisSpec::default(),
             register: RegisterSpec::default(),
             agreement: AgreementSpec::default(),
+            services: ServicesSpec::default(),
             etcd: EtcdSpec::default(),
         }
     }
@@ -173,6 +180,34 @@ impl Default for AgreementSpec {
             instances_per_s: d.rate_hz,
             values: d.values,
             traitor_strategy: "lamport".into(),
+        }
+    }
+}
+
+/// The Maelstrom-style service workloads: echo, unique-ids, g-set, broadcast, g-counter,
+/// pn-counter, lock.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct ServicesSpec {
+    /// Counter deltas: `0..values` (g-counter), `-(values-1)..=values-1` (pn-counter).
+    pub values: u32,
+    /// How many named locks the lock workload uses.
+    pub locks: u32,
+    /// The share of reads during the main phase (g-set, broadcast, counters).
+    pub read_fraction: f64,
+    /// The longest a lock is held (each hold is uniform up to it); keep it below an
+    /// etcd lock's lease.
+    pub lock_hold_ms: u64,
+}
+
+impl Default for ServicesSpec {
+    fn default() -> Self {
+        let d = workloads::services::ServiceOptions::default();
+        ServicesSpec {
+            values: d.values,
+            locks: d.locks,
+            read_fraction: d.read_fraction,
+            lock_hold_ms: d.lock_hold_ms,
         }
     }
 }
@@ -279,6 +314,14 @@ impl TestSpec {
                 r.read_fraction, r.cas_fraction
             ));
         }
+        let sv = &self.services;
+        if !(0.0..=1.0).contains(&sv.read_fraction) || sv.values == 0 || sv.locks == 0 {
+            return bad(format!(
+                "services.read_fraction must be a fraction and services.values and \
+                 services.locks more than 0, not {}, {} and {}",
+                sv.read_fraction, sv.values, sv.locks
+            ));
+        }
         if self.client_timeout_ms == 0 {
             return bad("client_timeout_ms must be more than 0".into());
         }
@@ -289,7 +332,23 @@ impl TestSpec {
     pub fn test_name(&self) -> String {
         self.name
             .clone()
-            .unwrap_or_else(|| format!("{}-{}", self.system, self.workload))
+            .unwrap_or_else(|| format!("{}-{}", self.system_name(), self.workload))
+    }
+
+    /// The system's name: `system`, or for a system spec file the name inside it (else
+    /// the file's name without its extension).
+    pub fn system_name(&self) -> String {
+        use crate::system::spec_file;
+        if !spec_file::is_path(&self.system) {
+            return self.system.clone();
+        }
+        let path = Path::new(&self.system);
+        match spec_file::load(path) {
+            Ok(l) => l.spec.name,
+            Err(_) => path
+                .file_stem()
+                .map_or("system".into(), |s| s.to_string_lossy().into_owned()),
+        }
     }
 }
 

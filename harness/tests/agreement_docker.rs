@@ -6,7 +6,7 @@
 mod common;
 use common::leftovers;
 use harness::spec::TestSpec;
-use harness::system::by_name;
+use harness::system::resolve;
 use serde_json::{json, Value};
 use std::net::SocketAddr;
 use std::time::Duration;
@@ -33,11 +33,12 @@ where
     ) -> std::pin::Pin<Box<dyn std::future::Future<Output = ()> + 'a>>,
 {
     let rt = rt();
-    let sys = by_name(system).unwrap();
     let spec = TestSpec {
+        system: system.to_string(),
         nodes: n,
         ..TestSpec::default()
     };
+    let sys = resolve(&spec).unwrap();
     let run_id = format!("agree-{system}-{}", std::process::id());
     let cluster = rt
         .block_on(sys.start(&spec, &run_id))

@@ -1,1 +1,130 @@
-//! Checkers of the Maelstrom-style service workloads (being written).
+//! Checkers of the Maelstrom-style service workloads (`workloads::services`): small
+//! services a node implements over Maelstrom's protocol, each judged for what it promises.
+//!
+//! | workload | checker (name) | anomaly kinds |
+//! |---|---|---|
+//! | `echo` | [`Echo`] (`echo`) | `wrong-echo` |
+//! | `unique-ids` | [`UniqueIds`] (`unique-ids`) | `duplicate-id` |
+//! | `g-set` | [`SetChecker::g_set`] (`set`) | `lost`, `unexpected`, `malformed-read` |
+//! | `broadcast` | [`SetChecker::broadcast`] (`broadcast`) | `lost`, `unexpected`, `malformed-read` |
+//! | `g-counter`, `pn-counter` | [`Counter`] (`counter`) | `out-of-bounds`, `malformed-read` |
+//! | `lock` | [`Lock`] (`lock`) | `two-holders`, `release-not-held` |
+//!
+//! The anomaly kinds are stable. The history encoding each checker reads is the one the
+//! workloads write (see `workloads::services`): reads complete with `{"node", "value"}`,
+//! final reads name their node in the invocation (see [`common`]), lock ops carry the lock
+//! as their key. Every checker answers unknown, never valid, when there was nothing to
+//! judge (no final read, no ok op).
+//!
+//! ```
+//! use checkers::services;
+//! let names: Vec<String> = services::for_workload("g-counter")
+//!     .unwrap()
+//!     .iter()
+//!     .map(|c| c.name().to_string())
+//!     .collect();
+//! assert_eq!(names, ["counter"]);
+//! assert!(services::for_workload("kafka").is_none());
+//! ```
+
+pub mod common;
+mod counter;
+mod echo;
+pub mod lock;
+mod set;
+mod unique_ids;
+
+pub use counter::Counter;
+pub use echo::Echo;
+pub use lock::Lock;
+pub use set::SetChecker;
+pub use unique_ids::UniqueIds;
+
+use crate::Checker;
+
+/// The workloads these checkers judge.
+pub const WORKLOADS: [&str; 7] = [
+    "echo",
+    "unique-ids",
+    "g-set",
+    "broadcast",
+    "g-counter",
+    "pn-counter",
+    "lock",
+];
+
+/// The checkers of a workload (None: not one of [`WORKLOADS`]). The lock checker gets its
+/// default time limit; build [`Lock`] yourself for another.
+pub fn for_workload(name: &str) -> Option<Vec<Box<dyn Checker>>> {
+    let c: Box<dyn Checker> = match name {
+        "echo" => Box::new(Echo),
+        "unique-ids" => Box::new(UniqueIds),
+        "g-set" => Box::new(SetChecker::g_set()),
+        "broadcast" => Box::new(SetChecker::broadcast()),
+        "g-counter" | "pn-counter" => Box::new(Counter),
+        "lock" => Box::new(Lock::default()),
+        _ => return None,
+    };
+    Some(vec![c])
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use history::{Dialect, History, Key, Op, OpType, Validity};
+    use serde_json::json;
+
+    /// Every checker, over ops whose values have every wrong shape: none panics, and an
+    /// empty history is never valid.
+    #[test]
+    fn no_checker_panics_on_odd_values_and_none_calls_nothing_valid() {
+        let odd = [
+            json!(null),
+            json!(3),
+            json!(-7),
+            json!("n1"),
+            json!([1, "x"]),
+            json!({"node": 5}),
+            json!({"node": "n2"}),
+            json!({"node": "n1", "value": [1, [2]]}),
+            json!({"node": "n1", "value": "x"}),
+            json!({"value": 9}),
+        ];
+        let fs = [
+            "echo",
+            "generate",
+            "add",
+            "broadcast",
+            "read",
+            "topology",
+            "acquire",
+            "release",
+        ];
+        let mut ops = Vec::new();
+        for (i, v) in odd.iter().enumerate() {
+            for (j, f) in fs.iter().enumerate() {
+                let kind = [OpType::Ok, OpType::Fail, OpType::Info][(i + j) % 3];
+                let mut invoke = Op::client(j as u64, OpType::Invoke, f, v.clone());
+                invoke.key = (i % 2 == 0).then_some(Key::Int(i as i64 % 3));
+                ops.push(invoke);
+                ops.push(Op::client(
+                    j as u64,
+                    kind,
+                    f,
+                    odd[(i + j) % odd.len()].clone(),
+                ));
+            }
+        }
+        let h = History::from_ops(ops, Dialect::Schism).unwrap();
+        let empty = History::from_ops(Vec::new(), Dialect::Schism).unwrap();
+        for w in WORKLOADS {
+            for c in for_workload(w).unwrap() {
+                let v = c.check(&h);
+                assert_eq!(v.checker, c.name());
+                let v = c.check(&empty);
+                assert_eq!(v.validity, Validity::Unknown, "{w} {}", c.name());
+                assert!(v.reason.is_some());
+            }
+        }
+    }
+}

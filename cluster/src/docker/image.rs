@@ -23,8 +23,17 @@ use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, OnceLock};
 
-/// The Dockerfile of every image: the context is the image's root.
+/// The Dockerfile of an image FROM scratch: the context is the image's root.
 const DOCKERFILE: &str = "FROM scratch\nCOPY . /\n";
+
+/// The Dockerfile of an image built on a local one. The base's image ID is a label, so the
+/// content hash (and so the tag) changes when the base does.
+fn dockerfile(base: Option<(&str, &str)>) -> String {
+    match base {
+        None => DOCKERFILE.to_string(),
+        Some((name, id)) => format!("FROM {name}\nLABEL schism.base.id=\"{id}\"\nCOPY . /\n"),
+    }
+}
 /// Keeps the Dockerfile and this file out of the image (they are still sent to the builder).
 const DOCKERIGNORE: &str = "Dockerfile\n.dockerignore\n";
 
@@ -82,6 +91,7 @@ pub fn tools_image() -> ImageSpec {
         name: "tools".to_string(),
         files,
         dirs: vec!["/run".to_string(), "/tmp".to_string()],
+        base: None,
     }
 }
 
@@ -150,7 +160,11 @@ fn relative(image_path: &str) -> Option<String> {
 /// The deterministic tar of a build context: every parent directory (0755), the asked-for
 /// directories, the files with their modes, the Dockerfile and .dockerignore; entries
 /// sorted by path, owner 0, time 0. Pure, so its layout is unit-tested.
-pub(crate) fn build_tar(files: &[TarFile], dirs: &[String]) -> Result<Vec<u8>, ClusterError> {
+pub(crate) fn build_tar(
+    files: &[TarFile],
+    dirs: &[String],
+    dockerfile: &str,
+) -> Result<Vec<u8>, ClusterError> {
     enum Entry<'a> {
         Dir,
         File(&'a TarFile),
@@ -205,7 +219,7 @@ pub(crate) fn build_tar(files: &[TarFile], dirs: &[String]) -> Result<Vec<u8>, C
         "Dockerfile",
         false,
         0o644,
-        DOCKERFILE.as_bytes(),
+        dockerfile.as_bytes(),
     )
     .map_err(io)?;
     append(
@@ -251,30 +265,34 @@ fn check_name(name: &str) -> Result<(), ClusterError> {
 
 /// Resolves a spec into its build context: checks the files, asks `ldd` for libraries,
 /// reads everything and makes the tar and its tag.
-pub(crate) async fn image_context(spec: &ImageSpec) -> Result<Context, ClusterError> {
+pub(crate) async fn image_context(
+    spec: &ImageSpec,
+    base_id: Option<&str>,
+) -> Result<Context, ClusterError> {
     check_name(&spec.name)?;
+    let mut files = Vec::new();
     for f in &spec.files {
         match std::fs::metadata(&f.host_path) {
-            Ok(m) if m.is_file() => {}
-            Ok(_) => return Err(missing(&f.host_path, "not a regular file")),
+            Ok(m) if m.is_file() => files.push(f.clone()),
+            Ok(m) if m.is_dir() => expand_dir(f, &mut files, 0)?,
+            Ok(_) => return Err(missing(&f.host_path, "not a regular file or a directory")),
             Err(e) => return Err(missing(&f.host_path, &e.to_string())),
         }
     }
-    let executables: Vec<PathBuf> = spec
-        .files
+    let executables: Vec<PathBuf> = files
         .iter()
         .filter(|f| f.with_libraries)
         .map(|f| f.host_path.clone())
         .collect();
     let libraries = libraries_of(&executables).await?;
-    let mut sources: Vec<(String, PathBuf)> = spec
-        .files
+    let mut sources: Vec<(String, PathBuf)> = files
         .iter()
         .map(|f| (f.image_path.clone(), f.host_path.clone()))
         .collect();
     sources.extend(libraries.into_iter().map(|l| (l.clone(), PathBuf::from(l))));
     let dirs = spec.dirs.clone();
     let name = spec.name.clone();
+    let dockerfile = dockerfile(spec.base.as_deref().zip(base_id));
     tokio::task::spawn_blocking(move || {
         let files = sources
             .into_iter()
@@ -286,7 +304,7 @@ pub(crate) async fn image_context(spec: &ImageSpec) -> Result<Context, ClusterEr
                 })
             })
             .collect::<Result<Vec<_>, _>>()?;
-        let tar = build_tar(&files, &dirs)?;
+        let tar = build_tar(&files, &dirs, &dockerfile)?;
         Ok(Context {
             tag: tag_for(&name, &tar),
             tar,
@@ -294,6 +312,39 @@ pub(crate) async fn image_context(spec: &ImageSpec) -> Result<Context, ClusterEr
     })
     .await
     .map_err(|e| ClusterError::Docker(format!("packing image {}: {e}", spec.name)))?
+}
+
+/// Directories nested deeper than this are refused (a symlink loop, most likely).
+const MAX_DIR_DEPTH: usize = 32;
+
+/// Every regular file under a directory, at the same place under its image path; `.so`
+/// files bring their libraries when the directory does.
+fn expand_dir(dir: &ImageFile, out: &mut Vec<ImageFile>, depth: usize) -> Result<(), ClusterError> {
+    if depth > MAX_DIR_DEPTH {
+        return Err(missing(&dir.host_path, "nested too deep (a symlink loop?)"));
+    }
+    let mut entries: Vec<PathBuf> = std::fs::read_dir(&dir.host_path)
+        .map_err(|e| missing(&dir.host_path, &e.to_string()))?
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .collect();
+    entries.sort();
+    for path in entries {
+        let Some(name) = path.file_name().and_then(|n| n.to_str()) else {
+            continue;
+        };
+        let child = ImageFile {
+            image_path: format!("{}/{name}", dir.image_path.trim_end_matches('/')),
+            with_libraries: dir.with_libraries && (name.ends_with(".so") || name.contains(".so.")),
+            host_path: path.clone(),
+        };
+        match std::fs::metadata(&path) {
+            Ok(m) if m.is_dir() => expand_dir(&child, out, depth + 1)?,
+            Ok(m) if m.is_file() => out.push(child),
+            // Sockets, broken symlinks and the like have no content to pack.
+            _ => {}
+        }
+    }
+    Ok(())
 }
 
 fn missing(path: &Path, why: &str) -> ClusterError {
@@ -323,7 +374,11 @@ fn build_lock(tag: &str) -> Arc<tokio::sync::Mutex<()>> {
 /// Makes sure the image of `spec` exists, building it only when its content-hash tag is not
 /// there yet.
 pub async fn ensure_image(docker: &Docker, spec: &ImageSpec) -> Result<BuiltImage, ClusterError> {
-    let context = image_context(spec).await?;
+    let base_id = match &spec.base {
+        Some(base) => Some(base_image_id(docker, base).await?),
+        None => None,
+    };
+    let context = image_context(spec, base_id.as_deref()).await?;
     let tag = context.tag.clone();
     // Two builds of one tag at once would leave the loser's image dangling: within this
     // process, the second waits for the first and then finds the tag.
@@ -374,6 +429,20 @@ pub async fn ensure_image(docker: &Docker, spec: &ImageSpec) -> Result<BuiltImag
     Ok(BuiltImage { tag, built: true })
 }
 
+/// The ID of a local image to build on; it must be there already (no registry).
+async fn base_image_id(docker: &Docker, base: &str) -> Result<String, ClusterError> {
+    match docker.inspect_image(base).await {
+        Ok(i) => Ok(i.id.unwrap_or_default()),
+        Err(e) if is_not_found(&e) => Err(ClusterError::MissingFile {
+            path: format!("image {base}"),
+            why: "not on this machine's Docker engine (no registry is reachable: build or \
+                  load it first, for example with `docker build` or `docker load`)"
+                .into(),
+        }),
+        Err(e) => Err(docker_err(format!("looking up image {base}"))(e)),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -413,7 +482,8 @@ mod tests {
                 content: b"other".to_vec(),
             },
         ];
-        let tar = build_tar(&files, &["/data".into(), "/var/lib/x".into()]).expect("tar");
+        let tar =
+            build_tar(&files, &["/data".into(), "/var/lib/x".into()], DOCKERFILE).expect("tar");
         let got: Vec<(String, bool, u32)> = entries(&tar)
             .into_iter()
             .map(|(p, k, m, _)| (p, k == tar::EntryType::Directory, m))
@@ -454,9 +524,9 @@ mod tests {
                 content: c.to_vec(),
             }]
         };
-        let one = build_tar(&f(b"x"), &[]).expect("tar");
-        let again = build_tar(&f(b"x"), &[]).expect("tar");
-        let other = build_tar(&f(b"y"), &[]).expect("tar");
+        let one = build_tar(&f(b"x"), &[], DOCKERFILE).expect("tar");
+        let again = build_tar(&f(b"x"), &[], DOCKERFILE).expect("tar");
+        let other = build_tar(&f(b"y"), &[], DOCKERFILE).expect("tar");
         assert_eq!(one, again);
         assert_eq!(tag_for("n", &one), tag_for("n", &again));
         assert_ne!(tag_for("n", &one), tag_for("n", &other));
@@ -482,7 +552,7 @@ mod tests {
             content: vec![],
         }];
         assert!(matches!(
-            build_tar(&bad, &[]),
+            build_tar(&bad, &[], DOCKERFILE),
             Err(ClusterError::MissingFile { .. })
         ));
     }
@@ -497,9 +567,42 @@ mod tests {
                 content: vec![1],
             }],
             &[],
+            DOCKERFILE,
         )
         .expect("tar");
         assert!(entries(&tar).iter().any(|e| format!("/{}", e.0) == long));
+    }
+
+    #[test]
+    fn a_directory_is_packed_whole_and_its_shared_objects_bring_libraries() {
+        let dir = std::env::temp_dir().join(format!("schism-dir-{}", std::process::id()));
+        std::fs::create_dir_all(dir.join("sub")).unwrap();
+        std::fs::write(dir.join("a.py"), "x").unwrap();
+        std::fs::write(dir.join("sub/m.cpython.so"), "y").unwrap();
+        let mut out = Vec::new();
+        let top = ImageFile {
+            host_path: dir.clone(),
+            image_path: "/app/".into(),
+            with_libraries: true,
+        };
+        expand_dir(&top, &mut out, 0).unwrap();
+        std::fs::remove_dir_all(&dir).unwrap();
+        let got: Vec<(&str, bool)> = out
+            .iter()
+            .map(|f| (f.image_path.as_str(), f.with_libraries))
+            .collect();
+        assert_eq!(
+            got,
+            vec![("/app/a.py", false), ("/app/sub/m.cpython.so", true)]
+        );
+    }
+
+    #[test]
+    fn an_image_on_a_base_names_it_and_its_id() {
+        assert_eq!(dockerfile(None), DOCKERFILE);
+        let d = dockerfile(Some(("my/img:1", "sha256:ab")));
+        assert!(d.starts_with("FROM my/img:1\n"), "{d}");
+        assert!(d.contains("sha256:ab"), "{d}");
     }
 
     #[tokio::test]
@@ -508,8 +611,9 @@ mod tests {
             name: "t".into(),
             files: vec![file("/nonexistent/schism-binary", "/x")],
             dirs: vec![],
+            base: None,
         };
-        match image_context(&spec).await {
+        match image_context(&spec, None).await {
             Err(ClusterError::MissingFile { path, .. }) => {
                 assert_eq!(path, "/nonexistent/schism-binary")
             }
@@ -520,7 +624,9 @@ mod tests {
     #[tokio::test]
     async fn tools_image_holds_the_real_iptables_and_its_libraries() {
         let spec = tools_image();
-        let context = image_context(&spec).await.expect("tools image context");
+        let context = image_context(&spec, None)
+            .await
+            .expect("tools image context");
         let paths: Vec<String> = entries(&context.tar)
             .into_iter()
             .map(|e| format!("/{}", e.0))

@@ -1,5 +1,5 @@
 //! A node's log: what its container wrote on stdout and stderr, and, when the system keeps
-//! its log in a file (`ClusterSpec::log_file`), that file, fetched through the engine's
+//! its log in files (`ClusterSpec::log_files`), those files, fetched through the engine's
 //! archive API (which also works on a killed container).
 
 use super::engine::{docker_err, is_not_found};
@@ -86,10 +86,10 @@ pub(crate) async fn container_file(
 pub(crate) async fn node_log(
     docker: &Docker,
     container: &str,
-    log_file: Option<&str>,
+    log_files: &[String],
 ) -> Result<String, ClusterError> {
     let mut text = container_output(docker, container, None).await?;
-    if let Some(path) = log_file {
+    for path in log_files {
         if let Some(file) = container_file(docker, container, path).await? {
             if !text.is_empty() && !text.ends_with('\n') {
                 text.push('\n');

@@ -31,6 +31,7 @@
 //!             with_libraries: true,
 //!         }],
 //!         dirs: vec!["/data".into()],
+//!         base: None,
 //!     },
 //!     command: Arc::new(|_name, _ip, _all| NodeCommand {
 //!         argv: ["/bin/busybox", "httpd", "-f", "-p", "8080", "-h", "/data"].map(String::from).to_vec(),
@@ -38,7 +39,8 @@
 //!     }),
 //!     probe: Probe::Tcp { port: 8080 },
 //!     ready_timeout: Duration::from_secs(20),
-//!     log_file: None,
+//!     log_files: Vec::new(),
+//!     stop_signal: None,
 //!     data_dir: Some("/data".into()),
 //! };
 //! let cluster = DockerCluster::start(&spec).await?;
@@ -76,6 +78,8 @@ use std::time::Duration;
 
 /// How many lines of a node's log a [`ClusterError::NotReady`] shows.
 const NOT_READY_LOG_LINES: usize = 20;
+/// Seconds a node has to exit after its stop signal, at teardown.
+const STOP_GRACE_S: i32 = 2;
 /// Node addresses are .2 to .254 of the run's /24.
 const MAX_NODES: usize = 253;
 
@@ -88,7 +92,8 @@ pub struct DockerCluster {
     nodes: Vec<NodeInfo>,
     members: Vec<Member>,
     probe: Probe,
-    log_file: Option<String>,
+    log_files: Vec<String>,
+    stop_signal: Option<String>,
     node_image: String,
     tools_image: String,
     images_built: Vec<String>,
@@ -156,16 +161,8 @@ impl DockerCluster {
             let command = (spec.command)(&m.name, m.ip, &all);
             let (network, tools, node_image) = (&network, &tools.tag, &node_image.tag);
             async move {
-                let pid = node::launch(
-                    docker,
-                    &spec.run_id,
-                    network,
-                    m,
-                    (tools, node_image),
-                    &command,
-                    spec.data_dir.as_deref(),
-                )
-                .await?;
+                let pid =
+                    node::launch(docker, spec, network, m, (tools, node_image), &command).await?;
                 *m.holder_pid.lock().unwrap_or_else(|e| e.into_inner()) = Some(pid);
                 Ok::<(), ClusterError>(())
             }
@@ -189,7 +186,8 @@ impl DockerCluster {
                 .collect(),
             members,
             probe: spec.probe.clone(),
-            log_file: spec.log_file.clone(),
+            log_files: spec.log_files.clone(),
+            stop_signal: spec.stop_signal.clone(),
             node_image: node_image.tag,
             tools_image: tools.tag,
             images_built,
@@ -219,7 +217,7 @@ impl DockerCluster {
                     format!("{}; its container exited with code {code}", self.probe)
                 }
             };
-        let log = logs::node_log(&self.docker, &m.container, self.log_file.as_deref())
+        let log = logs::node_log(&self.docker, &m.container, &self.log_files)
             .await
             .unwrap_or_else(|e| format!("(its log cannot be read: {e})\n"));
         Err(ClusterError::NotReady {
@@ -333,13 +331,12 @@ impl DockerCluster {
     async fn save_logs(&self, dir: &Path) -> Result<(), ClusterError> {
         tokio::fs::create_dir_all(dir).await?;
         let saves = self.members.iter().map(|m| async move {
-            let log =
-                match logs::node_log(&self.docker, &m.container, self.log_file.as_deref()).await {
-                    Ok(log) => log,
-                    // Torn down already: nothing to save, keep what an earlier teardown saved.
-                    Err(_) if !self.container_exists(&m.container).await => return Ok(()),
-                    Err(e) => return Err(e),
-                };
+            let log = match logs::node_log(&self.docker, &m.container, &self.log_files).await {
+                Ok(log) => log,
+                // Torn down already: nothing to save, keep what an earlier teardown saved.
+                Err(_) if !self.container_exists(&m.container).await => return Ok(()),
+                Err(e) => return Err(e),
+            };
             let path = dir.join(format!("{}.log", m.name));
             tokio::fs::write(&path, log).await.map_err(|e| {
                 ClusterError::Docker(format!(
@@ -350,6 +347,19 @@ impl DockerCluster {
             })
         });
         futures_util::future::try_join_all(saves).await.map(|_| ())
+    }
+
+    /// Asks every node to stop with its stop signal, and gives them [`STOP_GRACE_S`] to
+    /// exit (then the engine kills them), so they can flush their logs. Errors are
+    /// ignored: removal follows anyway.
+    async fn stop_gracefully(&self) {
+        let stops = self.members.iter().map(|m| {
+            let options = bollard::query_parameters::StopContainerOptionsBuilder::new()
+                .t(STOP_GRACE_S)
+                .build();
+            self.docker.stop_container(&m.container, Some(options))
+        });
+        let _ = futures_util::future::join_all(stops).await;
     }
 
     async fn container_exists(&self, name: &str) -> bool {
@@ -433,11 +443,14 @@ impl Cluster for DockerCluster {
 
     async fn logs(&self, node: &str, tail: usize) -> Result<String, ClusterError> {
         let m = self.member(node)?;
-        let log = logs::node_log(&self.docker, &m.container, self.log_file.as_deref()).await?;
+        let log = logs::node_log(&self.docker, &m.container, &self.log_files).await?;
         Ok(logs::last_lines(&log, tail))
     }
 
     async fn teardown(&self, save_logs_to: Option<&Path>) -> Result<(), ClusterError> {
+        if self.stop_signal.is_some() {
+            self.stop_gracefully().await;
+        }
         // Saving logs must not keep the run's objects alive: remove them whatever happened.
         let saved = match save_logs_to {
             Some(dir) => self.save_logs(dir).await,

@@ -10,7 +10,7 @@
 
 use super::engine::{container_labels, docker_err};
 use super::network::RunNetwork;
-use crate::{ClusterError, NodeCommand};
+use crate::{ClusterError, ClusterSpec, NodeCommand};
 use bollard::models::{
     ContainerCreateBody, EndpointIpamConfig, EndpointSettings, HostConfig, NetworkingConfig,
 };
@@ -52,15 +52,17 @@ impl Member {
 
 /// Creates and starts the holder, then the node container in its namespace. Returns the
 /// holder's host PID.
+/// The run id, data directory and stop signal come from the cluster's spec.
 pub(crate) async fn launch(
     docker: &Docker,
-    run_id: &str,
+    spec: &ClusterSpec,
     network: &RunNetwork,
     member: &Member,
     (tools_image, node_image): (&str, &str),
     command: &NodeCommand,
-    data_dir: Option<&str>,
 ) -> Result<i64, ClusterError> {
+    let run_id = spec.run_id.as_str();
+    let (data_dir, stop_signal) = (spec.data_dir.as_deref(), spec.stop_signal.as_deref());
     let holder = ContainerCreateBody {
         hostname: Some(member.name.clone()),
         image: Some(tools_image.to_string()),
@@ -101,6 +103,7 @@ pub(crate) async fn launch(
                 .collect(),
         ),
         labels: Some(container_labels(run_id, &member.name, "node")),
+        stop_signal: stop_signal.map(String::from),
         // An anonymous volume: it lives as long as the container (kill and start keep it)
         // and goes with it at teardown (removal with `v`).
         volumes: data_dir.map(|d| [(d.to_string(), Default::default())].into_iter().collect()),

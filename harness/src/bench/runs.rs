@@ -27,7 +27,7 @@ fn start(plan: &Plan, command: Vec<String>) -> Bench {
             .strip_suffix(&format!("-concurrency={}", plan.levels[0].0))
             .unwrap_or(&test)
             .to_string(),
-        system: spec.system.clone(),
+        system: spec.system_name(),
         workload: spec.workload.clone(),
         nodes: spec.nodes,
         rate: spec.rate,

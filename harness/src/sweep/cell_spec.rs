@@ -45,50 +45,13 @@ pub fn run_args(base: &ArgMatches, cell: &Cell, seed: u64) -> Result<RunArgs, St
     Ok(args)
 }
 
-/// What a run would refuse at its start, checked now: the system, the workload and whether
-/// the system serves it, the names of faults, shapes and Byzantine modes, and what the
-/// system needs on this machine. (The same checks as the run's own planning, which has no
-/// public form without side effects.)
-fn precheck(spec: &TestSpec) -> Result<(), RunError> {
-    let system = crate::system::by_name(&spec.system)?;
-    if !crate::run::WORKLOADS.contains(&spec.workload.as_str()) {
-        return Err(RunError::Spec(format!(
-            "unknown workload {:?}; known: {}",
-            spec.workload,
-            crate::run::WORKLOADS.join(", ")
-        )));
-    }
-    if !system.workloads().contains(&spec.workload.as_str()) {
-        return Err(RunError::Spec(format!(
-            "the {} system does not serve the {} workload; it serves: {}",
-            spec.system,
-            spec.workload,
-            system.workloads().join(", ")
-        )));
-    }
-    for f in &spec.nemesis.faults {
-        nemesis::FaultKind::parse(f)?;
-    }
-    for s in &spec.nemesis.shapes {
-        if nemesis::grudge::Shape::parse(s).is_none() {
-            return Err(RunError::Spec(format!(
-                "unknown partition shape {s:?}; known: {}",
-                nemesis::grudge::Shape::NAMES.join(", ")
-            )));
-        }
-    }
-    for m in &spec.nemesis.byzantine {
-        nemesis::ByzMode::parse(m)?;
-    }
-    system.preflight(spec)
-}
-
 /// The spec of a cell's runs (seed `seed`; the sweep sets it again for each run), stored
 /// under `<test name>-<cell>`. An error says what is wrong, not which cell.
 pub fn spec(base: &ArgMatches, cell: &Cell, seed: u64) -> Result<TestSpec, RunError> {
     let args = run_args(base, cell, seed).map_err(RunError::Spec)?;
     let mut spec = crate::run_cmd::spec_of(&args).map_err(RunError::Spec)?;
-    precheck(&spec)?;
+    // What a run would refuse at its start, refused now (before any run of the grid).
+    crate::run::prepare(&spec)?;
     let label = cell.dir_label();
     if !label.is_empty() {
         spec.name = Some(format!("{}-{label}", spec.test_name()));

@@ -48,7 +48,7 @@ impl Client for MemoryClient {
 
 #[async_trait]
 impl System for Memory {
-    fn name(&self) -> &'static str {
+    fn name(&self) -> &str {
         "memory"
     }
     fn preflight(&self, _spec: &TestSpec) -> Result<(), RunError> {

@@ -1,8 +1,9 @@
 //! Systems under test: how to bring one up, how a client talks to it, and who leads.
 
-pub mod etcd;
+pub mod etcd_leader;
 pub mod memory;
 pub mod reference;
+pub mod spec_file;
 
 use crate::error::RunError;
 use crate::spec::TestSpec;
@@ -15,7 +16,7 @@ use workloads::Client;
 /// A system schism knows how to run.
 #[async_trait]
 pub trait System: Send + Sync {
-    fn name(&self) -> &'static str;
+    fn name(&self) -> &str;
     /// Check what the system needs on this machine before anything starts.
     fn preflight(&self, spec: &TestSpec) -> Result<(), RunError>;
     /// Bring the cluster up, every node ready.
@@ -40,8 +41,8 @@ pub trait System: Send + Sync {
         (vec!["value".into()], Vec::new())
     }
     /// The workloads this system serves.
-    fn workloads(&self) -> &'static [&'static str] {
-        &["register"]
+    fn workloads(&self) -> Vec<String> {
+        vec!["register".into()]
     }
     /// Who leads, where the system can say.
     fn leader(&self) -> Option<Arc<dyn Leader>> {
@@ -49,20 +50,53 @@ pub trait System: Send + Sync {
     }
 }
 
-pub const NAMES: [&str; 6] = ["etcd", "raft", "paxos", "om", "eig", "memory"];
+pub const NAMES: [&str; 7] = ["raft", "paxos", "om", "eig", "etcd", "maelstrom", "memory"];
 
-/// The system of this name.
-pub fn by_name(name: &str) -> Result<Arc<dyn System>, RunError> {
-    match name {
-        "etcd" => Ok(Arc::new(etcd::Etcd)),
-        "memory" => Ok(Arc::new(memory::Memory::default())),
-        "raft" => Ok(Arc::new(reference::Reference { protocol: "raft" })),
-        "paxos" => Ok(Arc::new(reference::Reference { protocol: "paxos" })),
-        "om" => Ok(Arc::new(reference::Reference { protocol: "om" })),
-        "eig" => Ok(Arc::new(reference::Reference { protocol: "eig" })),
-        other => Err(RunError::Spec(format!(
-            "unknown system {other:?}; known: {}",
-            NAMES.join(", ")
-        ))),
+/// The system a test spec names: a built-in by name (`etcd` is systems/etcd.yaml;
+/// `maelstrom` is made from `bin`), or a system spec file (`./my-system.yaml`).
+pub fn resolve(spec: &TestSpec) -> Result<Arc<dyn System>, RunError> {
+    let name = spec.system.as_str();
+    if name != "maelstrom" && spec.bin.is_some() {
+        return Err(RunError::Spec(format!(
+            "--bin is for --system maelstrom (a Maelstrom node program), not {name}"
+        )));
     }
+    let loaded = match name {
+        "memory" => return Ok(Arc::new(memory::Memory::default())),
+        "raft" | "paxos" | "om" | "eig" => {
+            let protocol = nodes::choose::PROTOCOLS
+                .iter()
+                .map(|(p, _)| *p)
+                .find(|p| *p == name)
+                .unwrap_or("raft");
+            return Ok(Arc::new(reference::Reference { protocol }));
+        }
+        "maelstrom" => {
+            let bin = spec.bin.as_ref().ok_or_else(|| {
+                RunError::Spec(
+                    "--system maelstrom needs --bin PATH: the node program (a binary, or a \
+                     script with #!) that speaks Maelstrom's protocol on stdin and stdout"
+                        .into(),
+                )
+            })?;
+            spec_file::maelstrom(bin)
+        }
+        "etcd" => spec_file::builtin("etcd")
+            .unwrap_or_else(|| Err("the etcd spec is not built in".into()))
+            .map(|mut l| {
+                // The test spec's etcd fields (flags --etcd-binary, --read-mode) still apply.
+                l.spec.image.binary = Some(spec.etcd.binary.display().to_string());
+                l.spec.client.read_mode = Some(spec.etcd.read_mode.clone());
+                l
+            }),
+        path if spec_file::is_path(path) => spec_file::load(std::path::Path::new(path)),
+        other => {
+            return Err(RunError::Spec(format!(
+                "unknown system {other:?}; known: {} (or a system spec file, ./NAME.yaml)",
+                NAMES.join(", ")
+            )))
+        }
+    }
+    .map_err(RunError::Spec)?;
+    Ok(Arc::new(spec_file::SpecSystem { loaded }))
 }

@@ -59,16 +59,17 @@ pub fn node_program() -> Result<(PathBuf, Vec<String>), RunError> {
     }
 }
 
-fn addrs(cluster_nodes: &[NodeInfo]) -> Vec<(String, SocketAddr)> {
+/// Every node's name and the address of its `port`.
+pub fn addrs(cluster_nodes: &[NodeInfo], port: u16) -> Vec<(String, SocketAddr)> {
     cluster_nodes
         .iter()
-        .map(|n| (n.name.clone(), SocketAddr::from((n.ip, PORT))))
+        .map(|n| (n.name.clone(), SocketAddr::from((n.ip, port))))
         .collect()
 }
 
 #[async_trait]
 impl System for Reference {
-    fn name(&self) -> &'static str {
+    fn name(&self) -> &str {
         self.protocol
     }
 
@@ -147,11 +148,13 @@ impl System for Reference {
                     with_libraries: true,
                 }],
                 dirs: vec!["/data".into()],
+                base: None,
             },
             command: Arc::new(command),
             probe: Probe::Tcp { port: PORT },
             ready_timeout: Duration::from_secs_f64(spec.ready_timeout_s),
-            log_file: None,
+            log_files: Vec::new(),
+            stop_signal: None,
             data_dir: Some("/data".into()),
         };
         Ok(Arc::new(DockerCluster::start(&cluster_spec).await?))
@@ -168,7 +171,7 @@ impl System for Reference {
         spec: &TestSpec,
     ) -> Result<Box<dyn Client>, RunError> {
         let timeout = Duration::from_millis(spec.client_timeout_ms);
-        let inner = MaelstromClient::new(addrs(cluster.nodes()), node, timeout);
+        let inner = MaelstromClient::new(addrs(cluster.nodes(), PORT), node, timeout);
         if spec.workload == "register" {
             return Ok(Box::new(inner));
         }
@@ -181,12 +184,13 @@ impl System for Reference {
         Some(PORT)
     }
 
-    fn workloads(&self) -> &'static [&'static str] {
-        match self.protocol {
+    fn workloads(&self) -> Vec<String> {
+        let names: &[&str] = match self.protocol {
             "om" => &["generals"],
             "eig" => &["interactive-consistency"],
             _ => &["register", "consensus", "ledger"],
-        }
+        };
+        names.iter().map(|w| w.to_string()).collect()
     }
 
     fn lie_fields(&self) -> (Vec<String>, Vec<serde_json::Value>) {
@@ -227,7 +231,7 @@ async fn state_of(addr: SocketAddr, node: &str) -> Option<serde_json::Value> {
 impl Leader for StateLeader {
     async fn leader(&self, cluster: &dyn Cluster) -> Option<String> {
         let mut best: Option<(u64, String)> = None;
-        for (name, addr) in addrs(cluster.nodes()) {
+        for (name, addr) in addrs(cluster.nodes(), PORT) {
             if let Some(s) = state_of(addr, &name).await {
                 if s["role"] == "leader" {
                     let term = s["term"].as_u64().unwrap_or(0);

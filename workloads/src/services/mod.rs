@@ -1,1 +1,303 @@
-//! The Maelstrom-style service workloads (being written).
+//! The Maelstrom-style service workloads: small services a node implements over
+//! Maelstrom's protocol, judged by `checkers::services`.
+//!
+//! - `echo`: every echo comes back as sent.
+//! - `unique-ids`: every generated id is fresh.
+//! - `g-set`: a grow-only set; every acknowledged element reaches every node.
+//! - `broadcast`: messages gossiped over a tree [`topology`] told to every node first;
+//!   every acknowledged message reaches every node.
+//! - `g-counter`, `pn-counter`: the final total at every node is what was added.
+//! - `lock`: a few named locks, never two holders at once (see [`lock`]).
+//!
+//! The main phase's rate is set by the harness. Its first ops, for `broadcast`, are one
+//! `topology` per node; no broadcast is issued before all of them completed. After the
+//! faults are healed, the final phase reads every node once (`g-set`, `broadcast`,
+//! counters); the others have no final phase.
+//!
+//! How ops are recorded (invocation value → completion value; every completion that is
+//! not `ok` carries the invocation's value, or null for reads):
+//!
+//! | workload | f | key | invoke value | ok value |
+//! |---|---|---|---|---|
+//! | echo | `echo` | – | `"echo 7"` | what came back |
+//! | unique-ids | `generate` | – | null | the id |
+//! | g-set | `add` | – | element (unique int) | the element |
+//! | broadcast | `topology` | – | `{"node", "topology"}` | same |
+//! | broadcast | `broadcast` | – | message (unique int) | the message |
+//! | counters | `add` | – | delta (int) | the delta |
+//! | g-set, broadcast, counters | `read` | – | null (main phase) or `{"node"}` (final) | `{"node", "value"}` |
+//! | lock | `acquire`, `release` | the lock (int) | null | null |
+//!
+//! A value naming a node sends the op to that node; any other goes to the worker's own.
+//! Errors: 22 on `acquire` (held by another) and on `release` (not held) are definite
+//! fails, like every definite code; indefinite codes and lost exchanges are `info`
+//! (reads: `fail`).
+
+mod client;
+#[cfg(test)]
+mod end_to_end;
+mod generate;
+pub mod lock;
+pub mod topology;
+
+pub use client::ServiceClient;
+pub use generate::ServiceGen;
+
+use crate::generator::{Generator, PerProcess, Phases};
+use crate::maelstrom::MaelstromClient;
+use crate::{Client, Workload};
+use checkers::services::{Counter, Echo, Lock, SetChecker, UniqueIds};
+use std::time::Duration;
+
+/// The service workloads.
+pub const NAMES: [&str; 7] = [
+    "echo",
+    "unique-ids",
+    "g-set",
+    "broadcast",
+    "g-counter",
+    "pn-counter",
+    "lock",
+];
+
+/// How a service workload behaves.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ServiceOptions {
+    /// Counter deltas: `0..values` for `g-counter`, `-(values-1)..=values-1` for
+    /// `pn-counter`.
+    pub values: u32,
+    /// How many locks `lock` uses (keys `0..locks`).
+    pub locks: u32,
+    /// Share of reads among the main phase's ops (`g-set`, `broadcast`, counters).
+    pub read_fraction: f64,
+    /// Longest time a lock is held once acquired (each hold is uniform in `0..=max`).
+    pub lock_hold_ms: u64,
+    /// Time budget of the lock checker's linearizability search.
+    pub check_time_limit: Option<Duration>,
+}
+
+impl Default for ServiceOptions {
+    fn default() -> Self {
+        ServiceOptions {
+            values: 5,
+            locks: 3,
+            read_fraction: 0.2,
+            lock_hold_ms: 100,
+            check_time_limit: Some(Duration::from_secs(60)),
+        }
+    }
+}
+
+/// Which service.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kind {
+    Echo,
+    UniqueIds,
+    GSet,
+    Broadcast,
+    GCounter,
+    PnCounter,
+    Lock,
+}
+
+impl Kind {
+    const ALL: [Kind; 7] = [
+        Kind::Echo,
+        Kind::UniqueIds,
+        Kind::GSet,
+        Kind::Broadcast,
+        Kind::GCounter,
+        Kind::PnCounter,
+        Kind::Lock,
+    ];
+
+    pub fn parse(name: &str) -> Option<Kind> {
+        NAMES.iter().position(|n| *n == name).map(|i| Self::ALL[i])
+    }
+
+    pub fn name(self) -> &'static str {
+        NAMES[self as usize]
+    }
+
+    /// Whether it has state to read (and so a final phase).
+    pub fn has_reads(self) -> bool {
+        matches!(
+            self,
+            Kind::GSet | Kind::Broadcast | Kind::GCounter | Kind::PnCounter
+        )
+    }
+}
+
+/// The workload `name` over these nodes (their names, in order). None when `name` is not
+/// one of [`NAMES`]. `_workers` is not needed by these workloads.
+pub fn workload(
+    name: &str,
+    opts: ServiceOptions,
+    nodes: Vec<String>,
+    _workers: usize,
+) -> Option<Workload> {
+    let kind = Kind::parse(name)?;
+    let generator: Box<dyn Generator> = match kind {
+        Kind::Lock => {
+            let (locks, hold_ns) = (opts.locks, opts.lock_hold_ms.saturating_mul(1_000_000));
+            Box::new(PerProcess::new(move |_| {
+                Box::new(lock::LockCycle::new(locks, hold_ns)) as Box<dyn Generator>
+            }))
+        }
+        Kind::Broadcast => Box::new(Phases::new(vec![
+            Box::new(topology::TopologyFirst::new(&nodes)),
+            Box::new(ServiceGen::new(kind, opts.values, opts.read_fraction)),
+        ])),
+        _ => Box::new(ServiceGen::new(kind, opts.values, opts.read_fraction)),
+    };
+    let checker: Box<dyn checkers::Checker> = match kind {
+        Kind::Echo => Box::new(Echo),
+        Kind::UniqueIds => Box::new(UniqueIds),
+        Kind::GSet => Box::new(SetChecker::g_set()),
+        Kind::Broadcast => Box::new(SetChecker::broadcast()),
+        Kind::GCounter | Kind::PnCounter => Box::new(Counter),
+        Kind::Lock => Box::new(Lock {
+            time_limit: opts.check_time_limit,
+        }),
+    };
+    Some(Workload {
+        name: kind.name(),
+        generator,
+        final_generator: Box::new(move || Box::new(generate::final_reads(kind, &nodes))),
+        checkers: vec![checker],
+    })
+}
+
+/// The client for one worker bound to node `node` (its index in `inner`'s node list). A
+/// name not in [`NAMES`] gives a client that fails every op, saying so.
+pub fn client(name: &str, inner: MaelstromClient, node: usize) -> Box<dyn Client> {
+    match Kind::parse(name) {
+        Some(kind) => Box::new(ServiceClient::new(kind, inner, node)),
+        None => Box::new(Unknown(name.to_string())),
+    }
+}
+
+/// The client of a workload that is not a service.
+struct Unknown(String);
+
+#[async_trait::async_trait]
+impl Client for Unknown {
+    async fn invoke(&mut self, inv: &crate::Invocation) -> crate::Completion {
+        crate::Completion::fail(
+            inv.value.clone(),
+            format!("{:?} is not a service workload", self.0),
+        )
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::generator::{Ctx, Next};
+    use crate::Invocation;
+    use history::rng::Rng;
+    use history::{Op, OpType};
+
+    fn nodes(n: usize) -> Vec<String> {
+        (1..=n).map(|i| format!("n{i}")).collect()
+    }
+
+    fn ask(g: &mut dyn Generator, process: u64, t: u64, rng: &mut Rng) -> Next {
+        g.next(&mut Ctx {
+            time_ns: t,
+            process,
+            rng,
+        })
+    }
+
+    #[test]
+    fn every_name_makes_its_workload_with_its_checker_and_no_other_does() {
+        let checker = [
+            "echo",
+            "unique-ids",
+            "set",
+            "broadcast",
+            "counter",
+            "counter",
+            "lock",
+        ];
+        for (name, c) in NAMES.iter().zip(checker) {
+            let w = workload(name, ServiceOptions::default(), nodes(3), 4).unwrap();
+            assert_eq!(w.name, *name);
+            let names: Vec<&str> = w.checkers.iter().map(|c| c.name()).collect();
+            assert_eq!(names, [c]);
+            assert_eq!(Kind::parse(name).map(Kind::name), Some(*name));
+        }
+        assert!(workload("register", ServiceOptions::default(), nodes(3), 4).is_none());
+    }
+
+    #[test]
+    fn broadcast_tells_every_node_its_topology_before_any_broadcast() {
+        let mut w = workload("broadcast", ServiceOptions::default(), nodes(3), 5).unwrap();
+        let mut rng = Rng::new(2);
+        let mut first = Vec::new();
+        for p in 0..3 {
+            match ask(&mut w.generator, p, 0, &mut rng) {
+                Next::Op(inv) => first.push(inv),
+                other => panic!("{other:?}"),
+            }
+        }
+        assert!(first.iter().all(|i| i.f == "topology"));
+        assert_eq!(
+            first[0].value["topology"]["n1"],
+            serde_json::json!(["n2", "n3"])
+        );
+        // Worker 3 must wait while topology ops are in flight.
+        assert!(matches!(
+            ask(&mut w.generator, 3, 0, &mut rng),
+            Next::Wait(_)
+        ));
+        for (p, inv) in first.iter().enumerate() {
+            let mut done = Op::client(p as u64, OpType::Ok, "topology", inv.value.clone());
+            done.time_ns = 1;
+            w.generator.update(&done);
+        }
+        let Next::Op(next) = ask(&mut w.generator, 3, 2, &mut rng) else {
+            panic!()
+        };
+        assert!(["broadcast", "read"].contains(&next.f.as_str()), "{next:?}");
+    }
+
+    #[test]
+    fn lock_processes_each_run_their_own_cycle() {
+        let mut w = workload("lock", ServiceOptions::default(), nodes(3), 2).unwrap();
+        let mut rng = Rng::new(3);
+        let Next::Op(a0) = ask(&mut w.generator, 0, 0, &mut rng) else {
+            panic!()
+        };
+        let Next::Op(a1) = ask(&mut w.generator, 1, 0, &mut rng) else {
+            panic!()
+        };
+        assert_eq!((a0.f.as_str(), a1.f.as_str()), ("acquire", "acquire"));
+        // Process 0's acquire fails: it tries again; process 1 is still in flight.
+        let mut failed = Op::client(0, OpType::Fail, "acquire", history::Value::Null);
+        failed.error = Some(serde_json::json!("22: held"));
+        w.generator.update(&failed);
+        let Next::Op(again) = ask(&mut w.generator, 0, 1, &mut rng) else {
+            panic!()
+        };
+        assert_eq!(again.f, "acquire");
+        assert!(matches!(
+            ask(&mut w.generator, 1, 1, &mut rng),
+            Next::Wait(_)
+        ));
+        let mut fin = (w.final_generator)();
+        assert_eq!(ask(&mut fin, 0, 0, &mut rng), Next::Done);
+    }
+
+    #[tokio::test]
+    async fn a_name_that_is_not_a_service_gets_a_client_that_says_so() {
+        let inner = MaelstromClient::new(Vec::new(), 0, Duration::from_secs(1));
+        let mut c = client("register", inner, 0);
+        let done = c
+            .invoke(&Invocation::new("read", None, history::Value::Null))
+            .await;
+        assert_eq!(done.kind, OpType::Fail);
+        assert!(done.error.unwrap().contains("not a service"));
+    }
+}

@@ -1,0 +1,267 @@
+//! What the service checkers share: how a verdict is built (violations make it invalid, a
+//! history that cannot be judged makes it unknown, anything else is valid), how an op is
+//! named in an explanation, and which reads are final.
+//!
+//! A read is *final* when its invocation names the node it asks (`{"node": "n2"}`): the
+//! final generator asks every node that way once the faults are healed, while the main
+//! phase's reads carry no node (they go to the worker's own). A node's final read is its
+//! last `ok` final read. The node that answered a read is taken from the completion's
+//! `node` field, else the invocation's, else the op's recorded `node`.
+
+use history::{Anomaly, History, OpSpan, OpType, Validity, Value, Verdict};
+use serde_json::json;
+use std::collections::{BTreeMap, BTreeSet};
+
+/// At most this many anomalies are listed in one verdict; the rest are counted.
+pub const MAX_ANOMALIES: usize = 100;
+/// At most this many ops are attached to one anomaly.
+pub const MAX_OPS: usize = 24;
+
+/// A verdict being built.
+pub struct Report {
+    verdict: Verdict,
+    omitted: usize,
+    unknown: Option<String>,
+}
+
+impl Report {
+    pub fn new(name: &str) -> Report {
+        Report {
+            verdict: Verdict::new(name, Validity::Valid),
+            omitted: 0,
+            unknown: None,
+        }
+    }
+
+    pub fn stat(&mut self, name: &str, value: Value) {
+        self.verdict.stats.insert(name.into(), value);
+    }
+
+    /// The history cannot be judged (unknown, unless a violation is found too).
+    pub fn cannot_judge(&mut self, reason: String) {
+        self.unknown = Some(reason);
+    }
+
+    pub fn violation(&mut self, kind: &str, explanation: String, ops: Vec<OpSpan>, data: Value) {
+        self.push(Anomaly {
+            kind: kind.into(),
+            key: None,
+            explanation,
+            ops,
+            data,
+        });
+    }
+
+    /// Record an anomaly already built.
+    pub fn push(&mut self, mut anomaly: Anomaly) {
+        if self.verdict.anomalies.len() >= MAX_ANOMALIES {
+            self.omitted += 1;
+            return;
+        }
+        anomaly.ops.truncate(MAX_OPS);
+        self.verdict.anomalies.push(anomaly);
+    }
+
+    pub fn finish(mut self) -> Verdict {
+        let v = &mut self.verdict;
+        v.validity = if !v.anomalies.is_empty() || self.omitted > 0 {
+            Validity::Invalid
+        } else if self.unknown.is_some() {
+            Validity::Unknown
+        } else {
+            Validity::Valid
+        };
+        if v.validity == Validity::Unknown {
+            v.reason = self.unknown;
+        }
+        v.stats
+            .insert("anomalies".into(), json!(v.anomalies.len() + self.omitted));
+        self.verdict
+    }
+}
+
+/// The span of the client op invoked at `invoke`.
+pub fn span(history: &History, invoke: usize) -> OpSpan {
+    let ops = history.ops();
+    let completion = history.partner(invoke).map(|c| &ops[c]);
+    OpSpan::new(&ops[invoke], completion, history.line(invoke))
+}
+
+/// How an op is named in an explanation: `process 3's add 7 (op 12, ok at op 15, line 13)`.
+pub fn named(history: &History, invoke: usize) -> String {
+    let ops = history.ops();
+    let op = &ops[invoke];
+    let end = match history.partner(invoke) {
+        Some(c) => format!("{} at op {c}", ops[c].kind.as_str()),
+        None => "never completed".to_string(),
+    };
+    let arg = if op.value.is_null() {
+        String::new()
+    } else {
+        format!(" {}", show(&op.value))
+    };
+    format!(
+        "process {}'s {}{arg} (op {invoke}, {end}, line {})",
+        op.process,
+        op.f,
+        history.line(invoke)
+    )
+}
+
+/// A value as compact JSON, shortened when long.
+pub fn show(v: &Value) -> String {
+    let s = v.to_string();
+    if s.chars().count() <= 80 {
+        return s;
+    }
+    let head: String = s.chars().take(77).collect();
+    format!("{head}...")
+}
+
+/// A list of values for an explanation, at most `max` of them.
+pub fn list(values: &[String], max: usize) -> String {
+    let mut s = values
+        .iter()
+        .take(max)
+        .cloned()
+        .collect::<Vec<_>>()
+        .join(", ");
+    if values.len() > max {
+        s.push_str(&format!(", ... ({} in all)", values.len()));
+    }
+    s
+}
+
+/// One ok read: where it went and what it returned.
+#[derive(Debug, Clone)]
+pub struct Read {
+    pub invoke: usize,
+    pub complete: usize,
+    pub node: Option<String>,
+    /// Its invocation named the node: a read of the final phase.
+    pub is_final: bool,
+    /// What it returned (the `value` field of a `{"node", "value"}` result, else the
+    /// result itself).
+    pub value: Value,
+}
+
+/// The reads of a history.
+#[derive(Debug, Clone, Default)]
+pub struct Reads {
+    /// Every ok read, in order of completion.
+    pub ok: Vec<Read>,
+    /// Each node's last ok final read (an index into `ok`).
+    pub finals: BTreeMap<String, usize>,
+    /// Nodes asked by a final read that never answered one `ok`.
+    pub unanswered: Vec<String>,
+}
+
+impl Reads {
+    /// The `read` ops of a history.
+    pub fn of(history: &History) -> Reads {
+        let ops = history.ops();
+        let mut reads = Reads::default();
+        let mut asked: BTreeSet<String> = BTreeSet::new();
+        for (i, c) in history.client_pairs() {
+            let invoke = &ops[i];
+            if invoke.f != "read" {
+                continue;
+            }
+            let named = node_field(&invoke.value);
+            if let Some(n) = &named {
+                asked.insert(n.clone());
+            }
+            let Some(c) = c.filter(|c| ops[*c].kind == OpType::Ok) else {
+                continue;
+            };
+            let result = &ops[c].value;
+            let node = node_field(result)
+                .or_else(|| named.clone())
+                .or_else(|| invoke.node.as_ref().map(|n| n.to_string()));
+            let value = match result {
+                Value::Object(m) if m.contains_key("value") => m["value"].clone(),
+                other => other.clone(),
+            };
+            reads.ok.push(Read {
+                invoke: i,
+                complete: c,
+                node,
+                is_final: named.is_some(),
+                value,
+            });
+        }
+        reads.ok.sort_by_key(|r| r.complete);
+        for (k, r) in reads.ok.iter().enumerate() {
+            if let (true, Some(n)) = (r.is_final, &r.node) {
+                reads.finals.insert(n.clone(), k);
+            }
+        }
+        reads.unanswered = asked
+            .into_iter()
+            .filter(|n| !reads.finals.contains_key(n))
+            .collect();
+        reads
+    }
+
+    /// Why the final state cannot be judged fully (None: every node asked answered).
+    pub fn unjudged(&self) -> Option<String> {
+        if self.finals.is_empty() {
+            return Some(
+                "no node answered a final read (a read whose invocation names its node, as \
+                 the final phase asks): what the nodes hold at the end is unknown, so nothing \
+                 is claimed"
+                    .to_string(),
+            );
+        }
+        if self.unanswered.is_empty() {
+            return None;
+        }
+        Some(format!(
+            "{} answered no final read, so what {} at the end is unknown (a liveness \
+             question); the other nodes' final reads were judged and showed no violation",
+            self.unanswered.join(", "),
+            if self.unanswered.len() == 1 {
+                "it holds"
+            } else {
+                "they hold"
+            }
+        ))
+    }
+}
+
+/// The `node` field of a value, when it is a string.
+pub fn node_field(v: &Value) -> Option<String> {
+    v.get("node").and_then(Value::as_str).map(str::to_string)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use history::{Dialect, Op};
+
+    #[test]
+    fn a_nodes_final_read_is_its_last_ok_read_naming_it() {
+        let ops = vec![
+            Op::client(0, OpType::Invoke, "read", json!(null)),
+            Op::client(0, OpType::Ok, "read", json!({"node": "n1", "value": [1]})),
+            Op::client(0, OpType::Invoke, "read", json!({"node": "n1"})),
+            Op::client(
+                0,
+                OpType::Ok,
+                "read",
+                json!({"node": "n1", "value": [1, 2]}),
+            ),
+            Op::client(1, OpType::Invoke, "read", json!({"node": "n2"})),
+            Op::client(1, OpType::Fail, "read", json!(null)),
+            Op::client(0, OpType::Invoke, "read", json!(null)),
+            Op::client(0, OpType::Ok, "read", json!({"node": "n1", "value": [9]})),
+        ];
+        let h = History::from_ops(ops, Dialect::Schism).unwrap();
+        let r = Reads::of(&h);
+        assert_eq!(r.ok.len(), 3);
+        let f = &r.ok[r.finals["n1"]];
+        assert_eq!((f.invoke, f.value.clone()), (2, json!([1, 2])));
+        assert_eq!(r.unanswered, vec!["n2".to_string()]);
+        assert!(r.unjudged().unwrap().contains("n2 answered no final read"));
+    }
+}

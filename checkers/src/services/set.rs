@@ -1,0 +1,498 @@
+//! Grow-only sets (`g-set`) and broadcast: elements are added (`add`, or `broadcast` of a
+//! message) and read back as a whole; at the end every node is read once more.
+//!
+//! An element is *known* once its add was acknowledged (`ok`), or once any read returned it
+//! (an indeterminate add that a read shows did happen). A grow-only set never forgets, and
+//! after the faults are healed every node must hold every known element: one missing from
+//! some node's final read is `lost`. An element read that no one ever tried to add, or whose
+//! add definitely failed, is `unexpected`. A read that is not a list is `malformed-read`.
+//! Indeterminate adds never read are fine (counted as `never_read_info`).
+//!
+//! When no node answered a final read the verdict is unknown; when some did, they are
+//! judged, and the nodes that did not make the verdict unknown (unless something is
+//! invalid): their final state was never seen.
+
+use super::common::{list, named, show, span, Reads, Report};
+use crate::Checker;
+use history::{History, OpType, Value, Verdict};
+use serde_json::json;
+use std::collections::{HashMap, HashSet};
+
+/// The set checker, for `g-set` (adds are `add`) or `broadcast` (adds are `broadcast`).
+#[derive(Debug, Clone)]
+pub struct SetChecker {
+    name: &'static str,
+    add_f: &'static str,
+}
+
+impl SetChecker {
+    /// For `g-set`: elements added with `add`.
+    pub fn g_set() -> SetChecker {
+        SetChecker {
+            name: "set",
+            add_f: "add",
+        }
+    }
+
+    /// For `broadcast`: messages added with `broadcast`.
+    pub fn broadcast() -> SetChecker {
+        SetChecker {
+            name: "broadcast",
+            add_f: "broadcast",
+        }
+    }
+}
+
+/// An element, as a hash key: integers (the usual case) without formatting them.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+enum Elem {
+    Int(i64),
+    Other(String),
+}
+
+fn elem(v: &Value) -> Elem {
+    v.as_i64()
+        .map_or_else(|| Elem::Other(v.to_string()), Elem::Int)
+}
+
+/// The adds of one element (normally exactly one).
+#[derive(Debug, Clone)]
+struct Add {
+    value: Value,
+    /// The most telling of its adds: an ok one, else an indeterminate one, else a failed one.
+    invoke: usize,
+    outcome: OpType,
+}
+
+fn rank(kind: OpType) -> u8 {
+    match kind {
+        OpType::Ok => 3,
+        OpType::Info | OpType::Invoke => 2,
+        OpType::Fail => 1,
+    }
+}
+
+/// Every element that anyone tried to add.
+fn adds(history: &History, add_f: &str) -> HashMap<Elem, Add> {
+    let ops = history.ops();
+    let mut adds: HashMap<Elem, Add> = HashMap::new();
+    for (i, c) in history.client_pairs() {
+        if ops[i].f != add_f {
+            continue;
+        }
+        let outcome = c.map_or(OpType::Info, |c| ops[c].kind);
+        let add = Add {
+            value: ops[i].value.clone(),
+            invoke: i,
+            outcome,
+        };
+        adds.entry(elem(&add.value))
+            .and_modify(|a| {
+                if rank(outcome) > rank(a.outcome) {
+                    *a = add.clone();
+                }
+            })
+            .or_insert(add);
+    }
+    adds
+}
+
+/// The reads that returned an element: how many, and the first few (indexes into the
+/// reads, in order).
+#[derive(Debug, Clone)]
+struct Seen {
+    value: Value,
+    /// Its position in the first read that returned it (to order elements as read).
+    pos: usize,
+    count: usize,
+    first: Vec<usize>,
+}
+
+/// Reads of one element named in an explanation.
+const FIRST_READS: usize = 5;
+
+/// What the checker found, before it is told.
+#[derive(Default)]
+struct Found {
+    /// Known elements missing from some final read: (element, nodes lacking it).
+    lost: Vec<(Elem, Vec<String>)>,
+    /// Elements read but never (successfully) added.
+    unexpected: Vec<Elem>,
+    /// Reads whose value is not a list (indexes into the reads).
+    malformed: Vec<usize>,
+}
+
+/// Every element read, and the reads that are not lists.
+fn seen(reads: &Reads) -> (HashMap<Elem, Seen>, Vec<usize>) {
+    let mut seen: HashMap<Elem, Seen> = HashMap::new();
+    let mut malformed = Vec::new();
+    for (k, r) in reads.ok.iter().enumerate() {
+        let Value::Array(items) = &r.value else {
+            malformed.push(k);
+            continue;
+        };
+        for (pos, v) in items.iter().enumerate() {
+            let s = seen.entry(elem(v)).or_insert_with(|| Seen {
+                value: v.clone(),
+                pos,
+                count: 0,
+                first: Vec::new(),
+            });
+            if s.first.last() != Some(&k) {
+                s.count += 1;
+                if s.first.len() < FIRST_READS {
+                    s.first.push(k);
+                }
+            }
+        }
+    }
+    (seen, malformed)
+}
+
+impl Checker for SetChecker {
+    fn name(&self) -> &str {
+        self.name
+    }
+
+    fn check(&self, history: &History) -> Verdict {
+        let adds = adds(history, self.add_f);
+        let reads = Reads::of(history);
+        let (seen, malformed) = seen(&reads);
+        let mut found = Found {
+            malformed,
+            ..Found::default()
+        };
+        let mut unexpected: Vec<(&Elem, &Seen)> = seen
+            .iter()
+            .filter(|(e, _)| !adds.get(*e).is_some_and(|a| a.outcome != OpType::Fail))
+            .collect();
+        unexpected.sort_by_key(|(_, s)| (s.first[0], s.pos));
+        found.unexpected = unexpected.into_iter().map(|(e, _)| e.clone()).collect();
+        // What each node's final read holds.
+        let finals: Vec<(&String, HashSet<Elem>)> = reads
+            .finals
+            .iter()
+            .filter_map(|(n, &k)| match &reads.ok[k].value {
+                Value::Array(items) => Some((n, items.iter().map(elem).collect())),
+                _ => None,
+            })
+            .collect();
+        // The known elements, in the order they were added.
+        let mut known: Vec<(&Elem, &Add)> = adds
+            .iter()
+            .filter(|(e, a)| {
+                a.outcome == OpType::Ok || (a.outcome != OpType::Fail && seen.contains_key(*e))
+            })
+            .collect();
+        known.sort_by_key(|(_, a)| a.invoke);
+        for (e, _) in known {
+            let missing: Vec<String> = finals
+                .iter()
+                .filter(|(_, held)| !held.contains(e))
+                .map(|(n, _)| (*n).clone())
+                .collect();
+            if !missing.is_empty() {
+                found.lost.push((e.clone(), missing));
+            }
+        }
+
+        let ok = adds.values().filter(|a| a.outcome == OpType::Ok).count();
+        let failed = adds.values().filter(|a| a.outcome == OpType::Fail).count();
+        let info: Vec<&Elem> = adds
+            .iter()
+            .filter(|(_, a)| matches!(a.outcome, OpType::Info | OpType::Invoke))
+            .map(|(e, _)| e)
+            .collect();
+        let recovered = info.iter().filter(|e| seen.contains_key(**e)).count();
+        let never_read = info.len() - recovered;
+        let summary = format!(
+            "Over the run: {ok} {f}s ok, {} indeterminate ({recovered} of them read later, \
+             {never_read} never read, which is fine), {failed} failed; {} lost, {} unexpected.",
+            info.len(),
+            found.lost.len(),
+            found.unexpected.len(),
+            f = self.add_f,
+        );
+
+        let mut report = Report::new(self.name);
+        let facts = Facts {
+            history,
+            reads: &reads,
+            adds: &adds,
+            seen: &seen,
+            summary: &summary,
+        };
+        self.tell_lost(&facts, &found, &mut report);
+        self.tell_unexpected(&facts, &found, &mut report);
+        for &k in &found.malformed {
+            let r = &reads.ok[k];
+            let text = format!(
+                "{} returned {}, which is not a list of elements.",
+                named(history, r.invoke),
+                show(&r.value)
+            );
+            report.violation(
+                "malformed-read",
+                text,
+                vec![span(history, r.invoke)],
+                json!({"node": r.node, "value": r.value}),
+            );
+        }
+        if let Some(reason) = reads.unjudged() {
+            report.cannot_judge(format!("{reason}. {summary}"));
+        }
+        for (name, v) in [
+            ("ok_adds", ok),
+            ("info_adds", info.len()),
+            ("failed_adds", failed),
+            ("lost", found.lost.len()),
+            ("unexpected", found.unexpected.len()),
+            ("never_read_info", never_read),
+            ("recovered_info", recovered),
+            ("reads", reads.ok.len()),
+            ("final_reads", reads.finals.len()),
+        ] {
+            report.stat(name, json!(v));
+        }
+        report.stat("unanswered_nodes", json!(reads.unanswered));
+        report.finish()
+    }
+}
+
+/// What the explanations draw on.
+struct Facts<'a> {
+    history: &'a History,
+    reads: &'a Reads,
+    adds: &'a HashMap<Elem, Add>,
+    seen: &'a HashMap<Elem, Seen>,
+    summary: &'a str,
+}
+
+impl SetChecker {
+    fn tell_lost(&self, f: &Facts<'_>, found: &Found, report: &mut Report) {
+        let (h, reads) = (f.history, f.reads);
+        for (e, missing) in &found.lost {
+            let add = &f.adds[e];
+            let first_read = f.seen.get(e).map(|s| reads.ok[s.first[0]].invoke);
+            let why = match first_read {
+                Some(r) if add.outcome != OpType::Ok => format!(
+                    "its {} was indeterminate ({}), but it happened: {} returned it",
+                    self.add_f,
+                    named(h, add.invoke),
+                    named(h, r)
+                ),
+                _ => format!(
+                    "its {} was acknowledged: {}",
+                    self.add_f,
+                    named(h, add.invoke)
+                ),
+            };
+            let lacking: Vec<String> = missing
+                .iter()
+                .map(|n| {
+                    let r = &reads.ok[reads.finals[n]];
+                    format!("{n} (op {}, line {})", r.invoke, h.line(r.invoke))
+                })
+                .collect();
+            let text = format!(
+                "element {} is lost: {why}; yet the final read of {} lacks it. A grow-only \
+                 set never forgets an element, and every node must hold it once the faults \
+                 are healed.\n{}",
+                show(&add.value),
+                list(&lacking, 10),
+                f.summary
+            );
+            let mut ops = vec![span(h, add.invoke)];
+            if add.outcome != OpType::Ok {
+                ops.extend(first_read.map(|r| span(h, r)));
+            }
+            ops.extend(
+                missing
+                    .iter()
+                    .map(|n| span(h, reads.ok[reads.finals[n]].invoke)),
+            );
+            let data = json!({
+                "element": add.value,
+                "acknowledged": add.outcome == OpType::Ok,
+                "missing_at": missing,
+            });
+            report.violation("lost", text, ops, data);
+        }
+    }
+
+    fn tell_unexpected(&self, f: &Facts<'_>, found: &Found, report: &mut Report) {
+        let (h, reads) = (f.history, f.reads);
+        for e in &found.unexpected {
+            let s = &f.seen[e];
+            let why = match f.adds.get(e) {
+                Some(a) => format!(
+                    "its only {} definitely failed: {}",
+                    self.add_f,
+                    named(h, a.invoke)
+                ),
+                None => format!("no one ever invoked a {} of it", self.add_f),
+            };
+            let by: Vec<String> = s
+                .first
+                .iter()
+                .map(|&k| format!("  {}", named(h, reads.ok[k].invoke)))
+                .collect();
+            let text = format!(
+                "element {} is unexpected: {why}, yet {} read(s) returned it, the first:\n{}\n{}",
+                show(&s.value),
+                s.count,
+                by.join("\n"),
+                f.summary
+            );
+            let mut ops: Vec<_> = f
+                .adds
+                .get(e)
+                .map(|a| span(h, a.invoke))
+                .into_iter()
+                .collect();
+            ops.extend(s.first.iter().map(|&k| span(h, reads.ok[k].invoke)));
+            let nodes: Vec<Option<&String>> =
+                s.first.iter().map(|&k| reads.ok[k].node.as_ref()).collect();
+            let data = json!({"element": s.value, "reads": s.count, "read_at": nodes});
+            report.violation("unexpected", text, ops, data);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use history::{Dialect, Op, Validity};
+
+    fn pair(ops: &mut Vec<Op>, p: u64, f: &str, v: Value, kind: OpType, done: Value) {
+        ops.push(Op::client(p, OpType::Invoke, f, v));
+        ops.push(Op::client(p, kind, f, done));
+    }
+
+    fn final_read(ops: &mut Vec<Op>, node: &str, elements: Value) {
+        pair(
+            ops,
+            9,
+            "read",
+            json!({"node": node}),
+            OpType::Ok,
+            json!({"node": node, "value": elements}),
+        );
+    }
+
+    fn check(ops: Vec<Op>) -> Verdict {
+        let h = History::from_ops(ops, Dialect::Schism).unwrap();
+        SetChecker::g_set().check(&h)
+    }
+
+    #[test]
+    fn every_known_element_in_every_final_read_is_valid() {
+        let mut ops = Vec::new();
+        pair(&mut ops, 0, "add", json!(1), OpType::Ok, json!(1));
+        pair(&mut ops, 1, "add", json!(2), OpType::Info, json!(2));
+        pair(&mut ops, 2, "add", json!(3), OpType::Fail, json!(3));
+        final_read(&mut ops, "n1", json!([1]));
+        final_read(&mut ops, "n2", json!([1]));
+        let v = check(ops);
+        assert_eq!(v.validity, Validity::Valid, "{v:?}");
+        assert_eq!(v.stats["never_read_info"], json!(1));
+        assert_eq!(v.stats["ok_adds"], json!(1));
+    }
+
+    #[test]
+    fn an_acknowledged_element_missing_at_one_node_is_lost_there() {
+        let mut ops = Vec::new();
+        pair(&mut ops, 0, "add", json!(1), OpType::Ok, json!(1));
+        pair(&mut ops, 1, "add", json!(2), OpType::Ok, json!(2));
+        final_read(&mut ops, "n1", json!([1, 2]));
+        final_read(&mut ops, "n2", json!([1]));
+        let v = check(ops);
+        assert_eq!(v.validity, Validity::Invalid);
+        assert_eq!(v.anomalies.len(), 1);
+        let a = &v.anomalies[0];
+        assert_eq!(a.kind, "lost");
+        assert_eq!(a.data["element"], json!(2));
+        assert_eq!(a.data["missing_at"], json!(["n2"]));
+        assert_eq!(a.ops[0].invoke_index, 2, "the add comes first");
+        assert!(
+            a.explanation.contains("element 2 is lost"),
+            "{}",
+            a.explanation
+        );
+        assert!(a.explanation.contains("1 lost"), "{}", a.explanation);
+    }
+
+    #[test]
+    fn an_indeterminate_add_once_read_must_reach_every_node() {
+        let mut ops = Vec::new();
+        pair(&mut ops, 0, "add", json!(5), OpType::Info, json!(5));
+        pair(
+            &mut ops,
+            1,
+            "read",
+            json!(null),
+            OpType::Ok,
+            json!({"node": "n1", "value": [5]}),
+        );
+        final_read(&mut ops, "n1", json!([5]));
+        final_read(&mut ops, "n2", json!([]));
+        let v = check(ops);
+        assert_eq!(v.anomalies.len(), 1, "{v:?}");
+        assert_eq!(v.anomalies[0].kind, "lost");
+        assert_eq!(v.anomalies[0].data["acknowledged"], json!(false));
+        assert_eq!(v.stats["recovered_info"], json!(1));
+    }
+
+    #[test]
+    fn an_element_never_added_or_whose_add_failed_is_unexpected() {
+        let mut ops = Vec::new();
+        pair(&mut ops, 0, "add", json!(3), OpType::Fail, json!(3));
+        final_read(&mut ops, "n1", json!([3, 42]));
+        let v = check(ops);
+        let kinds: Vec<(&str, Value)> = v
+            .anomalies
+            .iter()
+            .map(|a| (a.kind.as_str(), a.data["element"].clone()))
+            .collect();
+        assert_eq!(
+            kinds,
+            vec![("unexpected", json!(3)), ("unexpected", json!(42))]
+        );
+        assert!(v.anomalies[0].explanation.contains("definitely failed"));
+        assert!(v.anomalies[1].explanation.contains("no one ever invoked"));
+    }
+
+    #[test]
+    fn no_final_read_is_unknown_and_a_silent_node_too() {
+        let mut ops = Vec::new();
+        pair(&mut ops, 0, "add", json!(1), OpType::Ok, json!(1));
+        let v = check(ops.clone());
+        assert_eq!(v.validity, Validity::Unknown);
+        final_read(&mut ops, "n1", json!([1]));
+        pair(
+            &mut ops,
+            9,
+            "read",
+            json!({"node": "n2"}),
+            OpType::Fail,
+            json!(null),
+        );
+        let v = check(ops);
+        assert_eq!(v.validity, Validity::Unknown);
+        assert!(v.reason.unwrap().contains("n2 answered no final read"));
+    }
+
+    #[test]
+    fn broadcast_judges_broadcast_ops_and_a_malformed_read_is_invalid() {
+        let mut ops = Vec::new();
+        pair(&mut ops, 0, "broadcast", json!(7), OpType::Ok, json!(7));
+        final_read(&mut ops, "n1", json!([7]));
+        final_read(&mut ops, "n2", json!("seven"));
+        let h = History::from_ops(ops, Dialect::Schism).unwrap();
+        let v = SetChecker::broadcast().check(&h);
+        assert_eq!(v.checker, "broadcast");
+        let kinds: Vec<&str> = v.anomalies.iter().map(|a| a.kind.as_str()).collect();
+        assert_eq!(kinds, vec!["malformed-read"]);
+        assert_eq!(v.anomalies[0].data["node"], json!("n2"));
+    }
+}

@@ -1,0 +1,168 @@
+//! The checks of a loaded spec beyond its YAML shape: one of `binary` and `existing`, a
+//! known protocol with what it needs, known variables in every template, workloads the
+//! protocol can drive. Each error names the field, its line and column, and what was
+//! expected.
+
+use super::template::{self, Vars};
+use super::vars::{client_vars, node_vars, sample_nodes};
+use super::{Loaded, PROTOCOLS};
+
+/// The workloads a client protocol can drive.
+pub fn protocol_workloads(protocol: &str) -> Vec<&'static str> {
+    let services = workloads::services::NAMES.iter().copied();
+    match protocol {
+        "maelstrom" | "exec" => std::iter::once("register").chain(services).collect(),
+        "etcd" => vec!["register", "lock"],
+        "http-kv" => vec!["register"],
+        _ => Vec::new(),
+    }
+}
+
+pub fn validate(l: &Loaded) -> Result<(), String> {
+    let s = &l.spec;
+    let err = |field: &str, message: String| Err(l.error_at(field, &message));
+    let name_ok = !s.name.is_empty()
+        && s.name.len() <= 40
+        && s.name
+            .chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-');
+    if !name_ok {
+        return err(
+            "name",
+            format!(
+                "{:?}: expected lower-case letters, digits and '-' (at most 40)",
+                s.name
+            ),
+        );
+    }
+    match (&s.image.binary, &s.image.existing) {
+        (Some(_), Some(_)) => {
+            return err(
+                "image",
+                "expected one of `binary` and `existing`, not both".into(),
+            )
+        }
+        (None, None) => {
+            return err(
+                "image",
+                "expected `binary: PATH` (a program of this machine) or `existing: IMAGE` \
+                 (a local image)"
+                    .into(),
+            )
+        }
+        _ => {}
+    }
+    let c = &s.client;
+    if !PROTOCOLS.contains(&c.protocol.as_str()) {
+        return err(
+            "client.protocol",
+            format!("{:?}: expected one of {}", c.protocol, PROTOCOLS.join(", ")),
+        );
+    }
+    if c.protocol == "maelstrom" && s.image.existing.is_some() {
+        return err(
+            "image.existing",
+            "the maelstrom protocol runs the node under schism's runtime, which is packed with \
+             a binary; running it inside an existing image is not supported yet: give \
+             `binary: PATH`"
+                .into(),
+        );
+    }
+    if c.protocol != "maelstrom" && c.port.or(s.ports.get("client").copied()).is_none() {
+        return err(
+            "client.port",
+            "expected the port clients connect to (`client.port`, or `ports: {client: N}`)".into(),
+        );
+    }
+    match c.protocol.as_str() {
+        "http-kv" => match &c.http {
+            None => {
+                return err(
+                    "client.http",
+                    "the http-kv protocol needs its REST mapping (read, write, cas)".into(),
+                )
+            }
+            Some(m) => m.validate().or_else(|e| err("client.http", e))?,
+        },
+        "exec" if c.command.is_empty() => {
+            return err(
+                "client.command",
+                "the exec protocol needs the command each client runs".into(),
+            )
+        }
+        "etcd" => {
+            if let Some(m) = &c.read_mode {
+                if !["linearizable", "serializable"].contains(&m.as_str()) {
+                    return err(
+                        "client.read_mode",
+                        format!("{m:?}: expected linearizable or serializable"),
+                    );
+                }
+            }
+            if c.lease_ttl_s.is_some_and(|t| t < 1) {
+                return err("client.lease_ttl_s", "expected at least 1 second".into());
+            }
+        }
+        _ => {}
+    }
+    if let Some(leader) = &s.leader {
+        if !["etcd", "none"].contains(&leader.as_str()) {
+            return err("leader", format!("{leader:?}: expected etcd or none"));
+        }
+    }
+    if let Some(r) = &s.ready {
+        let given = [r.tcp.is_some(), r.http.is_some(), r.command.is_some()];
+        if given.iter().filter(|g| **g).count() != 1 {
+            return err(
+                "ready",
+                "expected exactly one of `tcp: PORT`, `http: {port, path}`, `command: [..]`".into(),
+            );
+        }
+        if r.command.as_ref().is_some_and(|c| c.is_empty()) {
+            return err(
+                "ready.command",
+                "expected a command (a list of words)".into(),
+            );
+        }
+    }
+    let known = protocol_workloads(&c.protocol);
+    for (i, w) in s.workloads.iter().enumerate() {
+        if !known.contains(&w.as_str()) {
+            return err(
+                &format!("workloads.{i}"),
+                format!(
+                    "{w:?}: the {} protocol drives {}",
+                    c.protocol,
+                    known.join(", ")
+                ),
+            );
+        }
+    }
+    check_templates(l)
+}
+
+fn check_templates(l: &Loaded) -> Result<(), String> {
+    let s = &l.spec;
+    let all = sample_nodes();
+    let node: Vars = node_vars(s, "/app/program", &all[0].0, all[0].1, &all);
+    let check = |field: &str, t: &str, vars: &Vars| {
+        template::check(t, vars).map_err(|e| l.error_at(field, &e))
+    };
+    for t in &s.command {
+        check("command", t, &node)?;
+    }
+    for t in &s.args {
+        check("args", t, &node)?;
+    }
+    for (k, t) in &s.env {
+        check(&format!("env.{k}"), t, &node)?;
+    }
+    let client = client_vars(1, &all[0].0, all[0].1, &all);
+    for t in &s.client.command {
+        check("client.command", t, &client)?;
+    }
+    for (k, t) in &s.client.env {
+        check(&format!("client.env.{k}"), t, &client)?;
+    }
+    Ok(())
+}

@@ -1,1 +1,0 @@
-//! A client that is a user command speaking JSON lines (being written).

@@ -1,1 +1,0 @@
-//! A register client over a REST mapping (being written).

@@ -1,0 +1,142 @@
+//! The etcd lock client against a real single-member etcd on loopback: an acquire, a
+//! second client's acquire that times out while the lock is held, the same client
+//! acquiring once it is released, releases of locks not held, and a refused connection.
+
+use history::{Key, OpType};
+use serde_json::Value;
+use std::net::TcpListener;
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+use workloads::etcd::{EtcdClient, ReadMode};
+use workloads::etcd_lock::EtcdLockClient;
+use workloads::{Client, Invocation};
+
+struct Etcd {
+    child: Child,
+    dir: std::path::PathBuf,
+    addr: String,
+}
+
+impl Drop for Etcd {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+        let _ = std::fs::remove_dir_all(&self.dir);
+    }
+}
+
+fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+fn start_etcd() -> Etcd {
+    let (client, peer) = (free_port(), free_port());
+    let dir =
+        std::env::temp_dir().join(format!("schism-etcd-lock-{}-{client}", std::process::id()));
+    let child = Command::new("etcd")
+        .args([
+            "--name",
+            "t",
+            "--data-dir",
+            dir.to_str().unwrap(),
+            "--listen-client-urls",
+            &format!("http://127.0.0.1:{client}"),
+            "--advertise-client-urls",
+            &format!("http://127.0.0.1:{client}"),
+            "--listen-peer-urls",
+            &format!("http://127.0.0.1:{peer}"),
+            "--initial-advertise-peer-urls",
+            &format!("http://127.0.0.1:{peer}"),
+            "--initial-cluster",
+            &format!("t=http://127.0.0.1:{peer}"),
+        ])
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("the etcd binary (Debian's etcd-server package) is installed");
+    let addr = format!("127.0.0.1:{client}");
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while std::net::TcpStream::connect(&addr).is_err() {
+        assert!(Instant::now() < deadline, "etcd did not start");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    Etcd { child, dir, addr }
+}
+
+/// Wait until the gateway answers (a read, which takes no lock and leaves no lease).
+async fn ready(addr: &str) {
+    let mut c = EtcdClient::new(addr, Duration::from_secs(5), ReadMode::Linearizable).unwrap();
+    let read = Invocation::new("read", Some(Key::Int(0)), Value::Null);
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while c.invoke(&read).await.kind != OpType::Ok {
+        assert!(Instant::now() < deadline, "etcd never answered");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
+fn op(f: &str, key: i64) -> Invocation {
+    Invocation::new(f, Some(Key::Int(key)), Value::Null)
+}
+
+#[tokio::test]
+async fn a_held_lock_makes_another_acquire_time_out_until_released() {
+    let etcd = start_etcd();
+    ready(&etcd.addr).await;
+    let mut first = EtcdLockClient::new(&etcd.addr, Duration::from_secs(5), 60).unwrap();
+    let mut second = EtcdLockClient::new(&etcd.addr, Duration::from_millis(500), 60).unwrap();
+
+    let a = first.invoke(&op("acquire", 1)).await;
+    assert_eq!((a.kind, &a.value), (OpType::Ok, &Value::Null), "{a:?}");
+    let again = first.invoke(&op("acquire", 1)).await;
+    assert_eq!(again.kind, OpType::Fail, "already held: {again:?}");
+
+    let b = second.invoke(&op("acquire", 1)).await;
+    assert_eq!(b.kind, OpType::Info, "held by the first: {b:?}");
+    // Another lock is free meanwhile.
+    let other = second.invoke(&op("acquire", 2)).await;
+    assert_eq!(other.kind, OpType::Ok, "{other:?}");
+
+    let r = second.invoke(&op("release", 1)).await;
+    assert_eq!(r.kind, OpType::Fail, "the second does not hold it: {r:?}");
+    assert_eq!(r.error.as_deref(), Some("not held"));
+
+    let r = first.invoke(&op("release", 1)).await;
+    assert_eq!(r.kind, OpType::Ok, "{r:?}");
+    let r = first.invoke(&op("release", 1)).await;
+    assert_eq!(r.kind, OpType::Fail, "released already: {r:?}");
+
+    let b = second.invoke(&op("acquire", 1)).await;
+    assert_eq!(b.kind, OpType::Ok, "free now: {b:?}");
+    let r = second.invoke(&op("release", 1)).await;
+    assert_eq!(r.kind, OpType::Ok, "{r:?}");
+    let r = second.invoke(&op("release", 2)).await;
+    assert_eq!(r.kind, OpType::Ok, "{r:?}");
+
+    let s = second
+        .invoke(&Invocation::new(
+            "acquire",
+            Some(Key::Str("named".into())),
+            Value::Null,
+        ))
+        .await;
+    assert_eq!(s.kind, OpType::Ok, "a string key names a lock too: {s:?}");
+}
+
+#[tokio::test]
+async fn a_refused_connection_fails() {
+    let mut c = EtcdLockClient::new(
+        &format!("127.0.0.1:{}", free_port()),
+        Duration::from_millis(500),
+        60,
+    )
+    .unwrap();
+    let a = c.invoke(&op("acquire", 1)).await;
+    assert_eq!(a.kind, OpType::Fail, "never reached etcd: {a:?}");
+    let r = c.invoke(&op("release", 1)).await;
+    assert_eq!(r.kind, OpType::Fail, "{r:?}");
+    assert_eq!(r.error.as_deref(), Some("not held"));
+}
