@@ -21,6 +21,7 @@
 
 pub mod consensus;
 pub mod linearizable;
+mod report;
 pub mod services;
 
 use history::{History, Verdict};

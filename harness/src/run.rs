@@ -195,7 +195,9 @@ fn plan(mut spec: TestSpec) -> Result<(Plan, Workload), RunError> {
         std::process::id()
     );
     let yaml = serde_yaml::to_string(&spec).map_err(|e| RunError::Harness(e.to_string()))?;
-    std::fs::write(dir.join("spec.yaml"), yaml)?;
+    let spec_path = dir.join("spec.yaml");
+    std::fs::write(&spec_path, yaml)
+        .map_err(|e| RunError::Harness(format!("writing {}: {e}", spec_path.display())))?;
     let plan = Plan {
         spec,
         system,

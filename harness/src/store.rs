@@ -39,7 +39,8 @@ pub fn run_dir(store: &Path, test: &str, started: SystemTime) -> io::Result<Path
     if dir.exists() {
         dir = store.join(test).join(timestamp(started, true));
     }
-    std::fs::create_dir_all(&dir)?;
+    std::fs::create_dir_all(&dir)
+        .map_err(|e| std::io::Error::new(e.kind(), format!("creating {}: {e}", dir.display())))?;
     Ok(dir)
 }
 

@@ -45,7 +45,14 @@ fn anomaly_kinds(r: &Value) -> Vec<String> {
 }
 
 /// Runs a Maelstrom example: `expect` None for valid, else the anomaly kind it must show.
-fn maelstrom(script: &str, workload: &str, expect: Option<&str>, extra: &[&str]) -> Value {
+/// `name` names the run's store (one per test: tests run at once).
+fn maelstrom(
+    name: &str,
+    script: &str,
+    workload: &str,
+    expect: Option<&str>,
+    extra: &[&str],
+) -> Value {
     let bin = format!("../examples/maelstrom/python/{script}");
     let mut args = vec![
         "--system",
@@ -58,7 +65,7 @@ fn maelstrom(script: &str, workload: &str, expect: Option<&str>, extra: &[&str])
         "partition",
     ];
     args.extend_from_slice(extra);
-    let (code, out, r) = run(script.trim_end_matches(".py"), &args);
+    let (code, out, r) = run(name, &args);
     match expect {
         None => {
             assert_eq!(code, Some(0), "{script} should be valid:\n{out}");
@@ -81,7 +88,7 @@ macro_rules! example {
     ($test:ident, $script:expr, $workload:expr, $expect:expr) => {
         #[test]
         fn $test() {
-            maelstrom($script, $workload, $expect, &[]);
+            maelstrom(stringify!($test), $script, $workload, $expect, &[]);
         }
     };
 }
@@ -141,6 +148,7 @@ example!(
 #[test]
 fn lin_kv_keeps_its_state_across_kills() {
     maelstrom(
+        "lin_kv_kills",
         "lin_kv.py",
         "register",
         None,
@@ -152,6 +160,7 @@ fn lin_kv_keeps_its_state_across_kills() {
 fn a_byzantine_node_reaches_a_wrapped_python_node_and_its_lies_are_caught() {
     // One node corrupts the elements it gossips; the lies spread to the correct nodes.
     let r = maelstrom(
+        "g_set_byzantine",
         "g_set.py",
         "g-set",
         Some("unexpected"),
@@ -201,4 +210,52 @@ fn the_exec_client_drives_the_http_kv_server() {
     assert_eq!(code, Some(0), "{out}");
     assert!(r["ops"]["ok"].as_u64().unwrap_or(0) > 50, "{out}");
     assert_eq!(r["system"], Value::from("py-exec-kv"));
+}
+
+#[test]
+fn a_program_that_exits_at_start_is_named_with_its_exit_code_and_stderr() {
+    let dir = common::store("examples", "crash-bin");
+    std::fs::create_dir_all(&dir).unwrap();
+    let script = dir.join("crash.py");
+    std::fs::write(
+        &script,
+        "#!/usr/bin/env python3\nimport sys\nsys.stderr.write('cannot open /etc/my-node.conf\\n')\nsys.exit(3)\n",
+    )
+    .unwrap();
+    let st = dir.join("store");
+    let o = common::schism(&[
+        "run",
+        "--system",
+        "maelstrom",
+        "--bin",
+        script.to_str().unwrap(),
+        "--workload",
+        "echo",
+        "--nodes",
+        "3",
+        "--store",
+        st.to_str().unwrap(),
+    ]);
+    let err = common::text(&o.stderr);
+    assert_eq!(o.status.code(), Some(255), "{err}");
+    for words in [
+        "/app/crash.py",
+        "exited with code 3",
+        "cannot open /etc/my-node.conf",
+    ] {
+        assert!(err.contains(words), "{words:?} in:\n{err}");
+    }
+    // Its containers and network are gone (the run id is in the run's log).
+    let log = std::fs::read_dir(st.join("maelstrom-echo"))
+        .unwrap()
+        .filter_map(|e| std::fs::read_to_string(e.ok()?.path().join("schism.log")).ok())
+        .next()
+        .unwrap_or_default();
+    let run_id = log
+        .split("run_id=")
+        .nth(1)
+        .and_then(|r| r.split_whitespace().next())
+        .expect("the run id is logged");
+    assert_eq!(common::leftovers(run_id), (0, 0));
+    let _ = std::fs::remove_dir_all(&dir);
 }

@@ -88,7 +88,11 @@ fn wrapped_raft_nodes_replicate_over_tcp() {
     .unwrap_or_else(|| panic!("no state; logs:\n{}", logs()));
     assert_eq!(state["type"], "schism/state_ok", "{state}");
     assert_eq!(state["node"], "n2", "{state}");
-    assert_eq!(state["wrapped"], schism_node(), "{state}");
+    assert_eq!(
+        state["wrapped"],
+        format!("{} raft --stdio", schism_node()),
+        "the whole wrapped command: {state}"
+    );
     assert!(state["byzantine"].is_object(), "{state}");
     let clock = request(
         nodes[1].1,

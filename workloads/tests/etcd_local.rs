@@ -1,68 +1,14 @@
 //! The etcd client against a real single-member etcd on loopback: reads, writes, CAS that
 //! holds and one that does not, a missing key, a refused connection, and a timeout.
 
+mod common;
+
+use common::{free_port, start_etcd};
 use history::{Key, OpType};
 use serde_json::{json, Value};
-use std::net::TcpListener;
-use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 use workloads::etcd::{EtcdClient, ReadMode};
 use workloads::{Client, Invocation};
-
-struct Etcd {
-    child: Child,
-    dir: std::path::PathBuf,
-    addr: String,
-}
-
-impl Drop for Etcd {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-        let _ = std::fs::remove_dir_all(&self.dir);
-    }
-}
-
-fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
-}
-
-fn start_etcd() -> Etcd {
-    let (client, peer) = (free_port(), free_port());
-    let dir = std::env::temp_dir().join(format!("schism-etcd-{}-{client}", std::process::id()));
-    let child = Command::new("etcd")
-        .args([
-            "--name",
-            "t",
-            "--data-dir",
-            dir.to_str().unwrap(),
-            "--listen-client-urls",
-            &format!("http://127.0.0.1:{client}"),
-            "--advertise-client-urls",
-            &format!("http://127.0.0.1:{client}"),
-            "--listen-peer-urls",
-            &format!("http://127.0.0.1:{peer}"),
-            "--initial-advertise-peer-urls",
-            &format!("http://127.0.0.1:{peer}"),
-            "--initial-cluster",
-            &format!("t=http://127.0.0.1:{peer}"),
-        ])
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("the etcd binary (Debian's etcd-server package) is installed");
-    let addr = format!("127.0.0.1:{client}");
-    let deadline = Instant::now() + Duration::from_secs(20);
-    while std::net::TcpStream::connect(&addr).is_err() {
-        assert!(Instant::now() < deadline, "etcd did not start");
-        std::thread::sleep(Duration::from_millis(50));
-    }
-    Etcd { child, dir, addr }
-}
 
 fn inv(f: &str, key: i64, value: Value) -> Invocation {
     Invocation::new(f, Some(Key::Int(key)), value)
@@ -70,7 +16,7 @@ fn inv(f: &str, key: i64, value: Value) -> Invocation {
 
 #[tokio::test]
 async fn reads_writes_and_cas_against_a_real_etcd() {
-    let etcd = start_etcd();
+    let etcd = start_etcd("etcd");
     let mut c =
         EtcdClient::new(&etcd.addr, Duration::from_secs(5), ReadMode::Linearizable).unwrap();
     // The gateway may need a moment after the port opens.

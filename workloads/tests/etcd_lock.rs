@@ -2,70 +2,15 @@
 //! second client's acquire that times out while the lock is held, the same client
 //! acquiring once it is released, releases of locks not held, and a refused connection.
 
+mod common;
+
+use common::{free_port, start_etcd};
 use history::{Key, OpType};
 use serde_json::Value;
-use std::net::TcpListener;
-use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 use workloads::etcd::{EtcdClient, ReadMode};
 use workloads::etcd_lock::EtcdLockClient;
 use workloads::{Client, Invocation};
-
-struct Etcd {
-    child: Child,
-    dir: std::path::PathBuf,
-    addr: String,
-}
-
-impl Drop for Etcd {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-        let _ = std::fs::remove_dir_all(&self.dir);
-    }
-}
-
-fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
-}
-
-fn start_etcd() -> Etcd {
-    let (client, peer) = (free_port(), free_port());
-    let dir =
-        std::env::temp_dir().join(format!("schism-etcd-lock-{}-{client}", std::process::id()));
-    let child = Command::new("etcd")
-        .args([
-            "--name",
-            "t",
-            "--data-dir",
-            dir.to_str().unwrap(),
-            "--listen-client-urls",
-            &format!("http://127.0.0.1:{client}"),
-            "--advertise-client-urls",
-            &format!("http://127.0.0.1:{client}"),
-            "--listen-peer-urls",
-            &format!("http://127.0.0.1:{peer}"),
-            "--initial-advertise-peer-urls",
-            &format!("http://127.0.0.1:{peer}"),
-            "--initial-cluster",
-            &format!("t=http://127.0.0.1:{peer}"),
-        ])
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("the etcd binary (Debian's etcd-server package) is installed");
-    let addr = format!("127.0.0.1:{client}");
-    let deadline = Instant::now() + Duration::from_secs(20);
-    while std::net::TcpStream::connect(&addr).is_err() {
-        assert!(Instant::now() < deadline, "etcd did not start");
-        std::thread::sleep(Duration::from_millis(50));
-    }
-    Etcd { child, dir, addr }
-}
 
 /// Wait until the gateway answers (a read, which takes no lock and leaves no lease).
 async fn ready(addr: &str) {
@@ -84,7 +29,7 @@ fn op(f: &str, key: i64) -> Invocation {
 
 #[tokio::test]
 async fn a_held_lock_makes_another_acquire_time_out_until_released() {
-    let etcd = start_etcd();
+    let etcd = start_etcd("etcd-lock");
     ready(&etcd.addr).await;
     let mut first = EtcdLockClient::new(&etcd.addr, Duration::from_secs(5), 60).unwrap();
     let mut second = EtcdLockClient::new(&etcd.addr, Duration::from_millis(500), 60).unwrap();

@@ -98,7 +98,7 @@ impl Checker for Agreement {
                 "faults": faults.json(),
             });
             let ops = counted.iter().map(|d| span(history, d.invoke)).collect();
-            report.violation(key.clone(), text, ops, data);
+            report.own_violation(key.clone(), text, ops, data);
         }
         report.stat("instances", json!(run.instances.len()));
         report.stat("decisions_judged", json!(judged_decisions));

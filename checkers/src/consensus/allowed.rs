@@ -69,6 +69,6 @@ pub fn judge(
         .chain(inst.proposals.iter().map(|p| p.invoke))
         .map(|i| span(history, i))
         .collect();
-    report.violation(key.clone(), text, ops, data);
+    report.own_violation(key.clone(), text, ops, data);
     considered.len()
 }

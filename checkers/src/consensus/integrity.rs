@@ -8,7 +8,7 @@ use super::allowed;
 use super::decisions::{Protocol, Run};
 use super::faulty::Faults;
 use super::judged::Judged;
-use super::report::{no_final_phase, show, Report};
+use super::report::{no_final_phase, show, with_faults};
 use crate::Checker;
 use history::{History, Verdict};
 use serde_json::json;
@@ -40,7 +40,7 @@ impl Checker for Integrity {
     fn check(&self, history: &History) -> Verdict {
         let faults = Faults::read(history);
         let run = Run::read(history, Protocol::Consensus);
-        let mut report = Report::new(self.name(), &faults, run.skipped);
+        let mut report = with_faults(self.name(), &faults, run.skipped);
         if !self.byzantine && !faults.byzantine.is_empty() {
             report.stat("applied", json!(false));
             report.stat(

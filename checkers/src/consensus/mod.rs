@@ -46,7 +46,7 @@ use crate::Checker;
 use decisions::Run;
 use faulty::Faults;
 use history::History;
-use report::{no_final_phase, Report};
+use report::{no_final_phase, with_faults, Report};
 
 /// The workloads these checkers judge.
 pub const WORKLOADS: [&str; 4] = ["consensus", "generals", "interactive-consistency", "ledger"];
@@ -88,7 +88,7 @@ pub fn for_workload(name: &str) -> Option<Vec<Box<dyn Checker>>> {
 fn start(name: &str, history: &History, protocol: Protocol) -> (Faults, Run, Report) {
     let faults = Faults::read(history);
     let run = Run::read(history, protocol);
-    let mut report = Report::new(name, &faults, run.skipped);
+    let mut report = with_faults(name, &faults, run.skipped);
     if !run.final_phase {
         report.cannot_judge(no_final_phase("decision"));
     }

@@ -120,7 +120,7 @@ impl Checker for Termination {
                 .chain(unanswered)
                 .map(|i| span(history, *i))
                 .collect();
-            report.violation(key.clone(), text, ops, data);
+            report.own_violation(key.clone(), text, ops, data);
         }
         report.stat("instances", json!(judged_instances));
         report.stat("excused_crashed", json!(excused_all));

@@ -89,7 +89,7 @@ impl Checker for VectorValidity {
                 "wrong": wrong,
                 "faults": faults.json(),
             });
-            report.violation(key.clone(), text, ops, data);
+            report.own_violation(key.clone(), text, ops, data);
         }
         report.stat("instances", json!(run.instances.len()));
         report.stat("vector_order", node::json(ranked.iter().copied()));

@@ -1,6 +1,7 @@
-//! What the service checkers share: how a verdict is built (violations make it invalid, a
-//! history that cannot be judged makes it unknown, anything else is valid), how an op is
-//! named in an explanation, and which reads are final.
+//! What the service checkers share: the verdict builder of every checker (re-exported from
+//! `crate::report`: violations make a verdict invalid, a history that cannot be judged
+//! makes it unknown, anything else is valid), how an op is named in an explanation, and
+//! which reads are final.
 //!
 //! A read is *final* when its invocation names the node it asks (`{"node": "n2"}`): the
 //! final generator asks every node that way once the faults are healed, while the main
@@ -8,84 +9,9 @@
 //! last `ok` final read. The node that answered a read is taken from the completion's
 //! `node` field, else the invocation's, else the op's recorded `node`.
 
-use history::{Anomaly, History, OpSpan, OpType, Validity, Value, Verdict};
-use serde_json::json;
+pub use crate::report::{show, span, Report, MAX_ANOMALIES, MAX_OPS};
+use history::{History, OpType, Value};
 use std::collections::{BTreeMap, BTreeSet};
-
-/// At most this many anomalies are listed in one verdict; the rest are counted.
-pub const MAX_ANOMALIES: usize = 100;
-/// At most this many ops are attached to one anomaly.
-pub const MAX_OPS: usize = 24;
-
-/// A verdict being built.
-pub struct Report {
-    verdict: Verdict,
-    omitted: usize,
-    unknown: Option<String>,
-}
-
-impl Report {
-    pub fn new(name: &str) -> Report {
-        Report {
-            verdict: Verdict::new(name, Validity::Valid),
-            omitted: 0,
-            unknown: None,
-        }
-    }
-
-    pub fn stat(&mut self, name: &str, value: Value) {
-        self.verdict.stats.insert(name.into(), value);
-    }
-
-    /// The history cannot be judged (unknown, unless a violation is found too).
-    pub fn cannot_judge(&mut self, reason: String) {
-        self.unknown = Some(reason);
-    }
-
-    pub fn violation(&mut self, kind: &str, explanation: String, ops: Vec<OpSpan>, data: Value) {
-        self.push(Anomaly {
-            kind: kind.into(),
-            key: None,
-            explanation,
-            ops,
-            data,
-        });
-    }
-
-    /// Record an anomaly already built.
-    pub fn push(&mut self, mut anomaly: Anomaly) {
-        if self.verdict.anomalies.len() >= MAX_ANOMALIES {
-            self.omitted += 1;
-            return;
-        }
-        anomaly.ops.truncate(MAX_OPS);
-        self.verdict.anomalies.push(anomaly);
-    }
-
-    pub fn finish(mut self) -> Verdict {
-        let v = &mut self.verdict;
-        v.validity = if !v.anomalies.is_empty() || self.omitted > 0 {
-            Validity::Invalid
-        } else if self.unknown.is_some() {
-            Validity::Unknown
-        } else {
-            Validity::Valid
-        };
-        if v.validity == Validity::Unknown {
-            v.reason = self.unknown;
-        }
-        v.stats
-            .insert("anomalies".into(), json!(v.anomalies.len() + self.omitted));
-        self.verdict
-    }
-}
-
-/// The span of the client op invoked at `invoke`.
-pub fn span(history: &History, invoke: usize) -> OpSpan {
-    let ops = history.ops();
-    let completion = history.partner(invoke).map(|c| &ops[c]);
-    OpSpan::new(&ops[invoke], completion, history.line(invoke))
-}
 
 /// How an op is named in an explanation: `process 3's add 7 (op 12, ok at op 15, line 13)`.
 pub fn named(history: &History, invoke: usize) -> String {
@@ -106,16 +32,6 @@ pub fn named(history: &History, invoke: usize) -> String {
         op.f,
         history.line(invoke)
     )
-}
-
-/// A value as compact JSON, shortened when long.
-pub fn show(v: &Value) -> String {
-    let s = v.to_string();
-    if s.chars().count() <= 80 {
-        return s;
-    }
-    let head: String = s.chars().take(77).collect();
-    format!("{head}...")
 }
 
 /// A list of values for an explanation, at most `max` of them.
@@ -238,6 +154,7 @@ pub fn node_field(v: &Value) -> Option<String> {
 mod tests {
     use super::*;
     use history::{Dialect, Op};
+    use serde_json::json;
 
     #[test]
     fn a_nodes_final_read_is_its_last_ok_read_naming_it() {

@@ -49,16 +49,8 @@ use crate::{Client, Workload};
 use checkers::services::{Counter, Echo, Lock, SetChecker, UniqueIds};
 use std::time::Duration;
 
-/// The service workloads.
-pub const NAMES: [&str; 7] = [
-    "echo",
-    "unique-ids",
-    "g-set",
-    "broadcast",
-    "g-counter",
-    "pn-counter",
-    "lock",
-];
+/// The service workloads: the ones `checkers::services` judges, in the order of [`Kind`].
+pub const NAMES: [&str; 7] = checkers::services::WORKLOADS;
 
 /// How a service workload behaves.
 #[derive(Debug, Clone, PartialEq)]
@@ -70,7 +62,8 @@ pub struct ServiceOptions {
     pub locks: u32,
     /// Share of reads among the main phase's ops (`g-set`, `broadcast`, counters).
     pub read_fraction: f64,
-    /// Longest time a lock is held once acquired (each hold is uniform in `0..=max`).
+    /// Longest time a lock is held once acquired (each hold is uniform in `0..=max`). A
+    /// failed acquire backs off up to half of it before the next (see [`lock`]).
     pub lock_hold_ms: u64,
     /// Time budget of the lock checker's linearizability search.
     pub check_time_limit: Option<Duration>,
@@ -274,11 +267,16 @@ mod tests {
             panic!()
         };
         assert_eq!((a0.f.as_str(), a1.f.as_str()), ("acquire", "acquire"));
-        // Process 0's acquire fails: it tries again; process 1 is still in flight.
+        // Process 0's acquire fails: it backs off, then tries again; process 1 is still in
+        // flight.
         let mut failed = Op::client(0, OpType::Fail, "acquire", history::Value::Null);
         failed.error = Some(serde_json::json!("22: held"));
         w.generator.update(&failed);
-        let Next::Op(again) = ask(&mut w.generator, 0, 1, &mut rng) else {
+        let Next::Wait(until) = ask(&mut w.generator, 0, 1, &mut rng) else {
+            panic!()
+        };
+        assert!(until > 1);
+        let Next::Op(again) = ask(&mut w.generator, 0, until, &mut rng) else {
             panic!()
         };
         assert_eq!(again.f, "acquire");

@@ -64,7 +64,7 @@ impl Checker for NoDuplicates {
                 "duplicates": dups,
                 "faults": faults.json(),
             });
-            report.violation(None, text, vec![span(history, read.invoke)], data);
+            report.own_violation(None, text, vec![span(history, read.invoke)], data);
         }
         report.stat("logs_read", json!(ledger.reads.len()));
         report.finish()

@@ -60,7 +60,7 @@ impl Checker for NoLostAcks {
                 .chain(finals.values().map(|r| r.invoke))
                 .map(|i| span(history, i))
                 .collect();
-            report.violation_of("lost", None, text, ops, data);
+            report.violation("lost", text, ops, data);
         }
         report.stat("acknowledged", json!(acked));
         report.stat("final_logs", json!(finals.len()));

@@ -16,7 +16,7 @@ pub use prefix::LogPrefix;
 pub use termination::LedgerTermination;
 
 use crate::consensus::faulty::Faults;
-use crate::consensus::report::Report;
+use crate::consensus::report::{with_faults, Report};
 use history::History;
 use logs::Ledger;
 
@@ -25,7 +25,7 @@ use logs::Ledger;
 fn start(name: &str, history: &History) -> (Faults, Ledger, Report) {
     let faults = Faults::read(history);
     let ledger = Ledger::read(history);
-    let mut report = Report::new(name, &faults, ledger.skipped);
+    let mut report = with_faults(name, &faults, ledger.skipped);
     if let Some(reason) = ledger.unjudgeable(&faults) {
         report.cannot_judge(reason);
     }

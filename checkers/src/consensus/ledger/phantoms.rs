@@ -55,7 +55,7 @@ impl Checker for NoPhantoms {
                 "faults": faults.json(),
             });
             let ops = seen.values().map(|(_, inv)| span(history, *inv)).collect();
-            report.violation(None, text, ops, data);
+            report.own_violation(None, text, ops, data);
         }
         report.stat("submitted", json!(ledger.submissions.len()));
         report.stat("logs_read", json!(ledger.reads.len()));

@@ -74,7 +74,7 @@ impl Checker for LogPrefix {
                 .iter()
                 .flat_map(|(_, _, rs)| rs.iter().map(|r| span(history, reads[*r].invoke)))
                 .collect();
-            report.violation(None, text, ops, data);
+            report.own_violation(None, text, ops, data);
         }
         report.stat("logs_read", json!(reads.len()));
         report.stat("longest_log", json!(longest));

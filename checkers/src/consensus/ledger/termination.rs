@@ -5,7 +5,7 @@
 use super::logs::{id, Ledger};
 use crate::consensus::faulty::Faults;
 use crate::consensus::node::{self, Node};
-use crate::consensus::report::{no_final_phase, show, span, Report};
+use crate::consensus::report::{no_final_phase, show, span, with_faults};
 use crate::Checker;
 use history::{History, Value, Verdict};
 use serde_json::json;
@@ -26,7 +26,7 @@ impl Checker for LedgerTermination {
     fn check(&self, history: &History) -> Verdict {
         let faults = Faults::read(history);
         let ledger = Ledger::read(history);
-        let mut report = Report::new(self.name(), &faults, ledger.skipped).liveness();
+        let mut report = with_faults(self.name(), &faults, ledger.skipped).liveness();
         if !ledger.final_phase {
             report.cannot_judge(no_final_phase("log"));
         }
@@ -61,7 +61,7 @@ impl Checker for LedgerTermination {
                     });
                     let asked = ledger.asked.get(n).into_iter().flatten();
                     let ops = asked.map(|i| span(history, *i)).collect();
-                    report.violation(None, text, ops, data);
+                    report.own_violation(None, text, ops, data);
                 }
                 continue;
             };
@@ -94,7 +94,7 @@ impl Checker for LedgerTermination {
                 "log_length": log.ids.len(),
                 "faults": faults.json(),
             });
-            report.violation(None, text, vec![span(history, log.invoke)], data);
+            report.own_violation(None, text, vec![span(history, log.invoke)], data);
         }
         report.stat("acknowledged", json!(acked.len()));
         report.stat("excused_crashed", node::json(excused));

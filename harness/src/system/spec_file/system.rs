@@ -158,6 +158,14 @@ impl System for SpecSystem {
         if self.maelstrom() {
             node_program()?;
         }
+        if spec.nemesis.faults.iter().any(|f| f == "clock") {
+            return Err(RunError::Spec(format!(
+                "the clock nemesis moves the clocks of schism's own nodes; {} reads the \
+                 machine's clock, which a container cannot move (skewing a program's clock \
+                 with libfaketime is not built)",
+                self.name()
+            )));
+        }
         if !spec.bug.is_empty() {
             return Err(RunError::Spec(format!(
                 "--bug is for schism's reference systems; {} has none",

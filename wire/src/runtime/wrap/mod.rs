@@ -52,7 +52,8 @@ fn tail(lines: &[String]) -> String {
 /// Run `argv` as node `cfg.me` until it exits: its exit code.
 pub async fn wrap(cfg: RuntimeConfig, argv: Vec<String>) -> Result<i32, WrapError> {
     let child = Child::spawn(&argv)?;
-    let binary = argv[0].clone();
+    // The whole command names it: an interpreter alone would not say which script.
+    let binary = argv.join(" ");
     let names: Vec<String> = cfg.nodes.iter().map(|(n, _)| n.clone()).collect();
     let Child {
         mut process,
