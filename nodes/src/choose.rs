@@ -9,8 +9,8 @@ use wire::Protocol;
 
 /// The protocols, each with its bugs.
 pub const PROTOCOLS: [(&str, &[&str]); 4] = [
-    ("raft", &["stale-read"]),
-    ("paxos", &["accept-any"]),
+    ("raft", &["stale-read", "txn-early-read"]),
+    ("paxos", &["accept-any", "txn-early-read"]),
     ("om", &["trust-commander"]),
     ("eig", &["trust-direct"]),
 ];
@@ -81,9 +81,11 @@ pub fn protocol(
     Ok(match name {
         "raft" => Box::new(Raft::with_bugs(RaftBugs {
             stale_read: has("stale-read"),
+            txn_early_read: has("txn-early-read"),
         })),
         "paxos" => Box::new(Paxos::with_bugs(PaxosBugs {
             accept_any: has("accept-any"),
+            txn_early_read: has("txn-early-read"),
         })),
         "om" => Box::new(Om::new(OmOptions {
             bugs: OmBugs {
@@ -149,7 +151,7 @@ mod tests {
         assert!(e(protocol("zab", &[], None, Tuning::default()))
             .contains("known: raft, paxos, om, eig"));
         assert!(e(protocol("raft", &["x".into()], None, Tuning::default()))
-            .contains("known: stale-read"));
+            .contains("known: stale-read, txn-early-read"));
         assert!(e(protocol("raft", &[], Some("silent"), Tuning::default())).contains("known: none"));
         assert!(
             e(protocol("om", &[], Some("equivocate"), Tuning::default())).contains("split-orders")

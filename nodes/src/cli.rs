@@ -44,8 +44,8 @@ struct Args {
     /// /data over TCP; in memory with --stdio.
     #[arg(long)]
     data: Option<PathBuf>,
-    /// Deliberate bugs, comma separated (raft: stale-read; paxos: accept-any; om:
-    /// trust-commander; eig: trust-direct).
+    /// Deliberate bugs, comma separated (raft: stale-read, txn-early-read; paxos:
+    /// accept-any, txn-early-read; om: trust-commander; eig: trust-direct).
     #[arg(long, value_delimiter = ',')]
     bug: Vec<String>,
     /// Make this om or eig node a traitor that knows the protocol (om: split-orders,

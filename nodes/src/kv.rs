@@ -6,19 +6,23 @@
 //! - single-decree consensus instances: `propose` with an `instance` and a `value`; the
 //!   first proposal of an instance to be applied is its decision, and every proposal is
 //!   answered with it (`propose_ok` with `decided`);
-//! - a ledger: `submit` appends an `entry` (`submit_ok` with its `index`).
+//! - a ledger: `submit` appends an `entry` (`submit_ok` with its `index`);
+//! - transactions: `txn`, a list of micro-ops applied atomically as one op, with the
+//!   semantics of Maelstrom's txn-list-append and txn-rw-register (see [`crate::txn`]).
 //!
 //! Each replica also answers, from its own copy and without replication, what it has
 //! decided (`decision` for an instance) and its ledger (`log` from an index, a page at a
 //! time): the checkers compare what every node holds.
 
+use crate::txn::{self, Txns};
 use serde_json::{json, Value};
 use std::collections::BTreeMap;
 use wire::{Body, Ctx, Envelope, ErrorCode};
 
 /// Answer here what a replica answers by itself (what it decided, its ledger), and turn
 /// away what it cannot serve: an operation the store does not have, or a replica that does
-/// not lead (naming the leader it knows, so the client can go there). True when the
+/// not lead (naming the leader it knows, so the client can go there), or a transaction
+/// malformed by its shape alone (error 12, from any replica). True when the
 /// request was answered here; false when it must be replicated.
 pub fn refuse(
     ctx: &mut Ctx<'_>,
@@ -30,7 +34,15 @@ pub fn refuse(
     let kind = req.body.kind();
     let body = if let Some(b) = kv.local(&req.body) {
         Value::Object(b.0)
-    } else if !matches!(kind, "read" | "write" | "cas" | "propose" | "submit") {
+    } else if let Some(e) = (kind == "txn")
+        .then(|| txn::malformed(&Value::Object(req.body.0.clone())))
+        .flatten()
+    {
+        e
+    } else if !matches!(
+        kind,
+        "read" | "write" | "cas" | "propose" | "submit" | "txn"
+    ) {
         ErrorCode::NotSupported.body(&format!("no operation {kind:?}"))
     } else if !leading {
         let leader = leader.unwrap_or("unknown");
@@ -47,6 +59,7 @@ pub struct Kv {
     map: BTreeMap<String, Value>,
     decisions: BTreeMap<String, Value>,
     ledger: Vec<Value>,
+    txns: Txns,
 }
 
 /// Ledger entries answered in one `log` page at most (a page stays well under a line's
@@ -106,8 +119,15 @@ impl Kv {
                     .push(op.get("entry").cloned().unwrap_or(Value::Null));
                 json!({"type": "submit_ok", "index": self.ledger.len() - 1})
             }
+            "txn" => self.txns.apply(op),
             _ => return None,
         }))
+    }
+
+    /// A transaction's micro-ops as this copy would answer them now, reads filled, without
+    /// replication and without applying it (None: it would be an error).
+    pub fn txn_preview(&self, op: &Value) -> Option<Value> {
+        self.txns.preview(op)
     }
 
     /// The answer to a query this replica answers from its own copy, if it is one.

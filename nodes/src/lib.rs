@@ -23,6 +23,8 @@ pub mod om;
 pub mod paxos;
 pub mod raft;
 pub mod sim;
+pub mod txn;
+pub mod waiting;
 
 pub use wire::storage;
 pub use wire::{Ctx, Effect, Protocol};

@@ -3,11 +3,23 @@
 //! save their promise and every value they accept before answering. Learners that miss
 //! decisions catch up from the leader's heartbeats.
 //!
-//! Deliberate bug (`accept-any`): acceptors ignore ballot order: they promise and accept
-//! whatever ballot asks, so an old leader and a new one can both get values chosen for
-//! one slot.
+//! Transactions (`txn`, see [`crate::txn`]) take one slot each, are applied whole by the
+//! state machine and answered once applied, so the transactional mode is
+//! strict-serializable.
+//!
+//! Deliberate bugs:
+//!
+//! - `accept-any`: acceptors ignore ballot order: they promise and accept whatever ballot
+//!   asks, so an old leader and a new one can both get values chosen for one slot.
+//! - `txn-early-read`: the leader answers a transaction's reads from its state as it was
+//!   when the request arrived (see [`crate::waiting`]): the transaction's writes are still
+//!   chosen and applied in slot order, but its reads miss every slot ahead of it not yet
+//!   applied, the concurrent transactions chosen first (read skew, write skew: G-single,
+//!   G2-item), and, on a leader that has not yet learned every decision, transactions
+//!   already acknowledged (stale reads: not strict-serializable).
 
 use crate::kv::Kv;
+use crate::waiting::Waiting;
 use crate::{Ctx, Protocol};
 use serde_json::{json, Value};
 use std::collections::{BTreeMap, BTreeSet};
@@ -29,6 +41,7 @@ fn ballot_of(v: &Value) -> Ballot {
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct PaxosBugs {
     pub accept_any: bool,
+    pub txn_early_read: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -57,7 +70,7 @@ pub struct Paxos {
     next_slot: u64,
     votes: BTreeMap<u64, BTreeSet<String>>,
     proposals: BTreeMap<u64, Value>,
-    pending: BTreeMap<u64, Envelope>,
+    pending: BTreeMap<u64, Waiting>,
     /// What each follower has learned (its first slot not chosen).
     known: BTreeMap<String, u64>,
     last_heard_ms: u64,
@@ -126,9 +139,9 @@ impl Paxos {
 
     fn lose_leadership(&mut self, ctx: &mut Ctx<'_>) {
         if self.role == Role::Leader {
-            for (_, req) in std::mem::take(&mut self.pending) {
+            for (_, w) in std::mem::take(&mut self.pending) {
                 ctx.reply(
-                    &req,
+                    &w.req,
                     Body::from(
                         ErrorCode::Timeout.body("leadership lost; the op may still take effect"),
                     ),
@@ -233,8 +246,8 @@ impl Paxos {
         self.decided.entry(slot).or_insert(v);
         while let Some(v) = self.decided.get(&self.applied) {
             let result = self.kv.apply(v);
-            if let (Some(req), Some(body)) = (self.pending.remove(&self.applied), result) {
-                ctx.reply(&req, body);
+            if let (Some(w), Some(body)) = (self.pending.remove(&self.applied), result) {
+                ctx.reply(&w.req, w.answer(body));
             }
             self.applied += 1;
         }
@@ -392,7 +405,12 @@ impl Protocol for Paxos {
         }
         let slot = self.next_slot;
         self.next_slot += 1;
-        self.pending.insert(slot, req.clone());
+        let waiting = if self.bugs.txn_early_read {
+            Waiting::reading_early(req, &self.kv)
+        } else {
+            Waiting::new(req)
+        };
+        self.pending.insert(slot, waiting);
         self.propose(ctx, slot, Value::Object(req.body.0.clone()));
     }
 

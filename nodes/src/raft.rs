@@ -2,11 +2,24 @@
 //! before they are relied on, replicating a linearizable key-value store. Every client op,
 //! reads included, goes through the log, so reads are linearizable.
 //!
-//! Deliberate bug (`stale-read`): the leader answers reads from its own copy at once,
-//! without the log, even when it no longer leads (a partitioned old leader does not know
-//! that yet), so reads can be stale.
+//! Transactions (`txn`, see [`crate::txn`]) go through the log like every other op: each is
+//! one entry, applied whole by the state machine, and answered once applied, so the
+//! transactional mode is strict-serializable.
+//!
+//! Deliberate bugs:
+//!
+//! - `stale-read`: the leader answers reads from its own copy at once, without the log,
+//!   even when it no longer leads (a partitioned old leader does not know that yet), so
+//!   reads can be stale.
+//! - `txn-early-read`: the leader answers a transaction's reads from its state as it was
+//!   when the request arrived (see [`crate::waiting`]): the transaction's writes still go
+//!   through the log, but its reads miss every entry ahead of it not yet applied, the
+//!   concurrent transactions that commit first (read skew, write skew: G-single, G2-item),
+//!   and, on a new leader that has not yet applied all that the old one committed,
+//!   transactions already acknowledged (stale reads: not strict-serializable).
 
 use crate::kv::Kv;
+use crate::waiting::Waiting;
 use crate::{Ctx, Protocol};
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
@@ -38,6 +51,7 @@ struct Entry {
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct RaftBugs {
     pub stale_read: bool,
+    pub txn_early_read: bool,
 }
 
 /// One Raft node.
@@ -57,7 +71,7 @@ pub struct Raft {
     matched: BTreeMap<String, usize>,
     kv: Kv,
     /// Client requests waiting for their entry (by log position) to be applied.
-    pending: BTreeMap<usize, Envelope>,
+    pending: BTreeMap<usize, Waiting>,
     last_heard_ms: u64,
     election_ms: u64,
 }
@@ -104,9 +118,9 @@ impl Raft {
         }
         if self.role() == Role::Leader {
             // Those entries may still commit under the next leader: the outcome is unknown.
-            for (_, req) in std::mem::take(&mut self.pending) {
+            for (_, w) in std::mem::take(&mut self.pending) {
                 ctx.reply(
-                    &req,
+                    &w.req,
                     Body::from(
                         ErrorCode::Timeout.body("leadership lost; the op may still take effect"),
                     ),
@@ -204,8 +218,8 @@ impl Raft {
         while self.applied < self.commit {
             let i = self.applied;
             let result = self.kv.apply(&self.log[i].op);
-            if let (Some(req), Some(body)) = (self.pending.remove(&i), result) {
-                ctx.reply(&req, body);
+            if let (Some(w), Some(body)) = (self.pending.remove(&i), result) {
+                ctx.reply(&w.req, w.answer(body));
             }
             self.applied += 1;
         }
@@ -372,8 +386,13 @@ impl Protocol for Raft {
             ctx.reply(req, self.kv.read_local(&Value::Object(req.body.0.clone())));
             return;
         }
+        let waiting = if self.bugs.txn_early_read {
+            Waiting::reading_early(req, &self.kv)
+        } else {
+            Waiting::new(req)
+        };
         // Pending before appending: a lone node commits (and answers) as it appends.
-        self.pending.insert(self.log.len(), req.clone());
+        self.pending.insert(self.log.len(), waiting);
         self.append(ctx, Value::Object(req.body.0.clone()));
         self.replicate(ctx);
     }

@@ -1,12 +1,20 @@
 //! A seeded, deterministic in-memory network for protocols: messages take a random delay,
 //! may be lost, are dropped across partitions; nodes crash (losing everything but their
 //! storage) and restart. Clients send requests and get replies, so a simulated run yields
-//! a history the project's own checkers can judge.
+//! a history the project's own checkers can judge: [`RegisterRun`] (lin-kv reads, writes
+//! and compare-and-sets) or [`ListAppendRun`] (list-append transactions).
+
+mod clients;
+mod list_append;
+mod register;
+
+pub use list_append::ListAppendRun;
+pub use register::RegisterRun;
 
 use crate::storage::MemStorage;
 use crate::{Ctx, Effect, Protocol};
 use history::rng::Rng;
-use history::{Dialect, History, Key, Op, OpType, Value};
+use history::Value;
 use serde_json::json;
 use std::cmp::Reverse;
 use std::collections::{BTreeMap, BTreeSet, BinaryHeap};
@@ -345,168 +353,5 @@ impl Sim {
 
     pub fn is_up(&self, i: usize) -> bool {
         self.nodes[i].up
-    }
-}
-
-/// A seeded register workload on a simulated cluster, with faults, recorded as a history
-/// in the schism dialect: `clients` clients, each one request at a time to a random node,
-/// an op unanswered after `timeout_ms` is `info` (and the client goes on as a new process).
-pub struct RegisterRun {
-    pub clients: usize,
-    pub ops: usize,
-    pub keys: u64,
-    pub timeout_ms: u64,
-    /// Crash, restart and partition at random.
-    pub faults: bool,
-}
-
-impl Default for RegisterRun {
-    fn default() -> Self {
-        RegisterRun {
-            clients: 3,
-            ops: 200,
-            keys: 2,
-            timeout_ms: 1000,
-            faults: true,
-        }
-    }
-}
-
-struct Pending {
-    process: u64,
-    msg_id: u64,
-    f: &'static str,
-    deadline_ms: u64,
-    invoke: Op,
-}
-
-impl RegisterRun {
-    /// Drive the simulation and return the history.
-    pub fn run(&self, sim: &mut Sim, seed: u64) -> History {
-        let mut rng = Rng::new(seed ^ 0x5eed);
-        let n = sim.names.len();
-        let mut ops: Vec<Op> = Vec::new();
-        let mut pending: Vec<Option<Pending>> = (0..self.clients).map(|_| None).collect();
-        let mut process: Vec<u64> = (0..self.clients as u64).collect();
-        let mut prefer: Vec<Option<usize>> = vec![None; self.clients];
-        let mut issued = 0usize;
-        let mut next_id = 1u64;
-        let mut next_fault_ms = 500;
-        let mut seen = 0usize;
-        let stamp = |t: u64| t * 1_000_000;
-        sim.run_for_ms(1500); // an election first
-        loop {
-            // Completions that arrived.
-            for (at, env) in sim.replies[seen..].iter() {
-                let Some(reply_to) = env.body.in_reply_to() else {
-                    continue;
-                };
-                if let Some(c) = pending.iter().position(|p| {
-                    p.as_ref().is_some_and(|p| {
-                        p.msg_id == reply_to && env.dest == format!("c{}", p.process)
-                    })
-                }) {
-                    let p = pending[c].take().expect("pending");
-                    let (kind, result, error) = wire::kv_client::outcome(p.f, &env.body);
-                    prefer[c] = match (kind, env.body["text"].as_str()) {
-                        (OpType::Ok, _) => sim.names.iter().position(|x| *x == env.src),
-                        (_, Some(t)) if t.contains("the leader is n") => t
-                            .rsplit("the leader is n")
-                            .next()
-                            .and_then(|i| i.parse::<usize>().ok())
-                            .map(|i| i - 1)
-                            .filter(|&i| i < n),
-                        _ => None,
-                    };
-                    let mut op = p.invoke.clone();
-                    op.kind = kind;
-                    if p.f == "read" {
-                        op.value = result;
-                    }
-                    op.error = error.map(Value::String);
-                    op.time_ns = stamp(*at);
-                    ops.push(op);
-                    if kind == OpType::Info {
-                        process[c] += self.clients as u64;
-                    }
-                }
-            }
-            seen = sim.replies.len();
-            // Timeouts.
-            for (c, slot) in pending.iter_mut().enumerate() {
-                if slot.as_ref().is_some_and(|p| sim.now_ms() >= p.deadline_ms) {
-                    let p = slot.take().expect("pending");
-                    let mut op = p.invoke.clone();
-                    op.kind = OpType::Info;
-                    op.error = Some(json!("timeout"));
-                    op.time_ns = stamp(sim.now_ms());
-                    ops.push(op);
-                    process[c] += self.clients as u64;
-                    prefer[c] = None;
-                }
-            }
-            if issued >= self.ops && pending.iter().all(Option::is_none) {
-                break;
-            }
-            // New requests.
-            for c in 0..self.clients {
-                if pending[c].is_some() || issued >= self.ops || !rng.chance(0.3) {
-                    continue;
-                }
-                issued += 1;
-                let key = rng.below(self.keys) as i64;
-                let v = rng.below(5) as i64;
-                let (f, body, value) = match rng.below(3) {
-                    0 => ("read", json!({"type": "read", "key": key}), Value::Null),
-                    1 => (
-                        "write",
-                        json!({"type": "write", "key": key, "value": v}),
-                        json!(v),
-                    ),
-                    _ => {
-                        let from = rng.below(5) as i64;
-                        (
-                            "cas",
-                            json!({"type": "cas", "key": key, "from": from, "to": v}),
-                            json!([from, v]),
-                        )
-                    }
-                };
-                let mut body = Body::from(body);
-                body.set("msg_id", json!(next_id));
-                let p = process[c];
-                let mut invoke = Op::client(p, OpType::Invoke, f, value).with_key(Key::Int(key));
-                invoke.time_ns = stamp(sim.now_ms());
-                ops.push(invoke.clone());
-                // To the node that last answered, or the leader it named; else any node.
-                let node = prefer[c].unwrap_or_else(|| rng.below(n as u64) as usize);
-                let dest = sim.names[node].clone();
-                sim.request(node, Envelope::new(&format!("c{p}"), &dest, body));
-                pending[c] = Some(Pending {
-                    process: p,
-                    msg_id: next_id,
-                    f,
-                    deadline_ms: sim.now_ms() + self.timeout_ms,
-                    invoke,
-                });
-                next_id += 1;
-            }
-            if self.faults && sim.now_ms() >= next_fault_ms {
-                next_fault_ms = sim.now_ms() + rng.between(200, 800);
-                let i = rng.below(n as u64) as usize;
-                match rng.below(4) {
-                    0 => sim.crash(i),
-                    1 => (0..n).for_each(|j| sim.restart(j)),
-                    2 => {
-                        let (a, b): (Vec<usize>, Vec<usize>) =
-                            (0..n).partition(|&j| j == i || rng.chance(0.3));
-                        sim.partition(&a, &b);
-                    }
-                    _ => sim.heal(),
-                }
-            }
-            sim.run_for_ms(5);
-        }
-        History::from_ops(ops, Dialect::Schism).expect("a simulated history is well formed")
     }
 }

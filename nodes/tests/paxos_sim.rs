@@ -43,7 +43,10 @@ fn paxos_histories_are_linearizable_under_loss_partitions_and_crashes() {
 
 #[test]
 fn the_accept_any_bug_is_caught() {
-    let bugs = PaxosBugs { accept_any: true };
+    let bugs = PaxosBugs {
+        accept_any: true,
+        ..PaxosBugs::default()
+    };
     let invalid = (0..200)
         .filter(|&seed| {
             let mut s = sim(seed, 3, bugs.clone());

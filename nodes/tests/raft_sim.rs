@@ -76,7 +76,10 @@ fn at_most_one_leader_per_term() {
 
 #[test]
 fn the_stale_read_bug_is_caught() {
-    let bugs = RaftBugs { stale_read: true };
+    let bugs = RaftBugs {
+        stale_read: true,
+        ..RaftBugs::default()
+    };
     let invalid = (0..100)
         .filter(|&seed| {
             let mut s = sim(seed, 3, bugs.clone());

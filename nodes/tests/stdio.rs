@@ -1,5 +1,5 @@
 //! `schism-node <protocol> --stdio` as Maelstrom runs it: a real process, `init` then
-//! lin-kv requests on stdin, answers on stdout.
+//! lin-kv requests and transactions on stdin, answers on stdout.
 
 mod common;
 
@@ -24,9 +24,11 @@ fn ask(node: &mut Process, msg_id: u64, mut body: Value) -> Value {
     }
 }
 
-/// A single-node cluster of `protocol`: init, then write, read and cas.
-fn single_node_register(protocol: &str) {
-    let mut node = Process::spawn(&schism_node(), &[protocol, "--stdio"]);
+/// A single-node cluster of `protocol` (with these extra arguments): init, then write,
+/// read and cas, then transactions.
+fn single_node_register(protocol: &str, extra: &[&str]) {
+    let args: Vec<&str> = [protocol, "--stdio"].iter().chain(extra).copied().collect();
+    let mut node = Process::spawn(&schism_node(), &args);
     node.send(json!({"src": "c0", "dest": "n1",
         "body": {"type": "init", "msg_id": 1, "node_id": "n1", "node_ids": ["n1"]}}));
     let ok = node
@@ -79,6 +81,24 @@ fn single_node_register(protocol: &str) {
     let r = ask(&mut node, 104, json!({"type": "read", "key": 9}));
     assert_eq!(r["code"], 20, "a missing key: {r}");
 
+    // Transactions (a lone node applies each as it arrives: no early read to see).
+    let r = ask(
+        &mut node,
+        110,
+        json!({"type": "txn", "txn": [["append", 1, 1], ["r", 1, null], ["w", 2, 3]]}),
+    );
+    assert_eq!(
+        r,
+        json!({"type": "txn_ok", "in_reply_to": 110,
+            "txn": [["append", 1, 1], ["r", 1, [1]], ["w", 2, 3]]})
+    );
+    let r = ask(
+        &mut node,
+        111,
+        json!({"type": "txn", "txn": [["r", 2, null], ["r", 3, null], ["append", 2, 4]]}),
+    );
+    assert_eq!(r["code"], 12, "append to a register: {r}");
+
     // Control messages are answered by the runtime, as over TCP.
     let r = ask(&mut node, 105, json!({"type": "schism/state"}));
     assert_eq!(r["type"], "schism/state_ok", "{r}");
@@ -94,12 +114,18 @@ fn single_node_register(protocol: &str) {
 
 #[test]
 fn raft_on_stdio_serves_a_register() {
-    single_node_register("raft");
+    single_node_register("raft", &[]);
 }
 
 #[test]
 fn paxos_on_stdio_serves_a_register() {
-    single_node_register("paxos");
+    single_node_register("paxos", &[]);
+}
+
+#[test]
+fn the_txn_early_read_bug_is_a_flag_of_both() {
+    single_node_register("raft", &["--bug", "txn-early-read"]);
+    single_node_register("paxos", &["--bug", "txn-early-read"]);
 }
 
 #[test]

@@ -27,6 +27,7 @@ pub mod http_kv;
 pub mod maelstrom;
 pub mod register;
 pub mod services;
+pub mod txn;
 
 use async_trait::async_trait;
 use history::{Key, OpType, Value};

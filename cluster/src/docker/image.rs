@@ -332,14 +332,17 @@ fn expand_dir(dir: &ImageFile, out: &mut Vec<ImageFile>, depth: usize) -> Result
         let Some(name) = path.file_name().and_then(|n| n.to_str()) else {
             continue;
         };
-        let child = ImageFile {
+        let mut child = ImageFile {
             image_path: format!("{}/{name}", dir.image_path.trim_end_matches('/')),
-            with_libraries: dir.with_libraries && (name.ends_with(".so") || name.contains(".so.")),
+            with_libraries: dir.with_libraries,
             host_path: path.clone(),
         };
         match std::fs::metadata(&path) {
             Ok(m) if m.is_dir() => expand_dir(&child, out, depth + 1)?,
-            Ok(m) if m.is_file() => out.push(child),
+            Ok(m) if m.is_file() => {
+                child.with_libraries &= name.ends_with(".so") || name.contains(".so.");
+                out.push(child)
+            }
             // Sockets, broken symlinks and the like have no content to pack.
             _ => {}
         }
