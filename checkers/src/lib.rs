@@ -23,6 +23,7 @@ pub mod consensus;
 pub mod linearizable;
 mod report;
 pub mod services;
+pub mod txn;
 
 use history::{History, Verdict};
 

@@ -1,4 +1,5 @@
-//! `schism check`: check stored or foreign histories for linearizability.
+//! `schism check`: check stored or foreign histories for linearizability, or (with
+//! `--workload`) by the checkers of a workload.
 
 use crate::cli::CheckArgs;
 use crate::exit::ExitCode;
@@ -28,12 +29,27 @@ pub fn run(args: &CheckArgs) -> ExitCode {
             return ExitCode::BadInput;
         }
     };
+    let by_workload = match args.workload.as_deref().filter(|w| *w != "register") {
+        None => None,
+        Some(w) => match crate::check_workload::checkers_for(w, args.txn_model.as_deref()) {
+            Ok(c) => Some((w, c)),
+            Err(e) => {
+                eprintln!("schism check: {e}");
+                return ExitCode::BadInput;
+            }
+        },
+    };
     let explain = args.explain || files.len() == 1;
     let mut results = Vec::with_capacity(files.len());
     // Output errors (a closed pipe) are ignored: the exit code still tells the verdict.
     let mut out = std::io::stdout().lock();
     for file in &files {
-        let r = check_file(file, fmt, &options);
+        let r = match &by_workload {
+            Some((w, checkers)) => {
+                crate::check_workload::check_file(file, fmt, options.dialect, w, checkers)
+            }
+            None => check_file(file, fmt, &options),
+        };
         if args.json {
             let _ = writeln!(out, "{}", serde_json::to_string(&r).unwrap_or_default());
         } else {

@@ -79,6 +79,16 @@ pub struct NodeArgs {
 
 #[derive(Debug, Args)]
 pub struct CheckArgs {
+    /// Judge by a workload's checkers instead of linearizability: list-append,
+    /// rw-register (Elle-style transactional checking), g-set, broadcast, g-counter,
+    /// pn-counter, unique-ids, echo, lock, consensus, generals, interactive-consistency,
+    /// ledger.
+    #[arg(long)]
+    pub workload: Option<String>,
+    /// list-append, rw-register: the consistency model judged (read-committed,
+    /// snapshot-isolation, serializable, strict-serializable; default strict-serializable).
+    #[arg(long, value_name = "MODEL")]
+    pub txn_model: Option<String>,
     /// The sequential model: register, cas-register or kv (default: from the ops' functions).
     #[arg(long, value_parser = ["register", "cas-register", "kv"])]
     pub model: Option<String>,
@@ -251,6 +261,10 @@ pub struct RunArgs {
     /// Deliberate bugs of a reference system, comma separated (raft: stale-read).
     #[arg(long, value_delimiter = ',')]
     pub bug: Option<Vec<String>>,
+    /// list-append, rw-register: the consistency model judged (read-committed,
+    /// snapshot-isolation, serializable, strict-serializable).
+    #[arg(long, value_name = "MODEL")]
+    pub txn_model: Option<String>,
     /// etcd: linearizable or serializable reads.
     #[arg(long)]
     pub read_mode: Option<String>,

@@ -15,6 +15,7 @@
 
 pub mod bench;
 pub mod check_cmd;
+pub mod check_workload;
 pub mod ci_files;
 pub mod cli;
 pub mod error;

@@ -43,6 +43,7 @@ pub fn workload_names() -> Vec<&'static str> {
         "ledger",
     ];
     names.extend(workloads::services::NAMES);
+    names.extend(workloads::txn::NAMES);
     names
 }
 
@@ -125,6 +126,34 @@ fn workload(spec: &TestSpec) -> Result<Workload, RunError> {
             };
             let nodes = (1..=spec.nodes).map(|i| format!("n{i}")).collect();
             Ok(agreement::workload(kind, opts, nodes))
+        }
+        name if workloads::txn::TxnKind::parse(name).is_some() => {
+            let kind =
+                workloads::txn::TxnKind::parse(name).unwrap_or(workloads::txn::TxnKind::ListAppend);
+            let model = checkers::txn::Model::parse(&spec.txn.model).ok_or_else(|| {
+                RunError::Spec(format!(
+                    "txn.model {:?} is not a consistency model; known: {}",
+                    spec.txn.model,
+                    checkers::txn::Model::names()
+                ))
+            })?;
+            let time_limit = Some(Duration::from_secs_f64(spec.check_time_limit_s));
+            let checker: Box<dyn checkers::Checker> = match kind {
+                workloads::txn::TxnKind::ListAppend => {
+                    Box::new(checkers::txn::ListAppend { model, time_limit })
+                }
+                workloads::txn::TxnKind::RwRegister => {
+                    Box::new(checkers::txn::RwRegister { model, time_limit })
+                }
+            };
+            let t = &spec.txn;
+            let shape = workloads::txn::TxnShape {
+                active_keys: t.active_keys.max(1),
+                max_len: t.max_len.max(1),
+                writes_per_key: t.writes_per_key.max(1),
+                read_fraction: t.read_fraction.clamp(0.0, 1.0),
+            };
+            Ok(workloads::txn::workload(kind, shape, vec![checker]))
         }
         name if workloads::services::NAMES.contains(&name) => {
             let sv = &spec.services;

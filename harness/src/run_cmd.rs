@@ -29,7 +29,7 @@ pub fn spec_of(args: &RunArgs) -> Result<TestSpec, String> {
         etcd_binary => etcd.binary, traitors => traitors, byzantine => nemesis.byzantine,
         lie_fields => nemesis.lie_fields, max_clock_skew_ms => nemesis.max_clock_skew_ms,
         instances_per_s => agreement.instances_per_s, proposal_values => agreement.values,
-        traitor_strategy => agreement.traitor_strategy,
+        traitor_strategy => agreement.traitor_strategy, txn_model => txn.model,
     );
     if args.name.is_some() {
         s.name = args.name.clone();

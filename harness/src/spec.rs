@@ -60,6 +60,7 @@ pub struct TestSpec {
     pub register: RegisterSpec,
     pub agreement: AgreementSpec,
     pub services: ServicesSpec,
+    pub txn: TxnSpec,
     pub etcd: EtcdSpec,
 }
 
@@ -86,6 +87,7 @@ impl Default for TestSpec {
             register: RegisterSpec::default(),
             agreement: AgreementSpec::default(),
             services: ServicesSpec::default(),
+            txn: TxnSpec::default(),
             etcd: EtcdSpec::default(),
         }
     }
@@ -208,6 +210,37 @@ impl Default for ServicesSpec {
             locks: d.locks,
             read_fraction: d.read_fraction,
             lock_hold_ms: d.lock_hold_ms,
+        }
+    }
+}
+
+/// The transactional workloads: list-append, rw-register.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct TxnSpec {
+    /// Keys in use at once.
+    pub active_keys: u32,
+    /// Micro-ops per transaction, at most.
+    pub max_len: usize,
+    /// Writes a key takes before a fresh key replaces it.
+    pub writes_per_key: u32,
+    /// The share of reads among micro-ops.
+    pub read_fraction: f64,
+    /// The consistency model the history is judged against: read-committed,
+    /// snapshot-isolation, serializable or strict-serializable. Every model the history
+    /// rules out is reported either way.
+    pub model: String,
+}
+
+impl Default for TxnSpec {
+    fn default() -> Self {
+        let d = workloads::txn::TxnShape::default();
+        TxnSpec {
+            active_keys: d.active_keys,
+            max_len: d.max_len,
+            writes_per_key: d.writes_per_key,
+            read_fraction: d.read_fraction,
+            model: "strict-serializable".into(),
         }
     }
 }

@@ -141,7 +141,7 @@ fn bad_specs_and_flags_are_named_and_exit_254() {
         ),
         (
             vec!["--system".into(), "zookeeper".into()],
-            "unknown system \"zookeeper\"; known: etcd, raft, paxos, om, eig, memory",
+            "unknown system \"zookeeper\"; known: raft, paxos, om, eig, etcd, maelstrom, memory",
         ),
         (
             vec![

@@ -61,7 +61,11 @@ impl EtcdClient {
         })
     }
 
-    async fn post(&self, path: &str, body: serde_json::Value) -> Result<serde_json::Value, Error> {
+    pub(crate) async fn post(
+        &self,
+        path: &str,
+        body: serde_json::Value,
+    ) -> Result<serde_json::Value, Error> {
         let resp = self
             .http
             .post(format!("{}/{path}", self.base))
@@ -102,7 +106,7 @@ impl EtcdClient {
     }
 }
 
-enum Error {
+pub(crate) enum Error {
     /// The request never reached etcd.
     Refused(String),
     Unknown(String),

@@ -81,6 +81,15 @@ pub fn resolve(spec: &TestSpec) -> Result<Arc<dyn System>, RunError> {
             })?;
             spec_file::maelstrom(bin)
         }
+        "etcd" if !spec.etcd.binary.is_file() => {
+            // Not a mistake in a spec: this machine lacks etcd.
+            return Err(RunError::Harness(format!(
+                "the etcd binary {} is missing: install Debian's etcd-server package \
+                 (apt-get install etcd-server, or scripts/install-deps), or set etcd.binary \
+                 in the spec (--etcd-binary)",
+                spec.etcd.binary.display()
+            )));
+        }
         "etcd" => spec_file::builtin("etcd")
             .unwrap_or_else(|| Err("the etcd spec is not built in".into()))
             .map(|mut l| {

@@ -175,6 +175,9 @@ impl System for Reference {
         if spec.workload == "register" {
             return Ok(Box::new(inner));
         }
+        if workloads::txn::NAMES.contains(&spec.workload.as_str()) {
+            return Ok(Box::new(workloads::txn::MaelstromTxnClient::new(inner)));
+        }
         let via_leader = matches!(self.protocol, "raft" | "paxos");
         let vectors = spec.workload == "interactive-consistency";
         Ok(Box::new(AgreementClient::new(inner, via_leader, vectors)))
@@ -188,7 +191,13 @@ impl System for Reference {
         let names: &[&str] = match self.protocol {
             "om" => &["generals"],
             "eig" => &["interactive-consistency"],
-            _ => &["register", "consensus", "ledger"],
+            _ => &[
+                "register",
+                "consensus",
+                "ledger",
+                "list-append",
+                "rw-register",
+            ],
         };
         names.iter().map(|w| w.to_string()).collect()
     }

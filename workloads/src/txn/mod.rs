@@ -8,12 +8,15 @@
 //! null], ["append", 3, 7]]`) and, once answered, with the reads filled in (`[["r", 3,
 //! [1, 4]], ["append", 3, 7]]`). After the faults are healed, every key used is read once
 //! more. Clients: Maelstrom's `txn` message ([`MaelstromTxnClient`], served by the `raft`
-//! and `paxos` nodes as one log entry per transaction).
+//! and `paxos` nodes as one log entry per transaction) and etcd's transactions
+//! ([`EtcdTxnClient`], optimistic: a snapshot, then a commit that compares revisions).
 
 mod client;
+mod etcd;
 mod generate;
 
 pub use client::{read_only, unsure, MaelstromTxnClient};
+pub use etcd::EtcdTxnClient;
 pub use generate::{final_reads, TxnGen, TxnKind, TxnShape};
 
 use crate::generator::Once;

@@ -233,6 +233,8 @@ impl System for SpecSystem {
                 let inner = MaelstromClient::new(addrs(cluster.nodes(), port), i, timeout);
                 if w == "register" {
                     Box::new(inner)
+                } else if workloads::txn::NAMES.contains(&w) {
+                    Box::new(workloads::txn::MaelstromTxnClient::new(inner))
                 } else {
                     workloads::services::client(w, inner, i)
                 }
@@ -244,6 +246,9 @@ impl System for SpecSystem {
                     c.lease_ttl_s.unwrap_or(10),
                 )
                 .map_err(harness)?,
+            ),
+            ("etcd", w) if workloads::txn::NAMES.contains(&w) => Box::new(
+                workloads::txn::EtcdTxnClient::new(&addr.to_string(), timeout).map_err(harness)?,
             ),
             ("etcd", _) => {
                 let mode = c.read_mode.as_deref().unwrap_or("linearizable");

@@ -10,9 +10,13 @@ use super::{Loaded, PROTOCOLS};
 /// The workloads a client protocol can drive.
 pub fn protocol_workloads(protocol: &str) -> Vec<&'static str> {
     let services = workloads::services::NAMES.iter().copied();
+    let txns = workloads::txn::NAMES.iter().copied();
     match protocol {
-        "maelstrom" | "exec" => std::iter::once("register").chain(services).collect(),
-        "etcd" => vec!["register", "lock"],
+        "maelstrom" | "exec" => std::iter::once("register")
+            .chain(services)
+            .chain(txns)
+            .collect(),
+        "etcd" => vec!["register", "lock", "list-append", "rw-register"],
         "http-kv" => vec!["register"],
         _ => Vec::new(),
     }

@@ -1,0 +1,479 @@
+//! Transactions as the checkers see them: each `txn` op of a history, with its outcome and
+//! its micro-ops parsed and interned.
+//!
+//! A transaction is an op with `f = "txn"` whose value is an array of micro-ops
+//! `[f, key, value]`: `["append", k, v]` or `["w", k, v]` for writes, `["r", k, v]` for
+//! reads (`v` null at invocation, filled at an ok completion). Function names may carry
+//! Clojure's colon (`":append"`), as some EDN exports do. Keys and values are integers or
+//! strings, interned to small numbers; a value names its write because the values written
+//! to a key are unique.
+//!
+//! Outcomes: `ok` happened, and its completion's micro-ops carry what its reads saw;
+//! `fail` did not happen; `info` (or no completion) may have happened, its reads unknown.
+//! A transaction whose micro-ops cannot be parsed is kept (so ids stay aligned) with no
+//! micro-ops, and noted as malformed: the verdict cannot then be `valid`.
+
+use super::budget::{Clock, TimeUp};
+use history::{History, Key, OpType, Process, Value};
+use rustc_hash::FxHashMap;
+use smol_str::SmolStr;
+use std::fmt::Write as _;
+
+/// A transaction's position in [`Txns::list`] (invocation order).
+pub type TxnId = u32;
+/// An interned key.
+pub type KeyId = u32;
+/// An interned value.
+pub type ValId = u32;
+
+/// Which data type the micro-ops act on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Datatype {
+    /// Lists: `append` adds at the end, a read returns the whole list.
+    ListAppend,
+    /// Registers: `w` replaces the value, a read returns it (null: never written).
+    RwRegister,
+}
+
+impl Datatype {
+    pub fn name(self) -> &'static str {
+        match self {
+            Datatype::ListAppend => "list-append",
+            Datatype::RwRegister => "rw-register",
+        }
+    }
+    /// The function of this data type's writes.
+    pub fn write_f(self) -> &'static str {
+        match self {
+            Datatype::ListAppend => "append",
+            Datatype::RwRegister => "w",
+        }
+    }
+}
+
+/// What became of a transaction.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Status {
+    Ok,
+    /// Indeterminate: `info`, or never completed.
+    Info,
+    Fail,
+}
+
+impl Status {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Status::Ok => "ok",
+            Status::Info => "info",
+            Status::Fail => "fail",
+        }
+    }
+    /// Ok or info: may be in the dependency graph.
+    pub fn maybe_committed(self) -> bool {
+        self != Status::Fail
+    }
+}
+
+/// What a read saw.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Seen {
+    /// Not known (the transaction did not complete ok).
+    Unknown,
+    /// A list (list-append); empty for the initial state.
+    List(Box<[ValId]>),
+    /// A register's value (None: the initial nil).
+    Reg(Option<ValId>),
+}
+
+/// One micro-op.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Mop {
+    /// `append` (list-append) or `w` (rw-register).
+    Write {
+        key: KeyId,
+        value: ValId,
+    },
+    Read {
+        key: KeyId,
+        seen: Seen,
+    },
+}
+
+impl Mop {
+    pub fn key(&self) -> KeyId {
+        match self {
+            Mop::Write { key, .. } | Mop::Read { key, .. } => *key,
+        }
+    }
+}
+
+/// One transaction.
+#[derive(Debug, Clone)]
+pub struct Txn {
+    /// Index of its invocation in the history.
+    pub invoke: u32,
+    /// Index of its completion (None: never completed).
+    pub complete: Option<u32>,
+    pub process: Process,
+    pub status: Status,
+    pub mops: Box<[Mop]>,
+}
+
+/// An interned value as written in the history.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum Lit {
+    Int(i64),
+    Str(SmolStr),
+}
+
+impl std::fmt::Display for Lit {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Lit::Int(i) => write!(f, "{i}"),
+            Lit::Str(s) => write!(f, "{s:?}"),
+        }
+    }
+}
+
+/// The transactions of a history.
+#[derive(Debug, Default)]
+pub struct Txns {
+    pub list: Vec<Txn>,
+    pub keys: Vec<Key>,
+    pub vals: Vec<Lit>,
+    key_ids: FxHashMap<Key, KeyId>,
+    int_ids: FxHashMap<i64, ValId>,
+    str_ids: FxHashMap<SmolStr, ValId>,
+    /// Malformed transactions: (invocation op, what is wrong), the first few.
+    pub malformed: Vec<(u32, String)>,
+    pub malformed_count: usize,
+    /// Client ops that are not transactions.
+    pub other_ops: usize,
+}
+
+/// Malformed transactions named in full.
+const MALFORMED_SHOWN: usize = 5;
+
+/// A micro-op function, without Clojure's colon.
+fn function(v: &Value) -> Option<&str> {
+    let s = v.as_str()?;
+    Some(s.strip_prefix(':').unwrap_or(s))
+}
+
+impl Txns {
+    /// The transactions of `history`, in invocation order.
+    pub fn extract(history: &History, dt: Datatype, clock: &mut Clock) -> Result<Txns, TimeUp> {
+        let ops = history.ops();
+        let mut t = Txns::default();
+        for (i, c) in history.client_pairs() {
+            clock.tick()?;
+            let inv = &ops[i];
+            if inv.f != "txn" && inv.f != ":txn" {
+                t.other_ops += 1;
+                continue;
+            }
+            let completion = c.map(|c| &ops[c]);
+            let status = match completion.map(|c| c.kind) {
+                Some(OpType::Ok) => Status::Ok,
+                Some(OpType::Fail) => Status::Fail,
+                _ => Status::Info,
+            };
+            let source = match (status, completion) {
+                (Status::Ok, Some(c)) => &c.value,
+                _ => &inv.value,
+            };
+            let mops = match t.parse_mops(source, dt, status == Status::Ok) {
+                Ok(m) => m,
+                Err(e) => {
+                    t.malformed_count += 1;
+                    if t.malformed.len() < MALFORMED_SHOWN {
+                        t.malformed.push((i as u32, e));
+                    }
+                    Vec::new()
+                }
+            };
+            t.list.push(Txn {
+                invoke: i as u32,
+                complete: c.map(|c| c as u32),
+                process: inv.process,
+                status,
+                mops: mops.into_boxed_slice(),
+            });
+        }
+        Ok(t)
+    }
+
+    fn key(&mut self, v: &Value) -> Result<KeyId, String> {
+        let k = match v {
+            Value::Number(n) => Key::Int(
+                n.as_i64()
+                    .ok_or_else(|| format!("key {v} is not an integer"))?,
+            ),
+            Value::String(s) => Key::Str(s.as_str().into()),
+            other => return Err(format!("key {other} is neither an integer nor a string")),
+        };
+        if let Some(&id) = self.key_ids.get(&k) {
+            return Ok(id);
+        }
+        let id = self.keys.len() as KeyId;
+        self.keys.push(k.clone());
+        self.key_ids.insert(k, id);
+        Ok(id)
+    }
+
+    fn val(&mut self, v: &Value) -> Result<ValId, String> {
+        let next = self.vals.len() as ValId;
+        let id = match v {
+            Value::Number(n) => {
+                let i = n
+                    .as_i64()
+                    .ok_or_else(|| format!("value {v} is not an integer"))?;
+                *self.int_ids.entry(i).or_insert(next)
+            }
+            Value::String(s) => *self.str_ids.entry(s.as_str().into()).or_insert(next),
+            other => return Err(format!("value {other} is neither an integer nor a string")),
+        };
+        if id == next {
+            self.vals.push(match v {
+                Value::String(s) => Lit::Str(s.as_str().into()),
+                _ => Lit::Int(v.as_i64().expect("an integer")),
+            });
+        }
+        Ok(id)
+    }
+
+    fn parse_mops(
+        &mut self,
+        v: &Value,
+        dt: Datatype,
+        reads_known: bool,
+    ) -> Result<Vec<Mop>, String> {
+        let Value::Array(items) = v else {
+            return Err(format!(
+                "the value {} is not an array of micro-ops",
+                crate::report::show(v)
+            ));
+        };
+        let mut mops = Vec::with_capacity(items.len());
+        for m in items {
+            let parts = match m {
+                Value::Array(p) if p.len() == 3 => p,
+                _ => {
+                    return Err(format!(
+                        "micro-op {} is not [f, key, value]",
+                        crate::report::show(m)
+                    ))
+                }
+            };
+            let f = function(&parts[0]);
+            let key = self.key(&parts[1])?;
+            let mop = match (f, dt) {
+                (Some("r"), _) => Mop::Read {
+                    key,
+                    seen: self.seen(&parts[2], dt, reads_known)?,
+                },
+                (Some("append"), Datatype::ListAppend) | (Some("w"), Datatype::RwRegister) => {
+                    Mop::Write {
+                        key,
+                        value: self.val(&parts[2])?,
+                    }
+                }
+                _ => {
+                    return Err(format!(
+                        "micro-op {} is not a read (r) or a write ({}) of {}",
+                        crate::report::show(m),
+                        dt.write_f(),
+                        dt.name()
+                    ))
+                }
+            };
+            mops.push(mop);
+        }
+        Ok(mops)
+    }
+
+    fn seen(&mut self, v: &Value, dt: Datatype, known: bool) -> Result<Seen, String> {
+        if !known {
+            return Ok(Seen::Unknown);
+        }
+        Ok(match (dt, v) {
+            (Datatype::ListAppend, Value::Null) => Seen::List(Box::new([])),
+            (Datatype::ListAppend, Value::Array(items)) => Seen::List(
+                items
+                    .iter()
+                    .map(|x| self.val(x))
+                    .collect::<Result<Vec<_>, _>>()?
+                    .into_boxed_slice(),
+            ),
+            (Datatype::ListAppend, other) => {
+                return Err(format!("read {} is not a list", crate::report::show(other)))
+            }
+            (Datatype::RwRegister, Value::Null) => Seen::Reg(None),
+            (Datatype::RwRegister, x) => Seen::Reg(Some(self.val(x)?)),
+        })
+    }
+
+    pub fn len(&self) -> usize {
+        self.list.len()
+    }
+
+    /// Key and value as one map key.
+    pub fn kv(key: KeyId, value: ValId) -> u64 {
+        ((key as u64) << 32) | value as u64
+    }
+
+    pub fn key_name(&self, k: KeyId) -> String {
+        self.keys[k as usize].to_string()
+    }
+
+    pub fn val_name(&self, v: ValId) -> String {
+        self.vals[v as usize].to_string()
+    }
+
+    /// A register value, nil for the initial state.
+    pub fn reg_name(&self, v: Option<ValId>) -> String {
+        v.map_or_else(|| "nil".to_string(), |v| self.val_name(v))
+    }
+
+    /// A list as `[1 2 3]`; long lists keep their first and last elements.
+    pub fn list_name(&self, l: &[ValId]) -> String {
+        const HEAD: usize = 3;
+        const TAIL: usize = 5;
+        let mut s = String::from("[");
+        let items: Vec<String> = if l.len() <= HEAD + TAIL + 1 {
+            l.iter().map(|&v| self.val_name(v)).collect()
+        } else {
+            let mut v: Vec<String> = l[..HEAD].iter().map(|&v| self.val_name(v)).collect();
+            v.push(format!("..({} more)..", l.len() - HEAD - TAIL));
+            v.extend(l[l.len() - TAIL..].iter().map(|&v| self.val_name(v)));
+            v
+        };
+        s.push_str(&items.join(" "));
+        s.push(']');
+        s
+    }
+
+    /// The end of a list as `[.. 4 5]` (the whole list when short).
+    pub fn list_tail(&self, l: &[ValId]) -> String {
+        if l.len() <= 3 {
+            return self.list_name(l);
+        }
+        let tail: Vec<String> = l[l.len() - 2..].iter().map(|&v| self.val_name(v)).collect();
+        format!("[.. {}]", tail.join(" "))
+    }
+
+    /// The micro-ops of a transaction as text: `[append 3 5] [r 4 [1 2]]`.
+    pub fn text(&self, t: TxnId, dt: Datatype) -> String {
+        let txn = &self.list[t as usize];
+        if txn.mops.is_empty() {
+            return "(no micro-ops)".to_string();
+        }
+        let mut s = String::new();
+        for (i, m) in txn.mops.iter().enumerate() {
+            if i > 0 {
+                s.push(' ');
+            }
+            let _ = match m {
+                Mop::Write { key, value } => write!(
+                    s,
+                    "[{} {} {}]",
+                    dt.write_f(),
+                    self.key_name(*key),
+                    self.val_name(*value)
+                ),
+                Mop::Read { key, seen } => {
+                    let v = match seen {
+                        Seen::Unknown => "?".to_string(),
+                        Seen::List(l) => self.list_name(l),
+                        Seen::Reg(v) => self.reg_name(*v),
+                    };
+                    write!(s, "[r {} {v}]", self.key_name(*key))
+                }
+            };
+            if s.len() > 400 {
+                s.push_str(&format!(" ... ({} micro-ops in all)", txn.mops.len()));
+                break;
+            }
+        }
+        s
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use history::{Dialect, Op};
+    use serde_json::json;
+
+    fn history(ops: Vec<(u64, OpType, Value)>) -> History {
+        let ops = ops
+            .into_iter()
+            .map(|(p, k, v)| Op::client(p, k, "txn", v))
+            .collect();
+        History::from_ops(ops, Dialect::Schism).unwrap()
+    }
+
+    #[test]
+    fn parses_outcomes_reads_and_keywords() {
+        let h = history(vec![
+            (
+                0,
+                OpType::Invoke,
+                json!([[":append", 1, 2], ["r", "k", null]]),
+            ),
+            (1, OpType::Invoke, json!([["append", 1, 3]])),
+            (
+                0,
+                OpType::Ok,
+                json!([[":append", 1, 2], ["r", "k", [5, "x"]]]),
+            ),
+            (1, OpType::Fail, json!([["append", 1, 3]])),
+            (2, OpType::Invoke, json!([["r", 1, null]])),
+        ]);
+        let t = Txns::extract(&h, Datatype::ListAppend, &mut Clock::new(None)).unwrap();
+        assert_eq!(t.len(), 3);
+        assert_eq!(
+            t.list.iter().map(|x| x.status).collect::<Vec<_>>(),
+            [Status::Ok, Status::Fail, Status::Info]
+        );
+        assert_eq!(
+            t.text(0, Datatype::ListAppend),
+            "[append 1 2] [r \"k\" [5 \"x\"]]"
+        );
+        assert_eq!(t.text(2, Datatype::ListAppend), "[r 1 ?]");
+        assert_eq!(t.list[0].complete, Some(2));
+        assert_eq!(t.list[2].complete, None);
+        assert_eq!(t.malformed_count, 0);
+    }
+
+    #[test]
+    fn malformed_micro_ops_are_noted_not_fatal() {
+        let h = history(vec![
+            (0, OpType::Invoke, json!([["w", 1, 2]])),
+            (0, OpType::Ok, json!([["w", 1, 2]])),
+            (1, OpType::Invoke, json!(7)),
+            (1, OpType::Ok, json!(7)),
+            (2, OpType::Invoke, json!([["r", 1, null]])),
+            (2, OpType::Ok, json!([["r", 1, {"a": 1}]])),
+        ]);
+        let t = Txns::extract(&h, Datatype::ListAppend, &mut Clock::new(None)).unwrap();
+        assert_eq!(t.malformed_count, 3);
+        assert!(t.malformed[0]
+            .1
+            .contains("not a read (r) or a write (append)"));
+        assert!(t.malformed[1].1.contains("not an array"));
+        assert!(t.malformed[2].1.contains("not a list"));
+        let t = Txns::extract(&h, Datatype::RwRegister, &mut Clock::new(None)).unwrap();
+        assert_eq!(t.malformed_count, 2, "{:?}", t.malformed);
+        assert!(t.malformed[1].1.contains("neither an integer nor a string"));
+    }
+
+    #[test]
+    fn long_lists_are_shortened() {
+        let mut t = Txns::default();
+        let l: Vec<ValId> = (0..20).map(|i| t.val(&json!(i)).unwrap()).collect();
+        assert_eq!(t.list_name(&l[..3]), "[0 1 2]");
+        assert_eq!(t.list_name(&l), "[0 1 2 ..(12 more).. 15 16 17 18 19]");
+        assert_eq!(t.list_tail(&l), "[.. 18 19]");
+    }
+}

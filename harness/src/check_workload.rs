@@ -1,0 +1,65 @@
+//! `schism check --workload W`: a stored or foreign history judged by the checkers of a
+//! workload (transactions, services, agreement) instead of linearizability. The verdict is
+//! the worst safety verdict; liveness verdicts are shown, not counted.
+
+use checkers::Checker;
+use history::{format, Dialect, Format, Validity};
+use reports::results::FileResult;
+use std::path::Path;
+use std::time::Instant;
+
+/// The checkers of a workload, by name (`model` for the transactional ones).
+pub fn checkers_for(workload: &str, model: Option<&str>) -> Result<Vec<Box<dyn Checker>>, String> {
+    if let Some(found) = checkers::txn::for_model(workload, model)? {
+        return Ok(found);
+    }
+    checkers::services::for_workload(workload)
+        .or_else(|| checkers::consensus::for_workload(workload))
+        .ok_or_else(|| {
+            format!(
+                "no checkers for workload {workload:?}; known: register (the default), {}",
+                crate::run::workload_names()
+                    .into_iter()
+                    .filter(|w| *w != "register")
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            )
+        })
+}
+
+/// Read one file and judge it by `checkers`; any problem becomes the file's error.
+pub fn check_file(
+    path: &Path,
+    fmt: Option<Format>,
+    dialect: Option<Dialect>,
+    workload: &str,
+    checkers: &[Box<dyn Checker>],
+) -> FileResult {
+    let name = path.display().to_string();
+    let (history, format) = match format::read_path(path, fmt, dialect) {
+        Ok(x) => x,
+        Err(e) => return FileResult::error(&name, e.to_string()),
+    };
+    let started = Instant::now();
+    let verdicts: Vec<_> = checkers.iter().map(|c| c.check(&history)).collect();
+    let safety = || verdicts.iter().filter(|v| !v.liveness);
+    let valid = if safety().any(|v| v.validity == Validity::Invalid) {
+        Validity::Invalid
+    } else if safety().any(|v| v.validity == Validity::Unknown) {
+        Validity::Unknown
+    } else {
+        Validity::Valid
+    };
+    let reason = safety()
+        .filter_map(|v| v.reason.as_ref().map(|r| format!("{}: {r}", v.checker)))
+        .collect::<Vec<_>>();
+    FileResult {
+        model: workload.to_string(),
+        format: format.as_str().into(),
+        ops: history.ops().len(),
+        elapsed_ms: started.elapsed().as_secs_f64() * 1e3,
+        reason: (!reason.is_empty()).then(|| reason.join("; ")),
+        anomalies: verdicts.into_iter().flat_map(|v| v.anomalies).collect(),
+        ..FileResult::new(&name, valid)
+    }
+}
