@@ -3,31 +3,22 @@
 //! Each history is written as lines `process type f value`, one event per line, in
 //! real-time order (times are the line numbers).
 
+mod common;
+
 use checkers::linearizable::{check, ModelKind, Options};
-use history::{Dialect, History, Op, OpType, Validity, Value};
+use history::{Dialect, History, Op, Validity, Value};
 
 fn history(text: &str) -> History {
-    let ops = text
-        .lines()
-        .map(str::trim)
-        .filter(|l| !l.is_empty())
-        .enumerate()
-        .map(|(i, l)| {
-            let mut f = l.splitn(4, ' ');
-            let process: u64 = f.next().unwrap().parse().unwrap();
-            let kind = match f.next().unwrap() {
-                "invoke" => OpType::Invoke,
-                "ok" => OpType::Ok,
-                "fail" => OpType::Fail,
-                "info" => OpType::Info,
-                k => panic!("{k}"),
-            };
-            let func = f.next().unwrap();
-            let value: Value = serde_json::from_str(f.next().unwrap_or("null")).unwrap();
-            Op::client(process, kind, func, value).with_time_ns(1_000_000 * (i as u64 + 1))
-        })
-        .collect();
-    History::from_ops(ops, Dialect::Porcupine).unwrap()
+    common::history(
+        text,
+        Dialect::Porcupine,
+        1_000_000,
+        |process, kind, rest| {
+            let (func, value) = rest.split_once(' ').unwrap_or((rest, "null"));
+            let value: Value = serde_json::from_str(value).unwrap();
+            Op::client(process, kind, func, value)
+        },
+    )
 }
 
 /// (name, model, history, verdict in the Porcupine dialect, verdict in Knossos's,

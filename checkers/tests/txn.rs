@@ -6,32 +6,18 @@
 //! real-time order: the op index is the line's position (from 0), so a cycle's `txns`
 //! are the line numbers of the invocations.
 
+mod common;
+
 use checkers::txn::{ListAppend, Model, RwRegister};
 use checkers::Checker;
-use history::{format, Anomaly, Dialect, History, Op, OpType, Validity, Value, Verdict};
+use history::{format, Anomaly, Dialect, History, Op, Validity, Value, Verdict};
 use serde_json::json;
 
 fn history(text: &str) -> History {
-    let ops = text
-        .lines()
-        .map(str::trim)
-        .filter(|l| !l.is_empty())
-        .enumerate()
-        .map(|(i, l)| {
-            let mut f = l.splitn(3, ' ');
-            let process: u64 = f.next().unwrap().parse().unwrap();
-            let kind = match f.next().unwrap() {
-                "invoke" => OpType::Invoke,
-                "ok" => OpType::Ok,
-                "fail" => OpType::Fail,
-                "info" => OpType::Info,
-                k => panic!("{k}"),
-            };
-            let value: Value = serde_json::from_str(f.next().unwrap().trim()).unwrap();
-            Op::client(process, kind, "txn", value).with_time_ns(1_000 * (i as u64 + 1))
-        })
-        .collect();
-    History::from_ops(ops, Dialect::Schism).unwrap()
+    common::history(text, Dialect::Schism, 1_000, |process, kind, rest| {
+        let value: Value = serde_json::from_str(rest.trim()).unwrap();
+        Op::client(process, kind, "txn", value)
+    })
 }
 
 fn list(model: Model, h: &History) -> Verdict {
@@ -48,6 +34,35 @@ fn register(model: Model, h: &History) -> Verdict {
         ..RwRegister::default()
     }
     .check(h)
+}
+
+/// How a test checks a history under a model.
+type Check = fn(Model, &History) -> Verdict;
+
+/// The history written in `text`, and `check`'s verdict on it under `model`, whose
+/// anomalies must be of exactly the kinds `want`, in order.
+fn checked(check: Check, model: Model, text: &str, want: &[&str]) -> (History, Verdict) {
+    let h = history(text);
+    let v = check(model, &h);
+    assert_eq!(kinds(&v), want);
+    (h, v)
+}
+
+/// Asserts `a` is the cycle through transactions `txns` over `edges`, in cycle order,
+/// and that its explanation says each of `says`.
+fn assert_cycle(a: &Anomaly, txns: &[u64], edges: &[&str], says: &[&str]) {
+    assert_eq!(
+        cycle(a),
+        (txns.to_vec(), edges.iter().map(|e| e.to_string()).collect())
+    );
+    assert_says(a, says);
+}
+
+/// Asserts `a`'s explanation says each of `says`.
+fn assert_says(a: &Anomaly, says: &[&str]) {
+    for s in says {
+        assert!(a.explanation.contains(s), "{s:?} in {}", a.explanation);
+    }
 }
 
 /// The kinds of a verdict's anomalies, in order.
@@ -78,7 +93,7 @@ fn ops(a: &Anomaly) -> Vec<u64> {
 }
 
 /// Every model from `weakest` on rules it out; the weaker ones accept it.
-fn rules_out_from(h: &History, weakest: Model, check: fn(Model, &History) -> Verdict) {
+fn rules_out_from(h: &History, weakest: Model, check: Check) {
     for m in Model::ALL {
         let want = if m >= weakest {
             Validity::Invalid
@@ -92,7 +107,9 @@ fn rules_out_from(h: &History, weakest: Model, check: fn(Model, &History) -> Ver
 
 #[test]
 fn g0_interleaved_appends() {
-    let h = history(
+    let (h, v) = checked(
+        list,
+        Model::Serializable,
         r#"
         0 invoke [["append",1,1],["append",2,1]]
         1 invoke [["append",1,2],["append",2,2]]
@@ -101,53 +118,53 @@ fn g0_interleaved_appends() {
         2 invoke [["r",1,null],["r",2,null]]
         2 ok     [["r",1,[1,2]],["r",2,[2,1]]]
         "#,
+        &["G0"],
     );
-    let v = list(Model::Serializable, &h);
-    assert_eq!(kinds(&v), ["G0"]);
     let a = &v.anomalies[0];
-    assert_eq!(cycle(a), (vec![0, 1], vec!["ww".into(), "ww".into()]));
-    assert!(
-        a.explanation
-            .contains("T1 < T2 (ww: on key 1, T1 appended 1 and T2 appended 2 right after it)"),
-        "{}",
-        a.explanation
+    assert_cycle(
+        a,
+        &[0, 1],
+        &["ww", "ww"],
+        &[
+            "T1 < T2 (ww: on key 1, T1 appended 1 and T2 appended 2 right after it)",
+            "T2 < T1 (ww: on key 2, T2 appended 2 and T1 appended 1 right after it)",
+            "T1 = op 0 (process 0, ok, line 1): [append 1 1] [append 2 1]",
+        ],
     );
-    assert!(a
-        .explanation
-        .contains("T2 < T1 (ww: on key 2, T2 appended 2 and T1 appended 1 right after it)"));
-    assert!(a
-        .explanation
-        .contains("T1 = op 0 (process 0, ok, line 1): [append 1 1] [append 2 1]"));
     assert_eq!(v.stats["ruled_out"], json!(Model::ALL.map(Model::as_str)));
     rules_out_from(&h, Model::ReadCommitted, list);
 }
 
 #[test]
 fn g1a_aborted_read() {
-    let h = history(
+    let (h, v) = checked(
+        list,
+        Model::Serializable,
         r#"
         0 invoke [["append",1,1]]
         0 fail   [["append",1,1]]
         1 invoke [["r",1,null]]
         1 ok     [["r",1,[1]]]
         "#,
+        &["G1a"],
     );
-    let v = list(Model::Serializable, &h);
-    assert_eq!(kinds(&v), ["G1a"]);
     assert_eq!(
         ops(&v.anomalies[0]),
         [2, 0],
         "the reader, then the failed writer"
     );
-    assert!(v.anomalies[0]
-        .explanation
-        .contains("T1 read key 1 = [1], which holds 1, appended by T2, which failed"));
+    assert_says(
+        &v.anomalies[0],
+        &["T1 read key 1 = [1], which holds 1, appended by T2, which failed"],
+    );
     rules_out_from(&h, Model::ReadCommitted, list);
 }
 
 #[test]
 fn g1b_intermediate_read() {
-    let h = history(
+    let (h, v) = checked(
+        list,
+        Model::Serializable,
         r#"
         0 invoke [["append",1,1],["append",1,2]]
         1 invoke [["r",1,null]]
@@ -156,36 +173,40 @@ fn g1b_intermediate_read() {
         2 invoke [["r",1,null]]
         2 ok     [["r",1,[1,2]]]
         "#,
+        &["G1b"],
     );
-    let v = list(Model::Serializable, &h);
-    assert_eq!(kinds(&v), ["G1b"]);
     assert_eq!(ops(&v.anomalies[0]), [1, 0]);
     rules_out_from(&h, Model::ReadCommitted, list);
 }
 
 #[test]
 fn g1c_cyclic_information_flow() {
-    let h = history(
+    let (h, v) = checked(
+        list,
+        Model::ReadCommitted,
         r#"
         0 invoke [["append",1,1],["r",2,null]]
         1 invoke [["append",2,1],["r",1,null]]
         0 ok     [["append",1,1],["r",2,[1]]]
         1 ok     [["append",2,1],["r",1,[1]]]
         "#,
+        &["G1c"],
     );
-    let v = list(Model::ReadCommitted, &h);
-    assert_eq!(kinds(&v), ["G1c"]);
     let a = &v.anomalies[0];
-    assert_eq!(cycle(a), (vec![0, 1], vec!["wr".into(), "wr".into()]));
-    assert!(a
-        .explanation
-        .contains("T1 < T2 (wr: T2 read key 1 = [1], which ends with 1, appended by T1)"));
+    assert_cycle(
+        a,
+        &[0, 1],
+        &["wr", "wr"],
+        &["T1 < T2 (wr: T2 read key 1 = [1], which ends with 1, appended by T1)"],
+    );
     rules_out_from(&h, Model::ReadCommitted, list);
 }
 
 #[test]
 fn g_single_read_skew() {
-    let h = history(
+    let (h, v) = checked(
+        list,
+        Model::SnapshotIsolation,
         r#"
         0 invoke [["append",1,1],["append",2,1]]
         1 invoke [["r",1,null],["r",2,null]]
@@ -194,14 +215,15 @@ fn g_single_read_skew() {
         2 invoke [["r",2,null]]
         2 ok     [["r",2,[1]]]
         "#,
+        &["G-single"],
     );
-    let v = list(Model::SnapshotIsolation, &h);
-    assert_eq!(kinds(&v), ["G-single"]);
     let a = &v.anomalies[0];
-    assert_eq!(cycle(a), (vec![0, 1], vec!["wr".into(), "rw".into()]));
-    assert!(a
-        .explanation
-        .contains("T2 < T1 (rw: T2 read key 2 = [] without 1, which T1 appended first)"));
+    assert_cycle(
+        a,
+        &[0, 1],
+        &["wr", "rw"],
+        &["T2 < T1 (rw: T2 read key 2 = [] without 1, which T1 appended first)"],
+    );
     assert!(a
         .explanation
         .ends_with("Rules out: snapshot-isolation, serializable, strict-serializable."));
@@ -210,7 +232,9 @@ fn g_single_read_skew() {
 
 #[test]
 fn g2_item_write_skew() {
-    let h = history(
+    let (h, v) = checked(
+        list,
+        Model::Serializable,
         r#"
         0 invoke [["r",1,null],["r",2,null],["append",1,1]]
         1 invoke [["r",1,null],["r",2,null],["append",2,1]]
@@ -219,13 +243,9 @@ fn g2_item_write_skew() {
         2 invoke [["r",1,null],["r",2,null]]
         2 ok     [["r",1,[1]],["r",2,[1]]]
         "#,
+        &["G2-item"],
     );
-    let v = list(Model::Serializable, &h);
-    assert_eq!(kinds(&v), ["G2-item"]);
-    assert_eq!(
-        cycle(&v.anomalies[0]),
-        (vec![0, 1], vec!["rw".into(), "rw".into()])
-    );
+    assert_cycle(&v.anomalies[0], &[0, 1], &["rw", "rw"], &[]);
     rules_out_from(&h, Model::Serializable, list);
     let si = list(Model::SnapshotIsolation, &h);
     assert_eq!(
@@ -238,7 +258,9 @@ fn g2_item_write_skew() {
 #[test]
 fn g_nonadjacent_is_named_for_snapshot_isolation() {
     // T1 -rw-> T2 -wr-> T3 -rw-> T4 -wr-> T1: two rw edges, never adjacent.
-    let h = history(
+    let (h, v) = checked(
+        list,
+        Model::SnapshotIsolation,
         r#"
         0 invoke [["r",1,null],["r",4,null]]
         1 invoke [["append",1,1],["append",2,1]]
@@ -251,68 +273,70 @@ fn g_nonadjacent_is_named_for_snapshot_isolation() {
         4 invoke [["r",1,null],["r",3,null]]
         4 ok     [["r",1,[1]],["r",3,[1]]]
         "#,
+        &["G-nonadjacent"],
     );
-    let v = list(Model::SnapshotIsolation, &h);
-    assert_eq!(kinds(&v), ["G-nonadjacent"]);
-    assert_eq!(
-        cycle(&v.anomalies[0]),
-        (
-            vec![0, 1, 2, 3],
-            ["rw", "wr", "rw", "wr"].map(String::from).to_vec()
-        )
+    assert_cycle(
+        &v.anomalies[0],
+        &[0, 1, 2, 3],
+        &["rw", "wr", "rw", "wr"],
+        &[],
     );
     rules_out_from(&h, Model::SnapshotIsolation, list);
 }
 
 #[test]
 fn internal_inconsistency() {
-    let h = history(
+    let (h, v) = checked(
+        list,
+        Model::Serializable,
         r#"
         0 invoke [["append",1,1],["r",1,null]]
         0 ok     [["append",1,1],["r",1,[]]]
         "#,
+        &["internal"],
     );
-    let v = list(Model::Serializable, &h);
-    assert_eq!(kinds(&v), ["internal"]);
-    assert!(v.anomalies[0].explanation.contains(
-        "T1's micro-op 2 read key 1 = [], but it does not end with the transaction's own appends [1]"
-    ));
+    assert_says(&v.anomalies[0], &["T1's micro-op 2 read key 1 = [], but it does not end with the transaction's own appends [1]"]);
     rules_out_from(&h, Model::SnapshotIsolation, list);
 }
 
 #[test]
 fn duplicate_elements() {
-    let h = history(
+    let (h, v) = checked(
+        list,
+        Model::Serializable,
         r#"
         0 invoke [["append",1,1]]
         0 ok     [["append",1,1]]
         1 invoke [["r",1,null]]
         1 ok     [["r",1,[1,1]]]
         "#,
+        &["duplicate"],
     );
-    let v = list(Model::Serializable, &h);
-    assert_eq!(kinds(&v), ["duplicate"]);
     assert_eq!(ops(&v.anomalies[0]), [2]);
     rules_out_from(&h, Model::ReadCommitted, list);
 }
 
 #[test]
 fn lost_append() {
-    let h = history(
+    let (h, v) = checked(
+        list,
+        Model::StrictSerializable,
         r#"
         0 invoke [["append",1,1]]
         0 ok     [["append",1,1]]
         1 invoke [["r",1,null]]
         1 ok     [["r",1,[]]]
         "#,
+        &["lost"],
     );
-    let v = list(Model::StrictSerializable, &h);
-    assert_eq!(kinds(&v), ["lost"]);
     assert_eq!(ops(&v.anomalies[0]), [0, 2]);
-    assert!(v.anomalies[0].explanation.contains(
-        "T1 appended 1 to key 1 and completed ok (op 1), but no read ever shows 1: T2, invoked \
-         later (op 2), read key 1 = [] without it"
-    ));
+    assert_says(
+        &v.anomalies[0],
+        &[
+            "T1 appended 1 to key 1 and completed ok (op 1), but no read ever shows 1: T2, \
+             invoked later (op 2), read key 1 = [] without it",
+        ],
+    );
     rules_out_from(&h, Model::StrictSerializable, list);
 }
 
@@ -354,16 +378,20 @@ fn a_stale_read_is_a_realtime_cycle_only() {
     let v = list(Model::StrictSerializable, &h);
     assert_eq!(kinds(&v), ["G-single-realtime"]);
     let a = &v.anomalies[0];
-    assert_eq!(cycle(a), (vec![0, 2], vec!["realtime".into(), "rw".into()]));
-    assert!(a
-        .explanation
-        .contains("T1 < T2 (realtime: T1 completed (op 1) before T2 was invoked (op 2))"));
+    assert_cycle(
+        a,
+        &[0, 2],
+        &["realtime", "rw"],
+        &["T1 < T2 (realtime: T1 completed (op 1) before T2 was invoked (op 2))"],
+    );
     rules_out_from(&h, Model::StrictSerializable, list);
 }
 
 #[test]
 fn a_stale_read_in_the_same_process_is_a_process_cycle() {
-    let h = history(
+    let (_, v) = checked(
+        list,
+        Model::StrictSerializable,
         r#"
         0 invoke [["append",1,1]]
         0 ok     [["append",1,1]]
@@ -372,16 +400,14 @@ fn a_stale_read_in_the_same_process_is_a_process_cycle() {
         2 invoke [["r",1,null]]
         2 ok     [["r",1,[1]]]
         "#,
+        &["G-single-process"],
     );
-    let v = list(Model::StrictSerializable, &h);
-    assert_eq!(kinds(&v), ["G-single-process"]);
-    assert_eq!(
-        cycle(&v.anomalies[0]),
-        (vec![0, 2], vec!["process".into(), "rw".into()])
+    assert_cycle(
+        &v.anomalies[0],
+        &[0, 2],
+        &["process", "rw"],
+        &["T1 < T2 (process: process 0 ran T1, then T2)"],
     );
-    assert!(v.anomalies[0]
-        .explanation
-        .contains("T1 < T2 (process: process 0 ran T1, then T2)"));
 }
 
 #[test]
@@ -405,55 +431,62 @@ fn indeterminate_transactions_are_not_ordered_after_their_invocation() {
 
 #[test]
 fn register_g0_from_writes_that_follow_reads() {
-    let h = history(
+    let (_, v) = checked(
+        register,
+        Model::ReadCommitted,
         r#"
         0 invoke [["r",1,null],["w",1,1],["w",2,1]]
         1 invoke [["r",2,null],["w",2,2],["w",1,2]]
         0 ok     [["r",1,2],["w",1,1],["w",2,1]]
         1 ok     [["r",2,1],["w",2,2],["w",1,2]]
         "#,
+        &["G0"],
     );
-    let v = register(Model::ReadCommitted, &h);
-    assert_eq!(kinds(&v), ["G0"]);
     let a = &v.anomalies[0];
-    assert_eq!(cycle(a), (vec![0, 1], vec!["ww".into(), "ww".into()]));
-    assert!(a
-        .explanation
-        .contains("T1 < T2 (ww: T2 read key 2 = 1, which T1 wrote, then wrote 2 over it)"));
+    assert_cycle(
+        a,
+        &[0, 1],
+        &["ww", "ww"],
+        &["T1 < T2 (ww: T2 read key 2 = 1, which T1 wrote, then wrote 2 over it)"],
+    );
 }
 
 #[test]
 fn register_g_single_from_the_initial_state() {
-    let h = history(
+    let (h, v) = checked(
+        register,
+        Model::Serializable,
         r#"
         0 invoke [["w",1,1],["r",2,null],["w",2,1]]
         0 ok     [["w",1,1],["r",2,null],["w",2,1]]
         1 invoke [["r",1,null],["r",2,null]]
         1 ok     [["r",1,1],["r",2,null]]
         "#,
+        &["G-single"],
     );
-    let v = register(Model::Serializable, &h);
-    assert_eq!(kinds(&v), ["G-single"]);
     let a = &v.anomalies[0];
-    assert_eq!(cycle(a), (vec![0, 2], vec!["wr".into(), "rw".into()]));
-    assert!(a.explanation.contains(
-        "T2 < T1 (rw: T2 read key 2 = nil, the initial state, and T1 wrote 1, a later version)"
-    ));
+    assert_cycle(
+        a,
+        &[0, 2],
+        &["wr", "rw"],
+        &["T2 < T1 (rw: T2 read key 2 = nil, the initial state, and T1 wrote 1, a later version)"],
+    );
     rules_out_from(&h, Model::SnapshotIsolation, register);
 }
 
 #[test]
 fn register_lost_update() {
-    let h = history(
+    let (h, v) = checked(
+        register,
+        Model::SnapshotIsolation,
         r#"
         0 invoke [["r",1,null],["w",1,1]]
         1 invoke [["r",1,null],["w",1,2]]
         0 ok     [["r",1,null],["w",1,1]]
         1 ok     [["r",1,null],["w",1,2]]
         "#,
+        &["lost-update"],
     );
-    let v = register(Model::SnapshotIsolation, &h);
-    assert_eq!(kinds(&v), ["lost-update"]);
     assert_eq!(ops(&v.anomalies[0]), [0, 1]);
     assert_eq!(
         v.stats["anomaly_kinds"],
@@ -498,13 +531,12 @@ fn a_jepsen_edn_history_is_checked_as_read() {
     assert_eq!(ops[3].value, json!([["r", "x", [1]], ["r", "y", null]]));
     let v = list(Model::Serializable, &h);
     assert_eq!(kinds(&v), ["G-single"]);
-    assert_eq!(
-        cycle(&v.anomalies[0]),
-        (vec![0, 1], vec!["wr".into(), "rw".into()])
+    assert_cycle(
+        &v.anomalies[0],
+        &[0, 1],
+        &["wr", "rw"],
+        &["T2 read key \"y\" = [] without 1, which T1 appended first"],
     );
-    assert!(v.anomalies[0]
-        .explanation
-        .contains("T2 read key \"y\" = [] without 1, which T1 appended first"));
     assert_eq!(v.stats["fail"], json!(1));
     assert_eq!(
         v.stats["other_ops"],

@@ -40,6 +40,9 @@ use super::budget::{Clock, TimeUp};
 use super::found::{Ctx, Found};
 use super::graph::{DepGraph, EdgeKind, RW, WR, WW};
 use super::txns::{KeyId, Mop, Seen, Status, Txn, TxnId, Txns, ValId};
+use super::writes::{
+    self, internal, writers, writes_later, Ambiguous, Problem, Unwritten, Writers,
+};
 use rustc_hash::{FxHashMap, FxHashSet};
 use serde_json::json;
 
@@ -55,26 +58,19 @@ struct Read<'a> {
 pub struct Appends<'a> {
     txns: &'a Txns,
     /// The append of each (key, value): (transaction, micro-op); the first, when several.
-    writer: FxHashMap<u64, (TxnId, u32)>,
+    writer: Writers,
     /// Each key's longest observation, when it gives a usable order.
     order: Vec<Option<&'a [ValId]>>,
     /// Position of each (key, value) in its key's usable order.
     pos: FxHashMap<u64, u32>,
     /// Appends of one value to one key by two micro-ops: (how many, the first).
-    pub ambiguous: (usize, Option<(KeyId, ValId)>),
+    pub ambiguous: Ambiguous,
 }
 
 /// What a transaction observed of a key: the version before its own appends.
 struct Observation<'t> {
     key: KeyId,
     prefix: &'t [ValId],
-}
-
-/// A read inconsistent with its own transaction.
-struct Problem {
-    key: KeyId,
-    mop: u32,
-    why: String,
 }
 
 /// What an ok transaction observed of each key it read, and its internal problems.
@@ -166,13 +162,6 @@ fn observe<'t>(txns: &Txns, txn: &'t Txn) -> (Vec<Observation<'t>>, Vec<Problem>
     (obs, problems)
 }
 
-/// Whether transaction `w` appends to `key` again after its micro-op `mop`.
-fn appends_later(txn: &Txn, key: KeyId, mop: u32) -> bool {
-    txn.mops[mop as usize + 1..]
-        .iter()
-        .any(|m| matches!(m, Mop::Write { key: k, .. } if *k == key))
-}
-
 impl<'a> Appends<'a> {
     /// Analyse the list-append transactions of `ctx`: edges into `g`, anomalies into
     /// `found`.
@@ -184,27 +173,14 @@ impl<'a> Appends<'a> {
     ) -> Result<Appends<'a>, TimeUp> {
         let txns = ctx.txns;
         let nkeys = txns.keys.len();
+        let (writer, ambiguous) = writers(txns, clock)?;
         let mut a = Appends {
             txns,
-            writer: FxHashMap::default(),
+            writer,
             order: vec![None; nkeys],
             pos: FxHashMap::default(),
-            ambiguous: (0, None),
+            ambiguous,
         };
-        for (t, txn) in txns.list.iter().enumerate() {
-            clock.tick()?;
-            for (i, m) in txn.mops.iter().enumerate() {
-                if let Mop::Write { key, value } = m {
-                    let kv = Txns::kv(*key, *value);
-                    if let std::collections::hash_map::Entry::Vacant(e) = a.writer.entry(kv) {
-                        e.insert((t as TxnId, i as u32));
-                    } else {
-                        a.ambiguous.0 += 1;
-                        a.ambiguous.1.get_or_insert((*key, *value));
-                    }
-                }
-            }
-        }
         // What each ok transaction observed, by key; the longest observation of each.
         let mut observed: Vec<Read<'a>> = Vec::new();
         let mut by_key: Vec<Vec<u32>> = vec![Vec::new(); nkeys];
@@ -216,7 +192,7 @@ impl<'a> Appends<'a> {
             }
             let (obs, problems) = observe(txns, txn);
             for p in problems {
-                a.internal(ctx, found, t as TxnId, p);
+                internal(ctx, found, t as TxnId, p);
             }
             for o in obs {
                 let k = o.key as usize;
@@ -311,7 +287,7 @@ impl<'a> Appends<'a> {
                     continue;
                 };
                 let (_, wm) = a.writer[&kv];
-                if appends_later(&txns.list[w as usize], o.key, wm) {
+                if writes_later(&txns.list[w as usize], o.key, wm) {
                     if g1b.insert(kv) {
                         a.intermediate(ctx, found, o, w);
                     }
@@ -324,11 +300,7 @@ impl<'a> Appends<'a> {
                     g.add(t, w, RW);
                 }
             }
-            let writes_key = txns.list[t as usize]
-                .mops
-                .iter()
-                .any(|m| matches!(m, Mop::Write { key, .. } if *key == o.key));
-            if writes_key {
+            if writes::writes(&txns.list[t as usize], o.key) {
                 match updated.entry(Txns::kv(o.key, o.list.len() as u32)) {
                     std::collections::hash_map::Entry::Vacant(e) => {
                         e.insert(t);
@@ -386,194 +358,126 @@ impl<'a> Appends<'a> {
                 if txns.list[r.t as usize].invoke < done {
                     continue;
                 }
-                if !found.wants("lost") {
-                    found.count("lost");
-                    continue;
-                }
-                found.add(
-                    ctx,
-                    "lost",
-                    Some(*key),
-                    format!(
-                        "T1 appended {v} to key {k} and completed ok (op {done}), but no read \
-                         ever shows {v}: T2, invoked later (op {}), read key {k} = {} without \
-                         it.\nLet:\n  {}\n  {}",
-                        txns.list[r.t as usize].invoke,
-                        txns.list_name(r.list),
-                        ctx.let_line("T1", t as TxnId),
-                        ctx.let_line("T2", r.t),
-                        v = txns.val_name(*value),
-                        k = txns.key_name(*key),
-                    ),
-                    &[t as TxnId, r.t],
-                    json!({"value": txns.vals[*value as usize].to_string()}),
-                );
+                found.report(ctx, "lost", Some(*key), &[t as TxnId, r.t], || {
+                    (
+                        format!(
+                            "T1 appended {v} to key {k} and completed ok (op {done}), but no \
+                             read ever shows {v}: T2, invoked later (op {}), read key {k} = {} \
+                             without it.\nLet:\n  {}\n  {}",
+                            txns.list[r.t as usize].invoke,
+                            txns.list_name(r.list),
+                            ctx.let_line("T1", t as TxnId),
+                            ctx.let_line("T2", r.t),
+                            v = txns.val_name(*value),
+                            k = txns.key_name(*key),
+                        ),
+                        self.value_data(*value),
+                    )
+                });
             }
         }
         Ok(())
     }
 
+    /// The data of an anomaly about one value.
+    fn value_data(&self, v: ValId) -> serde_json::Value {
+        json!({"value": self.txns.vals[v as usize].to_string()})
+    }
+
     fn incompatible(&self, ctx: &Ctx, found: &mut Found, r: Read, long: Read) {
-        if !found.wants("incompatible-order") {
-            return found.count("incompatible-order");
-        }
         let txns = self.txns;
-        found.add(
+        found.report(
             ctx,
             "incompatible-order",
             Some(r.key),
-            format!(
-                "Key {} was read as {} and as {}: neither is a prefix of the other, so no \
-                 single order of appends explains both reads.\nLet:\n  {}\n  {}",
-                txns.key_name(r.key),
-                txns.list_name(r.list),
-                txns.list_name(long.list),
-                ctx.let_line("T1", r.t),
-                ctx.let_line("T2", long.t),
-            ),
             &[r.t, long.t],
-            json!(null),
+            || {
+                (
+                    format!(
+                        "Key {} was read as {} and as {}: neither is a prefix of the other, so no \
+                     single order of appends explains both reads.\nLet:\n  {}\n  {}",
+                        txns.key_name(r.key),
+                        txns.list_name(r.list),
+                        txns.list_name(long.list),
+                        ctx.let_line("T1", r.t),
+                        ctx.let_line("T2", long.t),
+                    ),
+                    json!(null),
+                )
+            },
         );
     }
 
     fn duplicate(&self, ctx: &Ctx, found: &mut Found, r: Read, v: ValId) {
-        if !found.wants("duplicate") {
-            return found.count("duplicate");
-        }
         let txns = self.txns;
-        found.add(
-            ctx,
-            "duplicate",
-            Some(r.key),
-            format!(
-                "T1 read key {} = {}, which holds {} more than once; each value is appended \
-                 once.\nLet:\n  {}",
-                txns.key_name(r.key),
-                txns.list_name(r.list),
-                txns.val_name(v),
-                ctx.let_line("T1", r.t),
-            ),
-            &[r.t],
-            json!({"value": txns.vals[v as usize].to_string()}),
-        );
+        found.report(ctx, "duplicate", Some(r.key), &[r.t], || {
+            (
+                format!(
+                    "T1 read key {} = {}, which holds {} more than once; each value is \
+                     appended once.\nLet:\n  {}",
+                    txns.key_name(r.key),
+                    txns.list_name(r.list),
+                    txns.val_name(v),
+                    ctx.let_line("T1", r.t),
+                ),
+                self.value_data(v),
+            )
+        });
     }
 
     /// A read shows a value that was never appended (`w` None) or whose append failed.
     fn unwritten(&self, ctx: &Ctx, found: &mut Found, r: Read, v: ValId, w: Option<TxnId>) {
-        let kind = if w.is_some() { "G1a" } else { "garbage-read" };
-        if !found.wants(kind) {
-            return found.count(kind);
-        }
         let txns = self.txns;
-        let head = format!(
-            "T1 read key {} = {}, which holds {}",
-            txns.key_name(r.key),
-            txns.list_name(r.list),
-            txns.val_name(v)
-        );
-        let (text, ids) = match w {
-            Some(w) => (
-                format!(
-                    "{head}, appended by T2, which failed: an aborted read.\nLet:\n  {}\n  {}",
-                    ctx.let_line("T1", r.t),
-                    ctx.let_line("T2", w)
-                ),
-                vec![r.t, w],
+        writes::unwritten(ctx, found, r.t, r.key, w, || Unwritten {
+            head: format!(
+                "T1 read key {} = {}, which holds {}",
+                txns.key_name(r.key),
+                txns.list_name(r.list),
+                txns.val_name(v)
             ),
-            None => (
-                format!(
-                    "{head}, but no transaction ever appended {} to key {}.\nLet:\n  {}",
-                    txns.val_name(v),
-                    txns.key_name(r.key),
-                    ctx.let_line("T1", r.t)
-                ),
-                vec![r.t],
-            ),
-        };
-        found.add(
-            ctx,
-            kind,
-            Some(r.key),
-            text,
-            &ids,
-            json!({"value": txns.vals[v as usize].to_string()}),
-        );
-    }
-
-    fn internal(&self, ctx: &Ctx, found: &mut Found, t: TxnId, p: Problem) {
-        if !found.wants("internal") {
-            return found.count("internal");
-        }
-        let txns = self.txns;
-        found.add(
-            ctx,
-            "internal",
-            Some(p.key),
-            format!(
-                "T1's micro-op {} read key {} = {}, but {}.\nLet:\n  {}",
-                p.mop + 1,
-                txns.key_name(p.key),
-                match &txns.list[t as usize].mops[p.mop as usize] {
-                    Mop::Read {
-                        seen: Seen::List(l),
-                        ..
-                    } => txns.list_name(l),
-                    _ => "?".into(),
-                },
-                p.why,
-                ctx.let_line("T1", t),
-            ),
-            &[t],
-            json!({"mop": p.mop}),
-        );
+            written: "appended",
+            never: format!("appended {}", txns.val_name(v)),
+            data: self.value_data(v),
+        });
     }
 
     fn intermediate(&self, ctx: &Ctx, found: &mut Found, o: Read, w: TxnId) {
-        if !found.wants("G1b") {
-            return found.count("G1b");
-        }
         let txns = self.txns;
-        let last = *o.list.last().expect("a non-empty observation");
-        found.add(
-            ctx,
-            "G1b",
-            Some(o.key),
-            format!(
-                "T1 read key {} = {}, ending with {}, which T2 appended; but T2 appended to \
-                 key {} again afterwards, so T1 saw T2's intermediate state.\nLet:\n  {}\n  {}",
-                txns.key_name(o.key),
-                txns.list_name(o.list),
-                txns.val_name(last),
-                txns.key_name(o.key),
-                ctx.let_line("T1", o.t),
-                ctx.let_line("T2", w),
-            ),
-            &[o.t, w],
-            json!({"value": txns.vals[last as usize].to_string()}),
-        );
+        found.report(ctx, "G1b", Some(o.key), &[o.t, w], || {
+            let last = *o.list.last().expect("a non-empty observation");
+            (
+                format!(
+                    "T1 read key {} = {}, ending with {}, which T2 appended; but T2 appended \
+                     to key {} again afterwards, so T1 saw T2's intermediate state.\nLet:\n  \
+                     {}\n  {}",
+                    txns.key_name(o.key),
+                    txns.list_name(o.list),
+                    txns.val_name(last),
+                    txns.key_name(o.key),
+                    ctx.let_line("T1", o.t),
+                    ctx.let_line("T2", w),
+                ),
+                self.value_data(last),
+            )
+        });
     }
 
     fn lost_update(&self, ctx: &Ctx, found: &mut Found, t1: TxnId, o: Read) {
-        if !found.wants("lost-update") {
-            return found.count("lost-update");
-        }
         let txns = self.txns;
-        found.add(
-            ctx,
-            "lost-update",
-            Some(o.key),
-            format!(
-                "T1 and T2 both read key {} = {} and both appended to it: in a serial order \
-                 (or under snapshot isolation) the later one would have seen the earlier \
-                 one's append.\nLet:\n  {}\n  {}",
-                txns.key_name(o.key),
-                txns.list_name(o.list),
-                ctx.let_line("T1", t1),
-                ctx.let_line("T2", o.t),
-            ),
-            &[t1, o.t],
-            json!(null),
-        );
+        found.report(ctx, "lost-update", Some(o.key), &[t1, o.t], || {
+            (
+                format!(
+                    "T1 and T2 both read key {} = {} and both appended to it: in a serial \
+                     order (or under snapshot isolation) the later one would have seen the \
+                     earlier one's append.\nLet:\n  {}\n  {}",
+                    txns.key_name(o.key),
+                    txns.list_name(o.list),
+                    ctx.let_line("T1", t1),
+                    ctx.let_line("T2", o.t),
+                ),
+                json!(null),
+            )
+        });
     }
 }
 
@@ -661,26 +565,14 @@ fn duplicated(l: &[ValId]) -> Option<ValId> {
 #[cfg(test)]
 mod tests {
     use super::super::txns::Datatype;
+    use super::super::writes::one_txn;
     use super::*;
-    use history::{Dialect, History, Op, OpType};
     use serde_json::{json, Value};
-
-    fn txns(mops: Value) -> Txns {
-        let h = History::from_ops(
-            vec![
-                Op::client(0, OpType::Invoke, "txn", mops.clone()),
-                Op::client(0, OpType::Ok, "txn", mops),
-            ],
-            Dialect::Schism,
-        )
-        .unwrap();
-        Txns::extract(&h, Datatype::ListAppend, &mut Clock::new(None)).unwrap()
-    }
 
     /// (key, observed prefix) and the micro-ops with problems. Values and keys are interned
     /// in order of appearance, so these small tests name them by position.
     fn seen(mops: Value) -> (Vec<(u32, usize)>, Vec<u32>) {
-        let txns = txns(mops);
+        let txns = one_txn(mops, Datatype::ListAppend);
         let (o, p) = observe(&txns, &txns.list[0]);
         (
             o.iter().map(|o| (o.key, o.prefix.len())).collect(),

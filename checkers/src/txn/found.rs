@@ -85,6 +85,23 @@ impl Found {
         });
     }
 
+    /// Record an anomaly of `kind` involving `txns` (the failing one first), writing its
+    /// explanation and data only when it is kept.
+    pub fn report(
+        &mut self,
+        ctx: &Ctx,
+        kind: &'static str,
+        key: Option<u32>,
+        txns: &[TxnId],
+        explain: impl FnOnce() -> (String, Value),
+    ) {
+        if !self.wants(kind) {
+            return self.count(kind);
+        }
+        let (explanation, data) = explain();
+        self.add(ctx, kind, key, explanation, txns, data);
+    }
+
     /// How many anomalies of each kind, kept or not.
     pub fn counts(&self) -> &BTreeMap<&'static str, usize> {
         &self.counts

@@ -102,6 +102,7 @@ mod register;
 mod scc;
 mod search;
 mod txns;
+mod writes;
 
 pub use model::Model;
 pub use txns::Datatype;

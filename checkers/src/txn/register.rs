@@ -33,6 +33,9 @@ use super::budget::{Clock, TimeUp};
 use super::found::{Ctx, Found};
 use super::graph::{DepGraph, EdgeKind, RW, WR, WW};
 use super::txns::{KeyId, Mop, Seen, Status, Txn, TxnId, Txns, ValId};
+use super::writes::{
+    self, internal, writers, writes_later, Ambiguous, Problem, Unwritten, Writers,
+};
 use rustc_hash::{FxHashMap, FxHashSet};
 use serde_json::json;
 
@@ -43,7 +46,7 @@ const NIL: ValId = ValId::MAX;
 pub struct Registers<'a> {
     txns: &'a Txns,
     /// The write of each (key, value): (transaction, micro-op); the first, when several.
-    writer: FxHashMap<u64, (TxnId, u32)>,
+    writer: Writers,
     /// (key, version observed) -> the ok transactions that observed it and then wrote the
     /// key.
     successors: FxHashMap<u64, Vec<TxnId>>,
@@ -52,7 +55,7 @@ pub struct Registers<'a> {
     /// Per key, the writers (ok or info) with no known predecessor.
     roots: Vec<Vec<TxnId>>,
     /// Writes of one value to one key by two micro-ops: (how many, the first).
-    pub ambiguous: (usize, Option<(KeyId, ValId)>),
+    pub ambiguous: Ambiguous,
 }
 
 /// What a transaction observed of a key.
@@ -61,12 +64,6 @@ struct Observation {
     value: Option<ValId>,
     /// The transaction's first write of the key after the read, if any.
     then_wrote: Option<ValId>,
-}
-
-struct Problem {
-    key: KeyId,
-    mop: u32,
-    why: String,
 }
 
 /// What an ok transaction observed, and its internal problems.
@@ -143,28 +140,15 @@ impl<'a> Registers<'a> {
         clock: &mut Clock,
     ) -> Result<Registers<'a>, TimeUp> {
         let txns = ctx.txns;
+        let (writer, ambiguous) = writers(txns, clock)?;
         let mut r = Registers {
             txns,
-            writer: FxHashMap::default(),
+            writer,
             successors: FxHashMap::default(),
             preceded: FxHashSet::default(),
             roots: vec![Vec::new(); txns.keys.len()],
-            ambiguous: (0, None),
+            ambiguous,
         };
-        for (t, txn) in txns.list.iter().enumerate() {
-            clock.tick()?;
-            for (i, m) in txn.mops.iter().enumerate() {
-                if let Mop::Write { key, value } = m {
-                    let kv = Txns::kv(*key, *value);
-                    if let std::collections::hash_map::Entry::Vacant(e) = r.writer.entry(kv) {
-                        e.insert((t as TxnId, i as u32));
-                    } else {
-                        r.ambiguous.0 += 1;
-                        r.ambiguous.1.get_or_insert((*key, *value));
-                    }
-                }
-            }
-        }
         // Observations: wr and ww edges, and who wrote after which version.
         let mut shown: FxHashSet<u64> = FxHashSet::default();
         let mut valid: Vec<(TxnId, KeyId, ValId)> = Vec::new();
@@ -176,7 +160,7 @@ impl<'a> Registers<'a> {
             let t = t as TxnId;
             let (obs, problems) = observe(txns, txn);
             for p in problems {
-                r.internal(ctx, found, t, p);
+                internal(ctx, found, t, p);
             }
             for o in obs {
                 let version = match o.value {
@@ -196,10 +180,7 @@ impl<'a> Registers<'a> {
                             }
                             continue;
                         }
-                        let overwritten = wt.mops[wm as usize + 1..]
-                            .iter()
-                            .any(|m| matches!(m, Mop::Write { key, .. } if *key == o.key));
-                        if overwritten {
+                        if writes_later(wt, o.key, wm) {
                             if shown.insert(kv) {
                                 r.intermediate(ctx, found, t, &o, w);
                             }
@@ -260,109 +241,54 @@ impl<'a> Registers<'a> {
         Ok(r)
     }
 
-    fn internal(&self, ctx: &Ctx, found: &mut Found, t: TxnId, p: Problem) {
-        if !found.wants("internal") {
-            return found.count("internal");
-        }
-        let txns = self.txns;
-        let read = match &txns.list[t as usize].mops[p.mop as usize] {
-            Mop::Read {
-                seen: Seen::Reg(v), ..
-            } => txns.reg_name(*v),
-            _ => "?".into(),
-        };
-        found.add(
-            ctx,
-            "internal",
-            Some(p.key),
-            format!(
-                "T1's micro-op {} read key {} = {read}, but {}.\nLet:\n  {}",
-                p.mop + 1,
-                txns.key_name(p.key),
-                p.why,
-                ctx.let_line("T1", t),
-            ),
-            &[t],
-            json!({"mop": p.mop}),
-        );
-    }
-
     fn unwritten(&self, ctx: &Ctx, found: &mut Found, t: TxnId, o: &Observation, w: Option<TxnId>) {
-        let kind = if w.is_some() { "G1a" } else { "garbage-read" };
-        if !found.wants(kind) {
-            return found.count(kind);
-        }
         let txns = self.txns;
-        let head = format!(
-            "T1 read key {} = {}",
-            txns.key_name(o.key),
-            txns.reg_name(o.value)
-        );
-        let (text, ids) = match w {
-            Some(w) => (
-                format!(
-                    "{head}, written by T2, which failed: an aborted read.\nLet:\n  {}\n  {}",
-                    ctx.let_line("T1", t),
-                    ctx.let_line("T2", w)
-                ),
-                vec![t, w],
+        writes::unwritten(ctx, found, t, o.key, w, || Unwritten {
+            head: format!(
+                "T1 read key {} = {}",
+                txns.key_name(o.key),
+                txns.reg_name(o.value)
             ),
-            None => (
-                format!(
-                    "{head}, but no transaction ever wrote that value to key {}.\nLet:\n  {}",
-                    txns.key_name(o.key),
-                    ctx.let_line("T1", t)
-                ),
-                vec![t],
-            ),
-        };
-        found.add(ctx, kind, Some(o.key), text, &ids, json!(null));
+            written: "written",
+            never: "wrote that value".into(),
+            data: json!(null),
+        });
     }
 
     fn intermediate(&self, ctx: &Ctx, found: &mut Found, t: TxnId, o: &Observation, w: TxnId) {
-        if !found.wants("G1b") {
-            return found.count("G1b");
-        }
         let txns = self.txns;
-        found.add(
-            ctx,
-            "G1b",
-            Some(o.key),
-            format!(
-                "T1 read key {} = {}, which T2 wrote; but T2 wrote key {} again afterwards, \
-                 so T1 saw T2's intermediate state.\nLet:\n  {}\n  {}",
-                txns.key_name(o.key),
-                txns.reg_name(o.value),
-                txns.key_name(o.key),
-                ctx.let_line("T1", t),
-                ctx.let_line("T2", w),
-            ),
-            &[t, w],
-            json!(null),
-        );
+        found.report(ctx, "G1b", Some(o.key), &[t, w], || {
+            (
+                format!(
+                    "T1 read key {} = {}, which T2 wrote; but T2 wrote key {} again \
+                     afterwards, so T1 saw T2's intermediate state.\nLet:\n  {}\n  {}",
+                    txns.key_name(o.key),
+                    txns.reg_name(o.value),
+                    txns.key_name(o.key),
+                    ctx.let_line("T1", t),
+                    ctx.let_line("T2", w),
+                ),
+                json!(null),
+            )
+        });
     }
 
     fn lost_update(&self, ctx: &Ctx, found: &mut Found, t1: TxnId, t2: TxnId, o: &Observation) {
-        if !found.wants("lost-update") {
-            return found.count("lost-update");
-        }
         let txns = self.txns;
-        found.add(
-            ctx,
-            "lost-update",
-            Some(o.key),
-            format!(
-                "T1 and T2 both read key {} = {} and then both wrote it: each write had to \
-                 follow that version directly, so one of them overwrote the other unseen.\n\
-                 Let:\n  {}\n  {}",
-                txns.key_name(o.key),
-                txns.reg_name(o.value),
-                ctx.let_line("T1", t1),
-                ctx.let_line("T2", t2),
-            ),
-            &[t1, t2],
-            json!(null),
-        );
+        found.report(ctx, "lost-update", Some(o.key), &[t1, t2], || {
+            (
+                format!(
+                    "T1 and T2 both read key {} = {} and then both wrote it: each write had \
+                     to follow that version directly, so one of them overwrote the other \
+                     unseen.\nLet:\n  {}\n  {}",
+                    txns.key_name(o.key),
+                    txns.reg_name(o.value),
+                    ctx.let_line("T1", t1),
+                    ctx.let_line("T2", t2),
+                ),
+                json!(null),
+            )
+        });
     }
 
     /// The first value `t` wrote to `key`.
@@ -439,23 +365,15 @@ impl super::explain::Why for Registers<'_> {
 #[cfg(test)]
 mod tests {
     use super::super::txns::Datatype;
+    use super::super::writes::one_txn;
     use super::*;
-    use history::{Dialect, History, Op, OpType};
     use serde_json::{json, Value};
 
     /// (key, observed value id or None, then-wrote value id) and the micro-ops with
     /// problems. Keys and values are interned in order of appearance.
     #[allow(clippy::type_complexity)]
     fn seen(mops: Value) -> (Vec<(u32, Option<u32>, Option<u32>)>, Vec<u32>) {
-        let h = History::from_ops(
-            vec![
-                Op::client(0, OpType::Invoke, "txn", mops.clone()),
-                Op::client(0, OpType::Ok, "txn", mops),
-            ],
-            Dialect::Schism,
-        )
-        .unwrap();
-        let txns = Txns::extract(&h, Datatype::RwRegister, &mut Clock::new(None)).unwrap();
+        let txns = one_txn(mops, Datatype::RwRegister);
         let (o, p) = observe(&txns, &txns.list[0]);
         (
             o.iter().map(|o| (o.key, o.value, o.then_wrote)).collect(),
