@@ -18,6 +18,7 @@
 //!
 //! The lease is not kept alive: a lock held longer than its TTL is silently lost.
 
+use crate::etcd::{post, Error};
 use crate::{Client, Completion, Invocation};
 use async_trait::async_trait;
 use base64::engine::general_purpose::STANDARD as B64;
@@ -27,9 +28,6 @@ use serde_json::json;
 use std::collections::HashMap;
 use std::time::Duration;
 use tokio::time::Instant;
-
-/// How long a client waits after a refused connection before it answers `fail`.
-const REFUSED_PAUSE: Duration = Duration::from_millis(20);
 
 /// A lock this client holds: the key etcd made for the hold, and the lease behind it.
 #[derive(Debug, Clone)]
@@ -45,12 +43,6 @@ pub struct EtcdLockClient {
     timeout: Duration,
     lease_ttl_s: i64,
     held: HashMap<Option<Key>, Held>,
-}
-
-enum Error {
-    /// The request never reached etcd.
-    Refused(String),
-    Unknown(String),
 }
 
 impl EtcdLockClient {
@@ -86,7 +78,13 @@ impl EtcdLockClient {
         if left.is_zero() {
             return Err(Error::Refused(format!("no time left to ask for {path}")));
         }
-        post(&self.http, &format!("{}/{path}", self.base), body, left).await
+        post(
+            &self.http,
+            &format!("{}/{path}", self.base),
+            body,
+            Some(left),
+        )
+        .await
     }
 
     /// Revoke a lease in the background, best-effort: the op's completion does not wait.
@@ -98,7 +96,7 @@ impl EtcdLockClient {
         );
         tokio::spawn(async move {
             if let Err(Error::Refused(e) | Error::Unknown(e)) =
-                post(&http, &url, json!({ "ID": lease }), t).await
+                post(&http, &url, json!({ "ID": lease }), Some(t)).await
             {
                 tracing::debug!("revoking lease {lease}: {e}");
             }
@@ -171,39 +169,6 @@ impl EtcdLockClient {
             }
         }
     }
-}
-
-/// One gateway request: the answer's JSON, or whether it may have reached etcd.
-async fn post(
-    http: &reqwest::Client,
-    url: &str,
-    body: serde_json::Value,
-    timeout: Duration,
-) -> Result<serde_json::Value, Error> {
-    let resp = match http.post(url).json(&body).timeout(timeout).send().await {
-        Ok(r) => r,
-        Err(e) if e.is_connect() && !e.is_timeout() => {
-            // The member is down: a short pause, so a worker does not spin on it.
-            tokio::time::sleep(REFUSED_PAUSE).await;
-            return Err(Error::Refused(e.to_string()));
-        }
-        Err(e) if e.is_timeout() => return Err(Error::Unknown(format!("timed out: {e}"))),
-        Err(e) => return Err(Error::Unknown(e.to_string())),
-    };
-    let status = resp.status();
-    let v: serde_json::Value = resp
-        .json()
-        .await
-        .map_err(|e| Error::Unknown(format!("unreadable answer: {e}")))?;
-    if !status.is_success() || v.get("error").is_some() {
-        let msg = v
-            .get("message")
-            .or_else(|| v.get("error"))
-            .and_then(|m| m.as_str())
-            .unwrap_or("no message");
-        return Err(Error::Unknown(format!("{status}: {msg}")));
-    }
-    Ok(v)
 }
 
 /// The name of the lock of `key`.
