@@ -19,6 +19,7 @@
 //! assert!(verdict.anomalies[0].explanation.contains("read -> nil"));
 //! ```
 
+pub mod bank;
 pub mod consensus;
 pub mod linearizable;
 mod report;

@@ -13,6 +13,11 @@ pub fn checkers_for(workload: &str, model: Option<&str>) -> Result<Vec<Box<dyn C
     if let Some(found) = checkers::txn::for_model(workload, model)? {
         return Ok(found);
     }
+    match workload {
+        "bank" => return Ok(vec![Box::new(checkers::bank::BankChecker::default())]),
+        "set" => return Ok(vec![Box::new(checkers::services::SetChecker::store())]),
+        _ => {}
+    }
     checkers::services::for_workload(workload)
         .or_else(|| checkers::consensus::for_workload(workload))
         .ok_or_else(|| {

@@ -127,6 +127,18 @@ fn workload(spec: &TestSpec) -> Result<Workload, RunError> {
             let nodes = (1..=spec.nodes).map(|i| format!("n{i}")).collect();
             Ok(agreement::workload(kind, opts, nodes))
         }
+        workloads::txn::bank::NAME => {
+            let shape = spec.bank.shape();
+            let total = shape.balance * i64::from(shape.accounts);
+            let checker = checkers::bank::BankChecker::with_total(total);
+            Ok(workloads::txn::bank::workload(
+                shape,
+                vec![Box::new(checker)],
+            ))
+        }
+        workloads::txn::set::NAME => Ok(workloads::txn::set::workload(vec![Box::new(
+            checkers::services::SetChecker::store(),
+        )])),
         name if workloads::txn::TxnKind::parse(name).is_some() => {
             let kind =
                 workloads::txn::TxnKind::parse(name).unwrap_or(workloads::txn::TxnKind::ListAppend);

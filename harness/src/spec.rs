@@ -61,6 +61,7 @@ pub struct TestSpec {
     pub agreement: AgreementSpec,
     pub services: ServicesSpec,
     pub txn: TxnSpec,
+    pub bank: BankSpec,
     pub etcd: EtcdSpec,
 }
 
@@ -88,6 +89,7 @@ impl Default for TestSpec {
             agreement: AgreementSpec::default(),
             services: ServicesSpec::default(),
             txn: TxnSpec::default(),
+            bank: BankSpec::default(),
             etcd: EtcdSpec::default(),
         }
     }
@@ -241,6 +243,43 @@ impl Default for TxnSpec {
             writes_per_key: d.writes_per_key,
             read_fraction: d.read_fraction,
             model: "strict-serializable".into(),
+        }
+    }
+}
+
+/// The bank workload: accounts, their opening balance, transfers.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct BankSpec {
+    pub accounts: u32,
+    /// Each account's opening balance (the total is accounts x balance).
+    pub balance: i64,
+    /// Transfers move 1 to this much.
+    pub max_transfer: i64,
+    /// The share of reads (of every balance) among ops.
+    pub read_fraction: f64,
+}
+
+impl Default for BankSpec {
+    fn default() -> Self {
+        let d = workloads::txn::bank::BankShape::default();
+        BankSpec {
+            accounts: d.accounts,
+            balance: d.balance,
+            max_transfer: d.max_transfer,
+            read_fraction: d.read_fraction,
+        }
+    }
+}
+
+impl BankSpec {
+    /// The workload's shape (at least two accounts, transfers of at least 1).
+    pub fn shape(&self) -> workloads::txn::bank::BankShape {
+        workloads::txn::bank::BankShape {
+            accounts: self.accounts.max(2),
+            balance: self.balance,
+            max_transfer: self.max_transfer.max(1),
+            read_fraction: self.read_fraction.clamp(0.0, 1.0),
         }
     }
 }

@@ -274,3 +274,72 @@ fn synth_writes_histories_that_check_as_promised_in_both_formats() {
         );
     }
 }
+
+fn golden(rel: &str) -> String {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../checkers/tests/golden")
+        .join(rel)
+        .display()
+        .to_string()
+}
+
+/// A Jepsen set history: adds 1 (ok), 2 (info), 3 (ok), then the final read.
+fn jepsen_set(final_read: &str) -> String {
+    let mut h = String::new();
+    for (i, (p, kind, v)) in [
+        (0, "invoke", 1),
+        (0, "ok", 1),
+        (1, "invoke", 2),
+        (1, "info", 2),
+        (2, "invoke", 3),
+        (2, "ok", 3),
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        h += &format!("{{:type :{kind}, :f :add, :value {v}, :process {p}, :index {i}}}\n");
+    }
+    h += "{:type :invoke, :f :read, :value nil, :process 3, :index 6}\n";
+    h += &format!("{{:type :ok, :f :read, :value {final_read}, :process 3, :index 7}}\n");
+    h
+}
+
+#[test]
+fn check_by_workload_judges_bank_set_and_transactional_edn_histories() {
+    let run = |w: &str, path: &str| schism(&["check", "--workload", w, path]);
+    let o = run("bank", &golden("bank/valid.edn"));
+    assert_eq!(code(&o), 0, "{}{}", stdout(&o), stderr(&o));
+    let o = run("bank", &golden("bank/wrong-total.edn"));
+    assert_eq!(code(&o), 1, "{}", stdout(&o));
+    assert!(stdout(&o).contains("wrong-total"), "{}", stdout(&o));
+    let o = run("list-append", &golden("txn/read-skew.edn"));
+    assert_eq!(code(&o), 1, "{}", stdout(&o));
+    assert!(stdout(&o).contains("G-single"), "{}", stdout(&o));
+
+    let whole = tmp("set-valid.edn", &jepsen_set("#{1 3}"));
+    let o = run("set", whole.to_str().unwrap());
+    assert_eq!(code(&o), 0, "{}{}", stdout(&o), stderr(&o));
+    let lost = tmp("set-lost.edn", &jepsen_set("#{1 2}"));
+    let o = run("set", lost.to_str().unwrap());
+    assert_eq!(code(&o), 1, "{}", stdout(&o));
+    assert!(stdout(&o).contains("element 3 is lost"), "{}", stdout(&o));
+    // No read at all: nothing to judge.
+    let none = tmp(
+        "set-none.edn",
+        &jepsen_set("#{1 3}").replace(":ok, :f :read", ":fail, :f :read"),
+    );
+    assert_eq!(code(&run("set", none.to_str().unwrap())), 2);
+
+    let o = run("bankk", whole.to_str().unwrap());
+    assert_eq!(code(&o), 254);
+    assert!(
+        stderr(&o).contains("no checkers for workload \"bankk\""),
+        "{}",
+        stderr(&o)
+    );
+    assert!(
+        stderr(&o).contains("bank") && stderr(&o).contains("set"),
+        "{}",
+        stderr(&o)
+    );
+}

@@ -1,8 +1,10 @@
 //! Transactions end to end on real containers: Raft's transactional mode is
 //! strict-serializable under partitions and kills; its `txn-early-read` bug (reads answered
 //! from the state a transaction found on arrival) is caught (a dependency cycle or a lost
-//! update); etcd's
-//! transactions through its gateway are strict-serializable too. Nothing is left behind.
+//! update); etcd's transactions through its gateway are strict-serializable too. `bank`
+//! and `set` over both keep their invariants under faults, and Raft's `txn-blind-cas` bug
+//! (a compare-and-set that does not compare) breaks the bank's total. Nothing is left
+//! behind.
 
 mod common;
 use common::run_docker;
@@ -113,4 +115,93 @@ fn etcd_transactions_are_strict_serializable_under_partitions() {
     );
     assert_eq!(code, Some(0), "{out}");
     assert!(r["ops"]["ok"].as_u64().unwrap_or(0) > 100, "{out}");
+}
+
+fn stats(r: &Value) -> &Value {
+    &r["checkers"][0]["stats"]
+}
+
+fn count(r: &Value, stat: &str) -> u64 {
+    stats(r)[stat].as_u64().unwrap_or(0)
+}
+
+#[test]
+fn bank_and_set_on_raft_keep_their_invariants_under_partitions_and_kills() {
+    let _one = DOCKER.lock().unwrap_or_else(|e| e.into_inner());
+    for workload in ["bank", "set"] {
+        let (code, out, r) = run(
+            &format!("raft-{workload}"),
+            &[
+                "--system",
+                "raft",
+                "--workload",
+                workload,
+                "--nemesis",
+                "partition,kill",
+            ],
+        );
+        assert_eq!(code, Some(0), "{out}");
+        if workload == "bank" {
+            assert!(count(&r, "transfers_ok") > 100, "{out}");
+            assert!(count(&r, "reads") > 50, "{out}");
+            assert_eq!(stats(&r)["total"], 80, "{out}");
+            assert!(
+                count(&r, "final_reads") >= 1,
+                "the final read was answered: {out}"
+            );
+        } else {
+            assert!(count(&r, "ok_adds") > 200, "{out}");
+            assert_eq!(
+                count(&r, "final_reads"),
+                1,
+                "the final read was answered: {out}"
+            );
+        }
+    }
+}
+
+#[test]
+fn a_cas_that_does_not_compare_breaks_the_banks_total() {
+    let _one = DOCKER.lock().unwrap_or_else(|e| e.into_inner());
+    let (code, out, r) = run(
+        "blind-cas",
+        &[
+            "--system",
+            "raft",
+            "--workload",
+            "bank",
+            "--bug",
+            "txn-blind-cas",
+            "--nemesis",
+            "none",
+        ],
+    );
+    assert_eq!(code, Some(1), "{out}");
+    let k = kinds(&r);
+    assert!(k.iter().any(|k| k == "wrong-total"), "{k:?}\n{out}");
+}
+
+#[test]
+fn bank_and_set_on_etcd_keep_their_invariants_under_partitions() {
+    let _one = DOCKER.lock().unwrap_or_else(|e| e.into_inner());
+    for workload in ["bank", "set"] {
+        let (code, out, r) = run(
+            &format!("etcd-{workload}"),
+            &[
+                "--system",
+                "etcd",
+                "--workload",
+                workload,
+                "--nemesis",
+                "partition",
+            ],
+        );
+        assert_eq!(code, Some(0), "{out}");
+        let done = if workload == "bank" {
+            count(&r, "transfers_ok")
+        } else {
+            count(&r, "ok_adds")
+        };
+        assert!(done > 50, "{out}");
+    }
 }

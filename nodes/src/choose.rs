@@ -9,7 +9,7 @@ use wire::Protocol;
 
 /// The protocols, each with its bugs.
 pub const PROTOCOLS: [(&str, &[&str]); 4] = [
-    ("raft", &["stale-read", "txn-early-read"]),
+    ("raft", &["stale-read", "txn-early-read", "txn-blind-cas"]),
     ("paxos", &["accept-any", "txn-early-read"]),
     ("om", &["trust-commander"]),
     ("eig", &["trust-direct"]),
@@ -82,6 +82,7 @@ pub fn protocol(
         "raft" => Box::new(Raft::with_bugs(RaftBugs {
             stale_read: has("stale-read"),
             txn_early_read: has("txn-early-read"),
+            txn_blind_cas: has("txn-blind-cas"),
         })),
         "paxos" => Box::new(Paxos::with_bugs(PaxosBugs {
             accept_any: has("accept-any"),
@@ -151,7 +152,7 @@ mod tests {
         assert!(e(protocol("zab", &[], None, Tuning::default()))
             .contains("known: raft, paxos, om, eig"));
         assert!(e(protocol("raft", &["x".into()], None, Tuning::default()))
-            .contains("known: stale-read, txn-early-read"));
+            .contains("known: stale-read, txn-early-read, txn-blind-cas"));
         assert!(e(protocol("raft", &[], Some("silent"), Tuning::default())).contains("known: none"));
         assert!(
             e(protocol("om", &[], Some("equivocate"), Tuning::default())).contains("split-orders")

@@ -44,7 +44,7 @@ struct Args {
     /// /data over TCP; in memory with --stdio.
     #[arg(long)]
     data: Option<PathBuf>,
-    /// Deliberate bugs, comma separated (raft: stale-read, txn-early-read; paxos:
+    /// Deliberate bugs, comma separated (raft: stale-read, txn-early-read, txn-blind-cas; paxos:
     /// accept-any, txn-early-read; om: trust-commander; eig: trust-direct).
     #[arg(long, value_delimiter = ',')]
     bug: Vec<String>,

@@ -124,6 +124,13 @@ impl Kv {
         }))
     }
 
+    /// A store with the `txn-blind-cas` bug: a transaction's `cas` never compares.
+    pub fn with_blind_cas(blind: bool) -> Kv {
+        let mut kv = Kv::default();
+        kv.txns.blind_cas = blind;
+        kv
+    }
+
     /// A transaction's micro-ops as this copy would answer them now, reads filled, without
     /// replication and without applying it (None: it would be an error).
     pub fn txn_preview(&self, op: &Value) -> Option<Value> {

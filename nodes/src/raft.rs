@@ -17,6 +17,9 @@
 //!   concurrent transactions that commit first (read skew, write skew: G-single, G2-item),
 //!   and, on a new leader that has not yet applied all that the old one committed,
 //!   transactions already acknowledged (stale reads: not strict-serializable).
+//! - `txn-blind-cas`: a transaction's `cas` micro-op writes its new value without
+//!   comparing: two `bank` transfers that read the same balance both commit, and money
+//!   appears or vanishes (a wrong total).
 
 use crate::kv::Kv;
 use crate::waiting::Waiting;
@@ -52,6 +55,8 @@ struct Entry {
 pub struct RaftBugs {
     pub stale_read: bool,
     pub txn_early_read: bool,
+    /// A transaction's `cas` writes without comparing: transfers lose or make money.
+    pub txn_blind_cas: bool,
 }
 
 /// One Raft node.
@@ -79,6 +84,7 @@ pub struct Raft {
 impl Raft {
     pub fn with_bugs(bugs: RaftBugs) -> Raft {
         Raft {
+            kv: Kv::with_blind_cas(bugs.txn_blind_cas),
             bugs,
             ..Raft::default()
         }

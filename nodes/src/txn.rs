@@ -4,7 +4,11 @@
 //! - `["r", k, null]` reads `k`: the list of a list key, the value of a register, `null`
 //!   for a key never written;
 //! - `["append", k, v]` appends `v` to the list at `k` (a new key starts empty);
-//! - `["w", k, v]` writes `v` to the register at `k`.
+//! - `["w", k, v]` writes `v` to the register at `k`;
+//! - `["cas", k, [from, to]]` (schism's extension, for `bank`): writes `to` to the register
+//!   at `k` if it holds `from` (`null` for a key never written); if it holds anything else
+//!   the whole transaction is aborted with error 30 (txn-conflict, definite), nothing
+//!   applied.
 //!
 //! ```text
 //! {"type":"txn","txn":[["r",1,null],["append",1,3],["w",2,5]]}
@@ -33,6 +37,8 @@ enum Cell {
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Txns {
     cells: BTreeMap<String, Cell>,
+    /// The `txn-blind-cas` bug: a `cas` writes `to` whatever the register holds.
+    pub blind_cas: bool,
 }
 
 /// The micro-ops of a `txn` body, checked for shape: an array of `[f, key, value]` with `f`
@@ -45,9 +51,11 @@ pub fn micro_ops(body: &Value) -> Result<&[Value], String> {
     for op in ops {
         match op.as_array().map(Vec::as_slice) {
             Some([Value::String(f), _, _]) if matches!(f.as_str(), "r" | "append" | "w") => {}
+            Some([Value::String(f), _, Value::Array(ft)]) if f == "cas" && ft.len() == 2 => {}
             _ => {
                 return Err(format!(
-                    "bad micro-op {op}: expected [\"r\"|\"append\"|\"w\", key, value]"
+                    "bad micro-op {op}: expected [\"r\"|\"append\"|\"w\", key, value] or \
+                     [\"cas\", key, [from, to]]"
                 ))
             }
         }
@@ -98,6 +106,19 @@ impl Txns {
                     changed.insert(key, Cell::List(l));
                 }
                 (_, Some(Cell::List(_))) => return Err(clash("list")),
+                ("cas", cur) => {
+                    let held = match cur {
+                        Some(Cell::Register(r)) => r,
+                        _ => &Value::Null,
+                    };
+                    if *held != v[0] && !self.blind_cas {
+                        return Err(ErrorCode::TxnConflict.body(&format!(
+                            "cas on key {k}: it holds {held}, not {}; nothing applied",
+                            v[0]
+                        )));
+                    }
+                    changed.insert(key, Cell::Register(v[1].clone()));
+                }
                 _ => {
                     changed.insert(key, Cell::Register(v.clone()));
                 }
@@ -211,12 +232,50 @@ mod tests {
     }
 
     #[test]
+    fn cas_writes_when_the_register_holds_from_and_else_aborts_the_whole_txn() {
+        let mut t = Txns::default();
+        let r = txn(
+            &mut t,
+            json!([
+                ["cas", 1, [null, 10]],
+                ["cas", 2, [null, 10]],
+                ["r", 1, null]
+            ]),
+        );
+        assert_eq!(
+            r["txn"],
+            json!([["cas", 1, [null, 10]], ["cas", 2, [null, 10]], ["r", 1, 10]])
+        );
+        let before = t.clone();
+        let r = txn(&mut t, json!([["cas", 1, [10, 7]], ["cas", 2, [9, 13]]]));
+        assert_eq!(r["code"], 30, "{r}");
+        assert!(ErrorCode::is_definite(30));
+        assert_eq!(t, before, "nothing applied");
+        let r = txn(&mut t, json!([["cas", 1, [10, 7]], ["cas", 2, [10, 13]]]));
+        assert_eq!(r["type"], "txn_ok", "{r}");
+        assert_eq!(
+            txn(&mut t, json!([["r", 1, null], ["r", 2, null]]))["txn"],
+            json!([["r", 1, 7], ["r", 2, 13]])
+        );
+        // The blind-cas bug writes regardless.
+        t.blind_cas = true;
+        let r = txn(&mut t, json!([["cas", 1, [10, 8]]]));
+        assert_eq!(r["type"], "txn_ok", "{r}");
+        assert_eq!(txn(&mut t, json!([["r", 1, null]]))["txn"][0][2], 8);
+        // A list is no register.
+        txn(&mut t, json!([["append", 3, 1]]));
+        assert_eq!(txn(&mut t, json!([["cas", 3, [null, 1]]]))["code"], 12);
+    }
+
+    #[test]
     fn malformed_transactions_are_named() {
         for bad in [
             json!({"type": "txn"}),
             json!({"type": "txn", "txn": 3}),
             json!({"type": "txn", "txn": [["r", 1]]}),
             json!({"type": "txn", "txn": [["cas", 1, 2]]}),
+            json!({"type": "txn", "txn": [["cas", 1, [2]]]}),
+            json!({"type": "txn", "txn": [["inc", 1, 2]]}),
             json!({"type": "txn", "txn": [[1, 1, 2]]}),
         ] {
             assert_eq!(

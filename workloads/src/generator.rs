@@ -4,8 +4,8 @@
 //! A worker with a free process asks [`Generator::next`]; the answer is an op to invoke
 //! now, a time to ask again, or the end. Combinators build a schedule from small pieces:
 //! [`Mix`] (random choice), [`Limit`] (at most n ops), [`TimeLimit`], [`Stagger`] (a rate),
-//! [`Phases`] (one after another), [`PerProcess`] (each process its own), [`Repeat`] and
-//! [`Once`].
+//! [`Phases`] (one after another), [`PerProcess`] (each process its own), [`Repeat`],
+//! [`Once`] and [`UntilOk`] (again until it is ok).
 
 use crate::Invocation;
 use history::rng::Rng;
@@ -76,6 +76,60 @@ impl Once {
 impl Generator for Once {
     fn next(&mut self, _ctx: &mut Ctx<'_>) -> Next {
         self.0.pop_front().map_or(Next::Done, Next::Op)
+    }
+}
+
+/// One invocation until it is `ok`: asked again (after `pause_ns`) when it fails or its
+/// outcome is unknown, at most `attempts` times in all; one at a time.
+pub struct UntilOk {
+    inv: Invocation,
+    attempts: u32,
+    pause_ns: u64,
+    in_flight: bool,
+    /// The last attempt ended without `ok`: pause before the next.
+    pause_next: bool,
+    again_at_ns: u64,
+    done: bool,
+}
+
+impl UntilOk {
+    pub fn new(inv: Invocation, attempts: u32, pause_ns: u64) -> Self {
+        UntilOk {
+            inv,
+            attempts,
+            pause_ns,
+            in_flight: false,
+            pause_next: false,
+            again_at_ns: 0,
+            done: false,
+        }
+    }
+}
+
+impl Generator for UntilOk {
+    fn next(&mut self, ctx: &mut Ctx<'_>) -> Next {
+        if self.done || (self.attempts == 0 && !self.in_flight) {
+            return Next::Done;
+        }
+        if std::mem::take(&mut self.pause_next) {
+            self.again_at_ns = ctx.time_ns + self.pause_ns;
+        }
+        if self.in_flight {
+            return Next::Wait(ctx.time_ns + self.pause_ns.max(1_000_000));
+        }
+        if ctx.time_ns < self.again_at_ns {
+            return Next::Wait(self.again_at_ns);
+        }
+        self.attempts -= 1;
+        self.in_flight = true;
+        Next::Op(self.inv.clone())
+    }
+    fn update(&mut self, op: &Op) {
+        if op.kind.is_completion() && op.f == self.inv.f {
+            self.in_flight = false;
+            self.done |= op.kind == history::OpType::Ok;
+            self.pause_next = !self.done;
+        }
     }
 }
 
@@ -309,6 +363,35 @@ mod tests {
                 })
             })
             .collect()
+    }
+
+    #[test]
+    fn until_ok_asks_again_after_a_pause_until_ok_or_out_of_attempts() {
+        let read = inv("read");
+        let mut rng = Rng::new(1);
+        let mut at = |g: &mut UntilOk, t: u64| {
+            g.next(&mut Ctx {
+                time_ns: t,
+                process: 0,
+                rng: &mut rng,
+            })
+        };
+        let mut g = UntilOk::new(read.clone(), 3, 100);
+        assert_eq!(at(&mut g, 0), Next::Op(read.clone()));
+        assert!(matches!(at(&mut g, 5), Next::Wait(_)), "one at a time");
+        let done = |kind| Op::client(0, kind, "read", json!(null));
+        g.update(&done(history::OpType::Fail));
+        assert_eq!(at(&mut g, 10), Next::Wait(110));
+        assert_eq!(at(&mut g, 110), Next::Op(read.clone()));
+        g.update(&done(history::OpType::Info));
+        assert_eq!(at(&mut g, 200), Next::Wait(300));
+        assert_eq!(at(&mut g, 300), Next::Op(read.clone()));
+        g.update(&done(history::OpType::Fail));
+        assert_eq!(at(&mut g, 400), Next::Done, "three attempts in all");
+        let mut g = UntilOk::new(read.clone(), 3, 100);
+        assert_eq!(at(&mut g, 0), Next::Op(read));
+        g.update(&done(history::OpType::Ok));
+        assert_eq!(at(&mut g, 1), Next::Done);
     }
 
     #[test]

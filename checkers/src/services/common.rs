@@ -5,7 +5,9 @@
 //!
 //! A read is *final* when its invocation names the node it asks (`{"node": "n2"}`): the
 //! final generator asks every node that way once the faults are healed, while the main
-//! phase's reads carry no node (they go to the worker's own). A node's final read is its
+//! phase's reads carry no node (they go to the worker's own). A store that is one system
+//! rather than a node each (the `set` workload over transactions) is read at the end as
+//! `{"final": true}`, kept under the name [`STORE`]. A node's final read is its
 //! last `ok` final read. The node that answered a read is taken from the completion's
 //! `node` field, else the invocation's, else the op's recorded `node`.
 
@@ -61,6 +63,9 @@ pub struct Read {
     pub value: Value,
 }
 
+/// The name under which a final read of the whole store (`{"final": true}`) is kept.
+pub const STORE: &str = "the store";
+
 /// The reads of a history.
 #[derive(Debug, Clone, Default)]
 pub struct Reads {
@@ -84,16 +89,23 @@ impl Reads {
                 continue;
             }
             let named = node_field(&invoke.value);
+            let of_store = invoke.value.get("final") == Some(&Value::Bool(true));
             if let Some(n) = &named {
                 asked.insert(n.clone());
+            } else if of_store {
+                asked.insert(STORE.to_string());
             }
             let Some(c) = c.filter(|c| ops[*c].kind == OpType::Ok) else {
                 continue;
             };
             let result = &ops[c].value;
-            let node = node_field(result)
-                .or_else(|| named.clone())
-                .or_else(|| invoke.node.as_ref().map(|n| n.to_string()));
+            let node = if of_store {
+                Some(STORE.to_string())
+            } else {
+                node_field(result)
+                    .or_else(|| named.clone())
+                    .or_else(|| invoke.node.as_ref().map(|n| n.to_string()))
+            };
             let value = match result {
                 Value::Object(m) if m.contains_key("value") => m["value"].clone(),
                 other => other.clone(),
@@ -102,7 +114,7 @@ impl Reads {
                 invoke: i,
                 complete: c,
                 node,
-                is_final: named.is_some(),
+                is_final: named.is_some() || of_store,
                 value,
             });
         }
@@ -123,9 +135,9 @@ impl Reads {
     pub fn unjudged(&self) -> Option<String> {
         if self.finals.is_empty() {
             return Some(
-                "no node answered a final read (a read whose invocation names its node, as \
-                 the final phase asks): what the nodes hold at the end is unknown, so nothing \
-                 is claimed"
+                "no final read was answered (the final phase reads every node, naming it, \
+                 or a store as a whole, `{\"final\": true}`): what is held at the end is \
+                 unknown, so nothing is claimed"
                     .to_string(),
             );
         }

@@ -1,10 +1,13 @@
-//! Grow-only sets (`g-set`) and broadcast: elements are added (`add`, or `broadcast` of a
-//! message) and read back as a whole; at the end every node is read once more.
+//! Grow-only sets (`g-set`), broadcast, and the `set` of a store: elements are added
+//! (`add`, or `broadcast` of a message) and read back as a whole; at the end every node is
+//! read once more (a store once, as a whole: `{"final": true}`; in Jepsen's set histories,
+//! which mark no read final, the last ok read is the final one).
 //!
 //! An element is *known* once its add was acknowledged (`ok`), or once any read returned it
 //! (an indeterminate add that a read shows did happen). A grow-only set never forgets, and
 //! after the faults are healed every node must hold every known element: one missing from
-//! some node's final read is `lost`. An element read that no one ever tried to add, or whose
+//! some node's final read is `lost` (an element known only after that read was invoked is
+//! not asked of it). An element read that no one ever tried to add, or whose
 //! add definitely failed, is `unexpected`. A read that is not a list is `malformed-read`.
 //! Indeterminate adds never read are fine (counted as `never_read_info`).
 //!
@@ -23,6 +26,8 @@ use std::collections::{HashMap, HashSet};
 pub struct SetChecker {
     name: &'static str,
     add_f: &'static str,
+    /// A store's set: with no read marked final, the last ok read is the final one.
+    store: bool,
 }
 
 impl SetChecker {
@@ -31,6 +36,17 @@ impl SetChecker {
         SetChecker {
             name: "set",
             add_f: "add",
+            store: false,
+        }
+    }
+
+    /// For `set` over a store: elements added with `add`, read at the end as
+    /// `{"final": true}`; in a history that marks no read final (Jepsen's set test), the
+    /// last ok read is the final one.
+    pub fn store() -> SetChecker {
+        SetChecker {
+            store: true,
+            ..SetChecker::g_set()
         }
     }
 
@@ -39,9 +55,13 @@ impl SetChecker {
         SetChecker {
             name: "broadcast",
             add_f: "broadcast",
+            store: false,
         }
     }
 }
+
+/// The name of the final read when the history marks none (a store's set).
+const LAST_READ: &str = "the last read";
 
 /// An element, as a hash key: integers (the usual case) without formatting them.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -156,7 +176,12 @@ impl Checker for SetChecker {
 
     fn check(&self, history: &History) -> Verdict {
         let adds = adds(history, self.add_f);
-        let reads = Reads::of(history);
+        let mut reads = Reads::of(history);
+        let last_read_is_final =
+            self.store && reads.finals.is_empty() && reads.unanswered.is_empty();
+        if let (true, Some(last)) = (last_read_is_final, reads.ok.len().checked_sub(1)) {
+            reads.finals.insert(LAST_READ.to_string(), last);
+        }
         let (seen, malformed) = seen(&reads);
         let mut found = Found {
             malformed,
@@ -168,12 +193,14 @@ impl Checker for SetChecker {
             .collect();
         unexpected.sort_by_key(|(_, s)| (s.first[0], s.pos));
         found.unexpected = unexpected.into_iter().map(|(e, _)| e.clone()).collect();
-        // What each node's final read holds.
-        let finals: Vec<(&String, HashSet<Elem>)> = reads
+        // What each node's final read holds, and where it was invoked.
+        let finals: Vec<(&String, HashSet<Elem>, usize)> = reads
             .finals
             .iter()
             .filter_map(|(n, &k)| match &reads.ok[k].value {
-                Value::Array(items) => Some((n, items.iter().map(elem).collect())),
+                Value::Array(items) => {
+                    Some((n, items.iter().map(elem).collect(), reads.ok[k].invoke))
+                }
                 _ => None,
             })
             .collect();
@@ -185,11 +212,18 @@ impl Checker for SetChecker {
             })
             .collect();
         known.sort_by_key(|(_, a)| a.invoke);
-        for (e, _) in known {
+        for (e, add) in known {
+            // When it became known: its add's ok, or the first read that returned it. A
+            // final read invoked before that may rightly lack it.
+            let acked = (add.outcome == OpType::Ok)
+                .then(|| history.partner(add.invoke))
+                .flatten();
+            let read = seen.get(e).map(|s| reads.ok[s.first[0]].complete);
+            let known_at = acked.into_iter().chain(read).min().unwrap_or(usize::MAX);
             let missing: Vec<String> = finals
                 .iter()
-                .filter(|(_, held)| !held.contains(e))
-                .map(|(n, _)| (*n).clone())
+                .filter(|(_, held, invoke)| known_at < *invoke && !held.contains(e))
+                .map(|(n, _, _)| (*n).clone())
                 .collect();
             if !missing.is_empty() {
                 found.lost.push((e.clone(), missing));
@@ -362,6 +396,7 @@ impl SetChecker {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::services::common::STORE as STORE_NAME;
     use history::{Dialect, Op, Validity};
 
     fn pair(ops: &mut Vec<Op>, p: u64, f: &str, v: Value, kind: OpType, done: Value) {
@@ -480,6 +515,55 @@ mod tests {
         let v = check(ops);
         assert_eq!(v.validity, Validity::Unknown);
         assert!(v.reason.unwrap().contains("n2 answered no final read"));
+    }
+
+    fn check_store(ops: Vec<Op>) -> Verdict {
+        let h = History::from_ops(ops, Dialect::Schism).unwrap();
+        SetChecker::store().check(&h)
+    }
+
+    #[test]
+    fn a_stores_final_read_is_the_marked_one_else_the_last() {
+        let mut ops = Vec::new();
+        pair(&mut ops, 0, "add", json!(1), OpType::Ok, json!(1));
+        pair(&mut ops, 1, "add", json!(2), OpType::Ok, json!(2));
+        let read = |ops: &mut Vec<Op>, invoke: Value, got: Value| {
+            pair(ops, 2, "read", invoke, OpType::Ok, got)
+        };
+        // Marked final, it must hold both.
+        let mut marked = ops.clone();
+        read(&mut marked, json!({"final": true}), json!([1]));
+        let v = check_store(marked.clone());
+        assert_eq!(v.validity, Validity::Invalid, "{v:?}");
+        assert_eq!(v.anomalies[0].data["missing_at"], json!([STORE_NAME]));
+        // g-set's checker asks nodes, not the store: there a final read of the store is
+        // still a final read (its node is the store).
+        assert_eq!(check(marked).validity, Validity::Invalid);
+        // Unmarked (Jepsen's histories): the last ok read is final for a store's set only.
+        let mut plain = ops.clone();
+        read(&mut plain, json!(null), json!([2, 1]));
+        assert_eq!(check_store(plain.clone()).validity, Validity::Valid);
+        assert_eq!(check(plain).validity, Validity::Unknown);
+        let mut short = ops.clone();
+        read(&mut short, json!(null), json!([2]));
+        let v = check_store(short);
+        assert_eq!(v.anomalies[0].data["missing_at"], json!([LAST_READ]));
+        // No ok read at all: nothing to judge.
+        assert_eq!(check_store(ops).validity, Validity::Unknown);
+    }
+
+    #[test]
+    fn an_element_acknowledged_after_the_final_read_began_is_not_asked_of_it() {
+        let mut ops = vec![
+            Op::client(0, OpType::Invoke, "add", json!(1)),
+            Op::client(1, OpType::Invoke, "read", json!({"final": true})),
+            Op::client(0, OpType::Ok, "add", json!(1)),
+            Op::client(1, OpType::Ok, "read", json!([])),
+        ];
+        assert_eq!(check_store(ops.clone()).validity, Validity::Valid);
+        // Acknowledged before it began: lost.
+        ops.swap(1, 2);
+        assert_eq!(check_store(ops).validity, Validity::Invalid);
     }
 
     #[test]

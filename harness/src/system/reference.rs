@@ -176,7 +176,12 @@ impl System for Reference {
             return Ok(Box::new(inner));
         }
         if workloads::txn::NAMES.contains(&spec.workload.as_str()) {
-            return Ok(Box::new(workloads::txn::MaelstromTxnClient::new(inner)));
+            let txn = Box::new(workloads::txn::MaelstromTxnClient::new(inner));
+            return Ok(workloads::txn::client_over(
+                &spec.workload,
+                txn,
+                &spec.bank.shape(),
+            ));
         }
         let via_leader = matches!(self.protocol, "raft" | "paxos");
         let vectors = spec.workload == "interactive-consistency";
@@ -197,6 +202,8 @@ impl System for Reference {
                 "ledger",
                 "list-append",
                 "rw-register",
+                "bank",
+                "set",
             ],
         };
         names.iter().map(|w| w.to_string()).collect()

@@ -2,7 +2,8 @@
 //!
 //! 1. one `txn` of `range`s reads every key the transaction touches at one revision;
 //! 2. the micro-ops are run against that snapshot (a read sees the transaction's own
-//!    earlier writes; an append extends the list, kept as JSON text);
+//!    earlier writes; an append extends the list, kept as JSON text; a `cas` whose
+//!    register does not hold `from` fails the transaction, nothing written);
 //! 3. unless it only reads, one `txn` commits: it compares every key's mod revision with
 //!    the snapshot's (0 for a key not yet there) and, when all still hold, puts every
 //!    written key. A comparison that failed means nothing was written: `fail`.
@@ -40,7 +41,7 @@ fn etcd_key(key: &Value) -> String {
 }
 
 /// A key's value and mod revision in a snapshot (null and 0 when absent).
-type Snapshot = BTreeMap<String, (Value, i64)>;
+pub(crate) type Snapshot = BTreeMap<String, (Value, i64)>;
 
 fn parse_snapshot(keys: &[String], answer: &Value) -> Result<Snapshot, String> {
     let responses = answer["responses"].as_array().ok_or("no responses")?;
@@ -96,6 +97,16 @@ pub fn apply(
             Some("w") => {
                 writes.insert(key, m[2].clone());
                 answered.push(m.clone());
+            }
+            Some("cas") if current == m[2][0] => {
+                writes.insert(key, m[2][1].clone());
+                answered.push(m.clone());
+            }
+            Some("cas") => {
+                return Err(format!(
+                    "conflict: key {} holds {current}, not {}",
+                    m[1], m[2][0]
+                ))
             }
             _ => return Err(format!("unknown micro-op {m}")),
         }

@@ -234,7 +234,8 @@ impl System for SpecSystem {
                 if w == "register" {
                     Box::new(inner)
                 } else if workloads::txn::NAMES.contains(&w) {
-                    Box::new(workloads::txn::MaelstromTxnClient::new(inner))
+                    let txn = Box::new(workloads::txn::MaelstromTxnClient::new(inner));
+                    workloads::txn::client_over(w, txn, &spec.bank.shape())
                 } else {
                     workloads::services::client(w, inner, i)
                 }
@@ -247,9 +248,11 @@ impl System for SpecSystem {
                 )
                 .map_err(harness)?,
             ),
-            ("etcd", w) if workloads::txn::NAMES.contains(&w) => Box::new(
-                workloads::txn::EtcdTxnClient::new(&addr.to_string(), timeout).map_err(harness)?,
-            ),
+            ("etcd", w) if workloads::txn::NAMES.contains(&w) => {
+                let txn = workloads::txn::EtcdTxnClient::new(&addr.to_string(), timeout)
+                    .map_err(harness)?;
+                workloads::txn::client_over(w, Box::new(txn), &spec.bank.shape())
+            }
             ("etcd", _) => {
                 let mode = c.read_mode.as_deref().unwrap_or("linearizable");
                 let mode = workloads::etcd::ReadMode::parse(mode)

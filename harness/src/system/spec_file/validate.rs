@@ -16,7 +16,10 @@ pub fn protocol_workloads(protocol: &str) -> Vec<&'static str> {
             .chain(services)
             .chain(txns)
             .collect(),
-        "etcd" => vec!["register", "lock", "list-append", "rw-register"],
+        "etcd" => std::iter::once("register")
+            .chain(std::iter::once("lock"))
+            .chain(txns)
+            .collect(),
         "http-kv" => vec!["register"],
         _ => Vec::new(),
     }
