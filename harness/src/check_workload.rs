@@ -13,6 +13,11 @@ pub fn checkers_for(workload: &str, model: Option<&str>) -> Result<Vec<Box<dyn C
     if let Some(found) = checkers::txn::for_model(workload, model)? {
         return Ok(found);
     }
+    if let Some(m) = model {
+        return Err(format!(
+            "--txn-model {m} judges list-append and rw-register histories, not {workload:?}"
+        ));
+    }
     match workload {
         "bank" => return Ok(vec![Box::new(checkers::bank::BankChecker::default())]),
         "set" => return Ok(vec![Box::new(checkers::services::SetChecker::store())]),

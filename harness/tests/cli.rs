@@ -330,6 +330,20 @@ fn check_by_workload_judges_bank_set_and_transactional_edn_histories() {
     );
     assert_eq!(code(&run("set", none.to_str().unwrap())), 2);
 
+    let o = schism(&[
+        "check",
+        "--workload",
+        "set",
+        "--txn-model",
+        "serializable",
+        whole.to_str().unwrap(),
+    ]);
+    assert_eq!(code(&o), 254);
+    assert!(
+        stderr(&o).contains("--txn-model serializable judges list-append"),
+        "{}",
+        stderr(&o)
+    );
     let o = run("bankk", whole.to_str().unwrap());
     assert_eq!(code(&o), 254);
     assert!(
