@@ -31,13 +31,16 @@ pub fn run(args: &CheckArgs) -> ExitCode {
     };
     let by_workload = match args.workload.as_deref().filter(|w| *w != "register") {
         None => None,
-        Some(w) => match crate::check_workload::checkers_for(w, args.txn_model.as_deref()) {
-            Ok(c) => Some((w, c)),
-            Err(e) => {
-                eprintln!("schism check: {e}");
-                return ExitCode::BadInput;
+        Some(w) => {
+            match crate::check_workload::checkers_for(w, args.txn_model.as_deref(), args.bank_total)
+            {
+                Ok(c) => Some((w, c)),
+                Err(e) => {
+                    eprintln!("schism check: {e}");
+                    return ExitCode::BadInput;
+                }
             }
-        },
+        }
     };
     let explain = args.explain || files.len() == 1;
     let mut results = Vec::with_capacity(files.len());

@@ -8,8 +8,18 @@ use reports::results::FileResult;
 use std::path::Path;
 use std::time::Instant;
 
-/// The checkers of a workload, by name (`model` for the transactional ones).
-pub fn checkers_for(workload: &str, model: Option<&str>) -> Result<Vec<Box<dyn Checker>>, String> {
+/// The checkers of a workload, by name (`model` for the transactional ones, `bank_total`
+/// for `bank`).
+pub fn checkers_for(
+    workload: &str,
+    model: Option<&str>,
+    bank_total: Option<i64>,
+) -> Result<Vec<Box<dyn Checker>>, String> {
+    if let (Some(t), false) = (bank_total, workload == "bank") {
+        return Err(format!(
+            "--bank-total {t} judges bank histories, not {workload:?}"
+        ));
+    }
     if let Some(found) = checkers::txn::for_model(workload, model)? {
         return Ok(found);
     }
@@ -19,7 +29,13 @@ pub fn checkers_for(workload: &str, model: Option<&str>) -> Result<Vec<Box<dyn C
         ));
     }
     match workload {
-        "bank" => return Ok(vec![Box::new(checkers::bank::BankChecker::default())]),
+        "bank" => {
+            let c = bank_total.map_or_else(
+                checkers::bank::BankChecker::default,
+                checkers::bank::BankChecker::with_total,
+            );
+            return Ok(vec![Box::new(c)]);
+        }
         "set" => return Ok(vec![Box::new(checkers::services::SetChecker::store())]),
         _ => {}
     }

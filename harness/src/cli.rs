@@ -80,15 +80,19 @@ pub struct NodeArgs {
 #[derive(Debug, Args)]
 pub struct CheckArgs {
     /// Judge by a workload's checkers instead of linearizability: list-append,
-    /// rw-register (Elle-style transactional checking), g-set, broadcast, g-counter,
-    /// pn-counter, unique-ids, echo, lock, consensus, generals, interactive-consistency,
-    /// ledger.
+    /// rw-register (Elle-style transactional checking), bank, set, g-set, broadcast,
+    /// g-counter, pn-counter, unique-ids, echo, lock, consensus, generals,
+    /// interactive-consistency, ledger.
     #[arg(long)]
     pub workload: Option<String>,
     /// list-append, rw-register: the consistency model judged (read-committed,
     /// snapshot-isolation, serializable, strict-serializable; default strict-serializable).
     #[arg(long, value_name = "MODEL")]
     pub txn_model: Option<String>,
+    /// bank: the total every read must show (default: the sum of the open op's balances,
+    /// else the sum most complete reads show).
+    #[arg(long, value_name = "N", allow_negative_numbers = true)]
+    pub bank_total: Option<i64>,
     /// The sequential model: register, cas-register or kv (default: from the ops' functions).
     #[arg(long, value_parser = ["register", "cas-register", "kv"])]
     pub model: Option<String>,
@@ -258,7 +262,8 @@ pub struct RunArgs {
     /// om and eig: how protocol-aware traitors behave (lamport, silent, none).
     #[arg(long)]
     pub traitor_strategy: Option<String>,
-    /// Deliberate bugs of a reference system, comma separated (raft: stale-read).
+    /// Deliberate bugs of a reference system, comma separated (raft: stale-read,
+    /// txn-early-read, txn-blind-cas; paxos: accept-any, txn-early-read, txn-blind-cas).
     #[arg(long, value_delimiter = ',')]
     pub bug: Option<Vec<String>>,
     /// list-append, rw-register: the consistency model judged (read-committed,

@@ -312,6 +312,22 @@ fn check_by_workload_judges_bank_set_and_transactional_edn_histories() {
     let o = run("bank", &golden("bank/wrong-total.edn"));
     assert_eq!(code(&o), 1, "{}", stdout(&o));
     assert!(stdout(&o).contains("wrong-total"), "{}", stdout(&o));
+    // Told a total, the valid history's reads (which sum to 100) are all off.
+    let valid = golden("bank/valid.edn");
+    let o = schism(&["check", "--workload", "bank", "--bank-total", "90", &valid]);
+    assert_eq!(code(&o), 1, "{}", stdout(&o));
+    assert!(
+        stdout(&o).contains("the total the checker was given"),
+        "{}",
+        stdout(&o)
+    );
+    let o = schism(&["check", "--workload", "set", "--bank-total", "90", &valid]);
+    assert_eq!(code(&o), 254);
+    assert!(
+        stderr(&o).contains("--bank-total 90 judges bank histories"),
+        "{}",
+        stderr(&o)
+    );
     let o = run("list-append", &golden("txn/read-skew.edn"));
     assert_eq!(code(&o), 1, "{}", stdout(&o));
     assert!(stdout(&o).contains("G-single"), "{}", stdout(&o));

@@ -10,7 +10,7 @@ use wire::Protocol;
 /// The protocols, each with its bugs.
 pub const PROTOCOLS: [(&str, &[&str]); 4] = [
     ("raft", &["stale-read", "txn-early-read", "txn-blind-cas"]),
-    ("paxos", &["accept-any", "txn-early-read"]),
+    ("paxos", &["accept-any", "txn-early-read", "txn-blind-cas"]),
     ("om", &["trust-commander"]),
     ("eig", &["trust-direct"]),
 ];
@@ -87,6 +87,7 @@ pub fn protocol(
         "paxos" => Box::new(Paxos::with_bugs(PaxosBugs {
             accept_any: has("accept-any"),
             txn_early_read: has("txn-early-read"),
+            txn_blind_cas: has("txn-blind-cas"),
         })),
         "om" => Box::new(Om::new(OmOptions {
             bugs: OmBugs {

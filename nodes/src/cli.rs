@@ -45,7 +45,7 @@ struct Args {
     #[arg(long)]
     data: Option<PathBuf>,
     /// Deliberate bugs, comma separated (raft: stale-read, txn-early-read, txn-blind-cas; paxos:
-    /// accept-any, txn-early-read; om: trust-commander; eig: trust-direct).
+    /// accept-any, txn-early-read, txn-blind-cas; om: trust-commander; eig: trust-direct).
     #[arg(long, value_delimiter = ',')]
     bug: Vec<String>,
     /// Make this om or eig node a traitor that knows the protocol (om: split-orders,

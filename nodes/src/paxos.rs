@@ -17,6 +17,8 @@
 //!   applied, the concurrent transactions chosen first (read skew, write skew: G-single,
 //!   G2-item), and, on a leader that has not yet learned every decision, transactions
 //!   already acknowledged (stale reads: not strict-serializable).
+//! - `txn-blind-cas`: a transaction's `cas` micro-op writes without comparing (`bank`
+//!   transfers make or lose money).
 
 use crate::kv::Kv;
 use crate::waiting::Waiting;
@@ -41,6 +43,8 @@ fn ballot_of(v: &Value) -> Ballot {
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct PaxosBugs {
     pub accept_any: bool,
+    /// A transaction's `cas` writes without comparing (as raft's).
+    pub txn_blind_cas: bool,
     pub txn_early_read: bool,
 }
 
@@ -88,13 +92,14 @@ impl Default for Paxos {
 
 impl Paxos {
     pub fn with_bugs(bugs: PaxosBugs) -> Paxos {
+        let kv = Kv::with_blind_cas(bugs.txn_blind_cas);
         Paxos {
             bugs,
             promised: (0, 0),
             accepted: BTreeMap::new(),
             decided: BTreeMap::new(),
             applied: 0,
-            kv: Kv::default(),
+            kv,
             role: Role::Follower,
             ballot: (0, 0),
             leader: None,
