@@ -273,7 +273,8 @@ impl Checker for BankChecker {
                 .count();
             report.cannot_judge(format!(
                 "no read completed ok ({invoked} invoked): no snapshot of the balances was \
-                 seen, so nothing was checked. {}",
+                 seen, so nothing was checked.{} {}",
+                never_opened(history),
                 facts.summary
             ));
         }
@@ -297,6 +298,28 @@ impl Checker for BankChecker {
         }
         report.finish()
     }
+}
+
+/// When open ops were tried and none was ok: how many, and the last one's error (the
+/// system may not serve what opening needs); else nothing.
+fn never_opened(history: &History) -> String {
+    let ops = history.ops();
+    let opens: Vec<usize> = history
+        .client_pairs()
+        .filter(|(i, _)| ops[*i].f == "open")
+        .filter_map(|(_, c)| c)
+        .collect();
+    if opens.is_empty() || opens.iter().any(|&c| ops[c].kind == history::OpType::Ok) {
+        return String::new();
+    }
+    let last = &ops[opens[opens.len() - 1]];
+    let error = last.error.as_ref().map_or("none given".into(), show);
+    format!(
+        " The accounts were never opened: {} open attempt(s), none ok; the last ended {} \
+         (error: {error}).",
+        opens.len(),
+        last.kind.as_str()
+    )
 }
 
 /// Tell every violation the `k`th ok read shows; how many.

@@ -163,8 +163,30 @@ fn no_ok_read_is_unknown() {
         "{reason}"
     );
     assert_eq!(v.stats["reads"], json!(0));
+    assert!(!reason.contains("never opened"), "{reason}");
     // Nothing at all: unknown too.
     assert_eq!(check(Vec::new()).validity, Validity::Unknown);
+}
+
+#[test]
+fn accounts_never_opened_are_said_so_with_the_last_error() {
+    let accounts = json!({"0": 10, "1": 10});
+    let mut ops = Vec::new();
+    for error in ["12: bad micro-op", "30: conflict"] {
+        ops.push(Op::client(0, OpType::Invoke, "open", accounts.clone()));
+        let mut done = Op::client(0, OpType::Fail, "open", accounts.clone());
+        done.error = Some(json!(error));
+        ops.push(done);
+    }
+    pair(&mut ops, 1, "read", Value::Null, OpType::Fail, Value::Null);
+    let v = check(ops);
+    assert_eq!(v.validity, Validity::Unknown);
+    let reason = v.reason.unwrap();
+    assert!(
+        reason.contains("never opened: 2 open attempt(s), none ok; the last ended fail")
+            && reason.contains("30: conflict"),
+        "{reason}"
+    );
 }
 
 #[test]

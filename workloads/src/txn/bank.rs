@@ -20,11 +20,13 @@
 //! the store aborts if either changed in between.
 
 use super::{FINAL_ATTEMPTS, FINAL_PAUSE_NS};
-use crate::generator::{Ctx, Generator, Next, UntilOk};
+use crate::generator::{Ctx, Generator, Next, Once, UntilOk};
 use crate::{Client, Completion, Invocation, Workload};
 use async_trait::async_trait;
 use history::{Op, OpType};
 use serde_json::{json, Map, Value};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
 
 /// The workload's name.
 pub const NAME: &str = "bank";
@@ -70,27 +72,43 @@ enum Opening {
     Done,
 }
 
-/// How long a worker waits for the opening before asking again.
+/// How long a worker waits for the opening in flight before asking again.
 const OPENING_POLL_NS: u64 = 20_000_000;
+/// The pause after an open that was not ok, before the next attempt.
+const OPENING_RETRY_NS: u64 = 100_000_000;
 
 /// The main phase: `open` (again until it is ok), then transfers and reads.
 pub struct BankGen {
     shape: BankShape,
     opening: Opening,
+    /// The last open was not ok: pause before the next.
+    pause_next: bool,
+    retry_at_ns: u64,
+    /// Set once an open is ok (the final phase reads only then).
+    opened: Arc<AtomicBool>,
 }
 
 impl BankGen {
-    pub fn new(shape: BankShape) -> BankGen {
+    pub fn new(shape: BankShape, opened: Arc<AtomicBool>) -> BankGen {
         BankGen {
             shape,
             opening: Opening::Needed,
+            pause_next: false,
+            retry_at_ns: 0,
+            opened,
         }
     }
 }
 
 impl Generator for BankGen {
     fn next(&mut self, ctx: &mut Ctx<'_>) -> Next {
+        if std::mem::take(&mut self.pause_next) {
+            self.retry_at_ns = ctx.time_ns + OPENING_RETRY_NS;
+        }
         match self.opening {
+            Opening::Needed if ctx.time_ns < self.retry_at_ns => {
+                return Next::Wait(self.retry_at_ns)
+            }
             Opening::Needed => {
                 self.opening = Opening::InFlight;
                 return Next::Op(Invocation::new("open", None, self.shape.opening()));
@@ -112,20 +130,29 @@ impl Generator for BankGen {
     fn update(&mut self, op: &Op) {
         if op.f == "open" && op.kind.is_completion() {
             self.opening = if op.kind == OpType::Ok {
+                self.opened.store(true, Ordering::Relaxed);
                 Opening::Done
             } else {
+                self.pause_next = true;
                 Opening::Needed
             };
         }
     }
 }
 
-/// The bank workload, judged by `checkers`.
+/// The bank workload, judged by `checkers`. The final phase reads every balance until a
+/// read answers, if the accounts were ever opened (else there is nothing to read: the
+/// checker says the accounts were never opened).
 pub fn workload(shape: BankShape, checkers: Vec<Box<dyn checkers::Checker>>) -> Workload {
+    let opened = Arc::new(AtomicBool::new(false));
+    let final_opened = opened.clone();
     Workload {
         name: NAME,
-        generator: Box::new(BankGen::new(shape)),
-        final_generator: Box::new(|| {
+        generator: Box::new(BankGen::new(shape, opened)),
+        final_generator: Box::new(move || -> Box<dyn Generator> {
+            if !final_opened.load(Ordering::Relaxed) {
+                return Box::new(Once::new([]));
+            }
             let read = Invocation::new("read", None, json!({"final": true}));
             Box::new(UntilOk::new(read, FINAL_ATTEMPTS, FINAL_PAUSE_NS))
         }),
@@ -264,12 +291,22 @@ impl Client for BankClient {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::txn::testing::{ask, StoreClient};
+    use crate::txn::testing::{ask, ask_at, StoreClient};
     use history::rng::Rng;
 
     #[test]
+    fn without_an_opening_the_final_phase_reads_nothing() {
+        let mut w = workload(BankShape::default(), Vec::new());
+        let mut rng = Rng::new(1);
+        assert!(matches!(ask(&mut w.generator, 0, &mut rng), Next::Op(_)));
+        let mut last = (w.final_generator)();
+        assert_eq!(ask(&mut last, 0, &mut rng), Next::Done);
+    }
+
+    #[test]
     fn no_transfer_before_the_opening_is_ok_and_transfers_name_two_accounts() {
-        let mut g = BankGen::new(BankShape::default());
+        let opened = Arc::new(AtomicBool::new(false));
+        let mut g = BankGen::new(BankShape::default(), opened.clone());
         let mut rng = Rng::new(3);
         let Next::Op(open) = ask(&mut g, 0, &mut rng) else {
             panic!("opens first")
@@ -278,11 +315,18 @@ mod tests {
         assert_eq!(open.value["7"], json!(10));
         assert!(matches!(ask(&mut g, 1, &mut rng), Next::Wait(_)));
         g.update(&Op::client(0, OpType::Info, "open", open.value.clone()));
-        let Next::Op(again) = ask(&mut g, 1, &mut rng) else {
+        assert_eq!(
+            ask(&mut g, 1, &mut rng),
+            Next::Wait(OPENING_RETRY_NS),
+            "after a pause"
+        );
+        let Next::Op(again) = ask_at(&mut g, 1, OPENING_RETRY_NS, &mut rng) else {
             panic!("opens again after an unknown outcome")
         };
         assert_eq!(again.f, "open");
+        assert!(!opened.load(Ordering::Relaxed));
         g.update(&Op::client(1, OpType::Ok, "open", again.value.clone()));
+        assert!(opened.load(Ordering::Relaxed));
         let (mut reads, mut transfers) = (0, 0);
         for _ in 0..500 {
             let Next::Op(inv) = ask(&mut g, 2, &mut rng) else {

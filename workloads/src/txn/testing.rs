@@ -31,8 +31,13 @@ impl Client for StoreClient {
 
 /// The generator's answer to `process` at time 0.
 pub fn ask(g: &mut dyn Generator, process: u64, rng: &mut Rng) -> Next {
+    ask_at(g, process, 0, rng)
+}
+
+/// The generator's answer to `process` at `time_ns`.
+pub fn ask_at(g: &mut dyn Generator, process: u64, time_ns: u64, rng: &mut Rng) -> Next {
     g.next(&mut Ctx {
-        time_ns: 0,
+        time_ns,
         process,
         rng,
     })
