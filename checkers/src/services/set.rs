@@ -61,7 +61,7 @@ impl SetChecker {
 }
 
 /// The name of the final read when the history marks none (a store's set).
-const LAST_READ: &str = "the last read";
+const LAST_READ: &str = "the store (its last ok read, as no read is marked final)";
 
 /// An element, as a hash key: integers (the usual case) without formatting them.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -328,10 +328,15 @@ impl SetChecker {
                     format!("{n} (op {}, line {})", r.invoke, h.line(r.invoke))
                 })
                 .collect();
+            let rule = if self.store {
+                "A set never forgets an element: every read that begins after it is known \
+                 must hold it."
+            } else {
+                "A grow-only set never forgets an element, and every node must hold it once \
+                 the faults are healed."
+            };
             let text = format!(
-                "element {} is lost: {why}; yet the final read of {} lacks it. A grow-only \
-                 set never forgets an element, and every node must hold it once the faults \
-                 are healed.\n{}",
+                "element {} is lost: {why}; yet the final read of {} lacks it. {rule}\n{}",
                 show(&add.value),
                 list(&lacking, 10),
                 f.summary
