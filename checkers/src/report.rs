@@ -83,6 +83,11 @@ impl Report {
         self.violation_at(&kind, key, explanation, ops, data);
     }
 
+    /// Count `n` violations past the listed ones, without building them.
+    pub fn omitted(&mut self, n: usize) {
+        self.omitted += n;
+    }
+
     /// Record an anomaly already built.
     pub fn push(&mut self, mut anomaly: Anomaly) {
         if self.verdict.anomalies.len() >= MAX_ANOMALIES {

@@ -129,8 +129,7 @@ fn workload(spec: &TestSpec) -> Result<Workload, RunError> {
         }
         workloads::txn::bank::NAME => {
             let shape = spec.bank.shape();
-            let total = shape.balance * i64::from(shape.accounts);
-            let checker = checkers::bank::BankChecker::with_total(total);
+            let checker = checkers::bank::BankChecker::with_total(shape.total());
             Ok(workloads::txn::bank::workload(
                 shape,
                 vec![Box::new(checker)],

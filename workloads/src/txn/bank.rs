@@ -55,6 +55,11 @@ impl Default for BankShape {
 }
 
 impl BankShape {
+    /// The bank's total: every account's opening balance.
+    pub fn total(&self) -> i64 {
+        self.balance * i64::from(self.accounts.max(2))
+    }
+
     /// The `open` op's value: every account with its opening balance.
     pub fn opening(&self) -> Value {
         let accounts: Map<String, Value> = (0..self.accounts.max(2))
@@ -64,37 +69,24 @@ impl BankShape {
     }
 }
 
-/// Where the opening stands.
-#[derive(Debug, Clone, Copy, PartialEq)]
-enum Opening {
-    Needed,
-    InFlight,
-    Done,
-}
-
-/// How long a worker waits for the opening in flight before asking again.
-const OPENING_POLL_NS: u64 = 20_000_000;
-/// The pause after an open that was not ok, before the next attempt.
+/// The pause after an open that was not ok, before the next attempt (and how often a
+/// worker asks again while one is in flight).
 const OPENING_RETRY_NS: u64 = 100_000_000;
 
 /// The main phase: `open` (again until it is ok), then transfers and reads.
 pub struct BankGen {
     shape: BankShape,
-    opening: Opening,
-    /// The last open was not ok: pause before the next.
-    pause_next: bool,
-    retry_at_ns: u64,
+    opening: UntilOk,
     /// Set once an open is ok (the final phase reads only then).
     opened: Arc<AtomicBool>,
 }
 
 impl BankGen {
     pub fn new(shape: BankShape, opened: Arc<AtomicBool>) -> BankGen {
+        let open = Invocation::new("open", None, shape.opening());
         BankGen {
             shape,
-            opening: Opening::Needed,
-            pause_next: false,
-            retry_at_ns: 0,
+            opening: UntilOk::new(open, u32::MAX, OPENING_RETRY_NS),
             opened,
         }
     }
@@ -102,19 +94,8 @@ impl BankGen {
 
 impl Generator for BankGen {
     fn next(&mut self, ctx: &mut Ctx<'_>) -> Next {
-        if std::mem::take(&mut self.pause_next) {
-            self.retry_at_ns = ctx.time_ns + OPENING_RETRY_NS;
-        }
-        match self.opening {
-            Opening::Needed if ctx.time_ns < self.retry_at_ns => {
-                return Next::Wait(self.retry_at_ns)
-            }
-            Opening::Needed => {
-                self.opening = Opening::InFlight;
-                return Next::Op(Invocation::new("open", None, self.shape.opening()));
-            }
-            Opening::InFlight => return Next::Wait(ctx.time_ns + OPENING_POLL_NS),
-            Opening::Done => {}
+        if !self.opened.load(Ordering::Relaxed) {
+            return self.opening.next(ctx);
         }
         if ctx.rng.unit() < self.shape.read_fraction {
             return Next::Op(Invocation::new("read", None, Value::Null));
@@ -128,14 +109,11 @@ impl Generator for BankGen {
     }
 
     fn update(&mut self, op: &Op) {
-        if op.f == "open" && op.kind.is_completion() {
-            self.opening = if op.kind == OpType::Ok {
+        if op.f == "open" {
+            self.opening.update(op);
+            if op.kind == OpType::Ok {
                 self.opened.store(true, Ordering::Relaxed);
-                Opening::Done
-            } else {
-                self.pause_next = true;
-                Opening::Needed
-            };
+            }
         }
     }
 }

@@ -30,9 +30,10 @@ use crate::{Client, Workload};
 use std::collections::BTreeSet;
 use std::sync::{Arc, Mutex};
 
-/// The final read of `bank` and `set` is asked again until it is ok, at most this often..
+/// The final read of `bank` and `set` is asked again until it is ok: at most this many
+/// times,
 pub const FINAL_ATTEMPTS: u32 = 20;
-/// ..this long apart (a leader may be being elected just after the heal).
+/// this long apart (a leader may be being elected just after the heal).
 pub const FINAL_PAUSE_NS: u64 = 250_000_000;
 
 /// The transactional workloads: those any transaction client serves.

@@ -16,10 +16,7 @@ pub fn protocol_workloads(protocol: &str) -> Vec<&'static str> {
             .chain(services)
             .chain(txns)
             .collect(),
-        "etcd" => std::iter::once("register")
-            .chain(std::iter::once("lock"))
-            .chain(txns)
-            .collect(),
+        "etcd" => ["register", "lock"].into_iter().chain(txns).collect(),
         "http-kv" => vec!["register"],
         _ => Vec::new(),
     }
