@@ -25,6 +25,7 @@ pub mod linearizable;
 mod report;
 pub mod services;
 pub mod txn;
+pub mod values;
 
 use history::{History, Verdict};
 

@@ -8,7 +8,7 @@
 //! listing the faults, how instances and decisions are told) and `services::common` (how
 //! ops are named, which reads are final).
 
-use history::{Anomaly, History, Key, OpSpan, Validity, Value, Verdict};
+use history::{Anomaly, History, Key, Malformed, OpSpan, Validity, Value, Verdict};
 use serde_json::json;
 
 /// At most this many anomalies are listed in one verdict; the rest are counted.
@@ -21,6 +21,7 @@ pub struct Report {
     verdict: Verdict,
     omitted: usize,
     unknown: Option<String>,
+    malformed: Option<Malformed>,
 }
 
 impl Report {
@@ -30,6 +31,7 @@ impl Report {
             verdict: Verdict::new(name, Validity::Valid),
             omitted: 0,
             unknown: None,
+            malformed: None,
         }
     }
 
@@ -83,6 +85,18 @@ impl Report {
         self.violation_at(&kind, key, explanation, ops, data);
     }
 
+    /// Op `index` cannot be read (a value of the wrong shape): the history cannot be
+    /// judged as a whole (see [`Verdict::note_malformed`]). The first is kept, the rest
+    /// counted.
+    pub fn malformed(&mut self, history: &History, index: usize, message: impl Into<String>) {
+        self.malformed_ops(Malformed::at(history, index, message));
+    }
+
+    /// Malformed ops found elsewhere (the first of them, with their count).
+    pub fn malformed_ops(&mut self, m: Malformed) {
+        m.merge_into(&mut self.malformed);
+    }
+
     /// Count `n` violations past the listed ones, without building them.
     pub fn omitted(&mut self, n: usize) {
         self.omitted += n;
@@ -112,6 +126,9 @@ impl Report {
         }
         v.stats
             .insert("anomalies".into(), json!(v.anomalies.len() + self.omitted));
+        if let Some(m) = self.malformed {
+            v.note_malformed(m);
+        }
         self.verdict
     }
 }

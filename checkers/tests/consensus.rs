@@ -273,19 +273,26 @@ const CASES: &[Case] = &[
             unknown("termination"),
         ],
     },
-    // Missing fields and wrong types are skipped; n1's final answer was unreadable.
+    // Missing fields and wrong types make the safety verdicts unknown; n1's final answer
+    // was unreadable.
     Case {
         file: "consensus-malformed.jsonl",
         workload: "consensus",
-        expect: &[invalid(
-            "termination",
-            &[A {
-                kind: "termination",
-                key: K::Int(0),
-                nodes: &["n1"],
-                words: &["n1 gave no answer"],
-            }],
-        )],
+        expect: &[
+            unknown("agreement"),
+            unknown("integrity"),
+            unknown("weak-integrity"),
+            unknown("byzantine-integrity"),
+            invalid(
+                "termination",
+                &[A {
+                    kind: "termination",
+                    key: K::Int(0),
+                    nodes: &["n1"],
+                    words: &["n1 gave no answer"],
+                }],
+            ),
+        ],
     },
     // Byzantine generals.
     Case {
@@ -644,7 +651,8 @@ fn every_golden_history_gets_its_exact_verdicts() {
             assert_eq!(v.checker, e.checker, "{at}");
             assert_eq!(v.validity, e.validity, "{at}: {shown}");
             assert_eq!(v.liveness, e.checker == "termination", "{at}");
-            assert_eq!(v.reason.is_some(), e.validity == Unknown, "{at}: {shown}");
+            let why = e.validity == Unknown || v.malformed.is_some();
+            assert_eq!(v.reason.is_some(), why, "{at}: {shown}");
             assert_eq!(v.anomalies.len(), e.anomalies.len(), "{at}: {shown}");
             for (a, x) in v.anomalies.iter().zip(e.anomalies) {
                 assert_eq!(a.kind, x.kind, "{at}");
@@ -703,12 +711,16 @@ fn a_traitor_commanders_instances_are_listed_as_excused() {
 }
 
 #[test]
-fn malformed_ops_are_counted_not_fatal() {
+fn malformed_ops_leave_the_verdict_unknown_naming_the_first() {
     // Three proposals and two final reads lack fields; three faults name no nodes.
     let v = verdict("consensus-malformed.jsonl", "agreement");
-    assert_eq!(v.stats["skipped_ops"], 8);
+    let m = v.malformed.unwrap();
+    assert_eq!((m.count, m.line), (8, 3), "{m:?}");
+    assert!(v.reason.unwrap().starts_with(
+        "the op at line 3 cannot be judged: the propose names no node (8 malformed ops in all)"
+    ));
     let v = verdict("ledger-no-answers.jsonl", "no-lost-acks");
-    assert_eq!(v.stats["skipped_ops"], 1);
+    assert_eq!(v.malformed.map(|m| (m.count, m.line)), Some((1, 6)));
 }
 
 #[test]

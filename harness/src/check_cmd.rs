@@ -4,11 +4,10 @@
 use crate::cli::CheckArgs;
 use crate::exit::ExitCode;
 use checkers::linearizable::{self, ModelKind, Options};
-use history::{format, Dialect, Format};
+use history::{format, Dialect, Format, History, Verdict};
 use reports::results::{summary_line, text_line, FileResult, Results};
 use std::io::Write;
 use std::path::{Path, PathBuf};
-use std::time::Duration;
 
 const HISTORY_EXTENSIONS: [&str; 4] = ["jsonl", "edn", "log", "txt"];
 
@@ -42,21 +41,29 @@ pub fn run(args: &CheckArgs) -> ExitCode {
             }
         }
     };
+    let max_bytes = args.max_history_mb.saturating_mul(1 << 20);
     let explain = args.explain || files.len() == 1;
     let mut results = Vec::with_capacity(files.len());
     // Output errors (a closed pipe) are ignored: the exit code still tells the verdict.
     let mut out = std::io::stdout().lock();
     for file in &files {
+        let read = Read {
+            path: file,
+            format: fmt,
+            dialect: options.dialect,
+            max_bytes,
+        };
         let r = match &by_workload {
-            Some((w, checkers)) => {
-                crate::check_workload::check_file(file, fmt, options.dialect, w, checkers)
-            }
-            None => check_file(file, fmt, &options),
+            Some((w, checkers)) => crate::check_workload::check_file(&read, w, checkers),
+            None => check_file(&read, &options),
         };
         if args.json {
             let _ = writeln!(out, "{}", serde_json::to_string(&r).unwrap_or_default());
         } else {
             let _ = writeln!(out, "{}", text_line(&r));
+            for note in &r.notes {
+                let _ = writeln!(out, "    note: {note}");
+            }
             if explain {
                 for a in &r.anomalies {
                     let _ = writeln!(out, "{}", indent(&a.explanation));
@@ -89,12 +96,7 @@ pub fn run(args: &CheckArgs) -> ExitCode {
 fn options(args: &CheckArgs) -> Result<Options, String> {
     let time_limit = match args.time_limit {
         None => None,
-        Some(s) if s.is_finite() && s > 0.0 => Some(Duration::from_secs_f64(s)),
-        Some(s) => {
-            return Err(format!(
-                "--time-limit must be a positive number of seconds, not {s}"
-            ))
-        }
+        Some(s) => Some(crate::limits::seconds("--time-limit", s, false)?),
     };
     if args.memory_limit == 0 {
         return Err("--memory-limit must be at least 1 MiB".into());
@@ -149,12 +151,47 @@ fn walk(dir: &Path, out: &mut Vec<PathBuf>) -> std::io::Result<()> {
     Ok(())
 }
 
-/// Read and check one file; any problem becomes the file's error.
-pub fn check_file(path: &Path, fmt: Option<Format>, options: &Options) -> FileResult {
+/// How to read one history file.
+pub struct Read<'a> {
+    pub path: &'a Path,
+    pub format: Option<Format>,
+    pub dialect: Option<Dialect>,
+    pub max_bytes: u64,
+}
+
+impl Read<'_> {
+    /// The history and its format; any problem is the file's error.
+    pub fn history(&self) -> Result<(History, Format), FileResult> {
+        let name = self.path.display().to_string();
+        format::read_path_limited(self.path, self.format, self.dialect, self.max_bytes)
+            .map_err(|e| FileResult::error(&name, e.to_string()))
+    }
+}
+
+/// A checker's verdict on a file that holds an op it cannot read is the file's error
+/// (`FILE:LINE: ...`, exit 254), as for any other malformed input.
+pub fn malformed_error(path: &Path, verdicts: &[Verdict]) -> Option<FileResult> {
+    let (v, m) = verdicts
+        .iter()
+        .find_map(|v| v.malformed.as_ref().map(|m| (v, m)))?;
     let name = path.display().to_string();
-    let (history, format) = match format::read_path(path, fmt, options.dialect) {
+    let more = match m.count {
+        0 | 1 => String::new(),
+        n => format!(" ({n} such ops in all)"),
+    };
+    let text = format!(
+        "{name}:{}: the {} checker cannot read this op: {}{more}",
+        m.line, v.checker, m.message
+    );
+    Some(FileResult::error(&name, text))
+}
+
+/// Read and check one file; any problem becomes the file's error.
+pub fn check_file(read: &Read, options: &Options) -> FileResult {
+    let name = read.path.display().to_string();
+    let (history, format) = match read.history() {
         Ok(x) => x,
-        Err(e) => return FileResult::error(&name, e.to_string()),
+        Err(r) => return r,
     };
     let report = match linearizable::check(&history, options) {
         Ok(r) => r,
@@ -168,6 +205,7 @@ pub fn check_file(path: &Path, fmt: Option<Format>, options: &Options) -> FileRe
         keys: report.keys.len(),
         elapsed_ms: report.elapsed.as_secs_f64() * 1e3,
         reason: report.verdict.reason.clone(),
+        notes: history.notes(),
         anomalies: report.verdict.anomalies,
         ..FileResult::new(&name, report.verdict.validity)
     }

@@ -2,10 +2,10 @@
 //! workload (transactions, services, agreement) instead of linearizability. The verdict is
 //! the worst safety verdict; liveness verdicts are shown, not counted.
 
+use crate::check_cmd::{malformed_error, Read};
 use checkers::Checker;
-use history::{format, Dialect, Format, Validity};
+use history::Validity;
 use reports::results::FileResult;
-use std::path::Path;
 use std::time::Instant;
 
 /// The checkers of a workload, by name (`model` for the transactional ones, `bank_total`
@@ -54,20 +54,17 @@ pub fn checkers_for(
 }
 
 /// Read one file and judge it by `checkers`; any problem becomes the file's error.
-pub fn check_file(
-    path: &Path,
-    fmt: Option<Format>,
-    dialect: Option<Dialect>,
-    workload: &str,
-    checkers: &[Box<dyn Checker>],
-) -> FileResult {
-    let name = path.display().to_string();
-    let (history, format) = match format::read_path(path, fmt, dialect) {
+pub fn check_file(read: &Read, workload: &str, checkers: &[Box<dyn Checker>]) -> FileResult {
+    let name = read.path.display().to_string();
+    let (history, format) = match read.history() {
         Ok(x) => x,
-        Err(e) => return FileResult::error(&name, e.to_string()),
+        Err(r) => return r,
     };
     let started = Instant::now();
     let verdicts: Vec<_> = checkers.iter().map(|c| c.check(&history)).collect();
+    if let Some(e) = malformed_error(read.path, &verdicts) {
+        return e;
+    }
     let safety = || verdicts.iter().filter(|v| !v.liveness);
     let valid = if safety().any(|v| v.validity == Validity::Invalid) {
         Validity::Invalid
@@ -85,6 +82,7 @@ pub fn check_file(
         ops: history.ops().len(),
         elapsed_ms: started.elapsed().as_secs_f64() * 1e3,
         reason: (!reason.is_empty()).then(|| reason.join("; ")),
+        notes: history.notes(),
         anomalies: verdicts.into_iter().flat_map(|v| v.anomalies).collect(),
         ..FileResult::new(&name, valid)
     }

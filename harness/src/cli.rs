@@ -109,6 +109,9 @@ pub struct CheckArgs {
     /// Give up when the search holds this many MiB; the verdict is then unknown.
     #[arg(long, value_name = "MIB", default_value_t = 1024)]
     pub memory_limit: usize,
+    /// Refuse history files larger than this many MiB (only regular files are read).
+    #[arg(long, value_name = "MIB", default_value_t = 1024)]
+    pub max_history_mb: u64,
     /// Check every key to the end even after one is not linearizable (default: stop, the
     /// verdict is invalid either way).
     #[arg(long)]
@@ -276,4 +279,7 @@ pub struct RunArgs {
     /// etcd: the binary to pack into the node image.
     #[arg(long, value_name = "PATH")]
     pub etcd_binary: Option<PathBuf>,
+    /// Refuse test and system spec files larger than this many KiB (default 1024).
+    #[arg(long, value_name = "KIB")]
+    pub max_spec_kb: Option<u64>,
 }

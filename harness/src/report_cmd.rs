@@ -2,7 +2,7 @@
 //! history like `schism check` and render its report; and the report every `schism run`
 //! writes into its run directory when it ends.
 
-use crate::check_cmd::check_file;
+use crate::check_cmd::{check_file, Read};
 use crate::exit::ExitCode;
 use checkers::linearizable::Options;
 use clap::Args;
@@ -10,7 +10,7 @@ use history::Verdict;
 use reports::html::{render_history_at, render_run, render_run_at, REPORT_FILE};
 use reports::results::{text_line, FileResult};
 use std::path::{Path, PathBuf};
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
 #[derive(Debug, Args)]
 pub struct ReportArgs {
@@ -26,6 +26,9 @@ pub struct ReportArgs {
     /// unknown).
     #[arg(long, value_name = "SECS")]
     pub time_limit: Option<f64>,
+    /// For a history: refuse files larger than this many MiB.
+    #[arg(long, value_name = "MIB", default_value_t = 1024)]
+    pub max_history_mb: u64,
 }
 
 /// Run the command. A run directory: 0 once its report is written. A history: the exit
@@ -48,11 +51,14 @@ pub fn run(args: &ReportArgs) -> ExitCode {
             Err(code) => code,
         };
     }
-    let time_limit = match args.time_limit {
+    let time_limit = match args
+        .time_limit
+        .map(|s| crate::limits::seconds("--time-limit", s, false))
+    {
         None => None,
-        Some(s) if s.is_finite() && s > 0.0 => Some(Duration::from_secs_f64(s)),
-        Some(s) => {
-            eprintln!("schism report: --time-limit must be a positive number of seconds, not {s}");
+        Some(Ok(t)) => Some(t),
+        Some(Err(e)) => {
+            eprintln!("schism report: {e}");
             return ExitCode::BadInput;
         }
     };
@@ -60,7 +66,13 @@ pub fn run(args: &ReportArgs) -> ExitCode {
         time_limit,
         ..Options::default()
     };
-    let checked = check_file(&args.path, None, &options);
+    let read = Read {
+        path: &args.path,
+        format: None,
+        dialect: None,
+        max_bytes: args.max_history_mb.saturating_mul(1 << 20),
+    };
+    let checked = check_file(&read, &options);
     println!("{}", text_line(&checked));
     if let Some(e) = &checked.error {
         eprintln!("schism report: {e}");

@@ -6,6 +6,9 @@ use crate::spec::TestSpec;
 
 /// The spec: the file's (or the defaults), then every flag given.
 pub fn spec_of(args: &RunArgs) -> Result<TestSpec, String> {
+    if let Some(kb) = args.max_spec_kb {
+        crate::yaml::set_max_spec_bytes(kb.saturating_mul(1024));
+    }
     let mut s = match &args.spec {
         Some(p) => TestSpec::read(p).map_err(|e| e.0)?,
         None => TestSpec::default(),

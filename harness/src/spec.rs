@@ -22,7 +22,8 @@ use std::path::{Path, PathBuf};
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct TestSpec {
-    /// The test's name: its runs are stored under `<store>/<name>/`.
+    /// The test's name: its runs are stored under `<store>/<name>/`. One path segment:
+    /// letters, digits and `- _ . = , +`, not starting with `.`, at most 120 characters.
     pub name: Option<String>,
     /// The system under test: `raft` (the default), `paxos`, `om`, `eig` (schism's own
     /// reference systems), `etcd` (systems/etcd.yaml), `maelstrom` (the node program
@@ -308,21 +309,16 @@ impl Default for EtcdSpec {
 pub struct SpecError(pub String);
 
 impl TestSpec {
-    /// Read a spec file; errors name the file, line and column.
+    /// Read a spec file (a regular file within the spec limit); errors name the file, line
+    /// and column.
     pub fn read(path: &Path) -> Result<TestSpec, SpecError> {
-        let text = std::fs::read_to_string(path)
-            .map_err(|e| SpecError(format!("{}: cannot read: {e}", path.display())))?;
+        let text = crate::yaml::read_file(path, "test spec").map_err(SpecError)?;
         Self::parse(&text).map_err(|SpecError(e)| SpecError(format!("{}:{e}", path.display())))
     }
 
     /// Parse YAML; errors start with `line:column: `.
     pub fn parse(text: &str) -> Result<TestSpec, SpecError> {
-        serde_yaml::from_str(text).map_err(|e| {
-            let at = e
-                .location()
-                .map_or(String::new(), |l| format!("{}:{}: ", l.line(), l.column()));
-            SpecError(format!("{at}{e}"))
-        })
+        crate::yaml::parse(text).map_err(SpecError)
     }
 
     /// Check values that parse but make no sense.
@@ -340,33 +336,40 @@ impl TestSpec {
                 self.concurrency
             ));
         }
-        for (name, v) in [
-            ("time_limit_s", self.time_limit_s),
-            ("recovery_s", self.recovery_s),
-            ("ready_timeout_s", self.ready_timeout_s),
-            ("check_time_limit_s", self.check_time_limit_s),
-            ("rate", self.rate),
-            ("nemesis.interval_s", self.nemesis.interval_s),
-            ("nemesis.duration_s", self.nemesis.duration_s),
-        ] {
-            if !v.is_finite() || v < 0.0 {
-                return bad(format!("{name} must be a non-negative number, not {v}"));
-            }
+        if let Some(name) = &self.name {
+            check_test_name(name).map_err(SpecError)?;
         }
-        if self.time_limit_s == 0.0 {
-            return bad("time_limit_s must be more than 0".into());
+        use crate::limits::{millis, rate, seconds};
+        let checked = [
+            seconds("time_limit_s", self.time_limit_s, false),
+            seconds("recovery_s", self.recovery_s, true),
+            seconds("ready_timeout_s", self.ready_timeout_s, false),
+            seconds("check_time_limit_s", self.check_time_limit_s, false),
+            seconds("nemesis.interval_s", self.nemesis.interval_s, true),
+            seconds("nemesis.duration_s", self.nemesis.duration_s, true),
+            millis("client_timeout_ms", self.client_timeout_ms, false),
+            millis("services.lock_hold_ms", self.services.lock_hold_ms, true),
+            millis(
+                "nemesis.max_clock_skew_ms",
+                self.nemesis.max_clock_skew_ms,
+                true,
+            ),
+        ];
+        for c in checked {
+            c.map_err(SpecError)?;
         }
+        rate("rate", self.rate, true).map_err(SpecError)?;
+        rate(
+            "agreement.instances_per_s",
+            self.agreement.instances_per_s,
+            false,
+        )
+        .map_err(SpecError)?;
         if !crate::traitors::STRATEGIES.contains(&self.agreement.traitor_strategy.as_str()) {
             return bad(format!(
                 "agreement.traitor_strategy {:?} is not one of {}",
                 self.agreement.traitor_strategy,
                 crate::traitors::STRATEGIES.join(", ")
-            ));
-        }
-        if !self.agreement.instances_per_s.is_finite() || self.agreement.instances_per_s <= 0.0 {
-            return bad(format!(
-                "agreement.instances_per_s must be more than 0, not {}",
-                self.agreement.instances_per_s
             ));
         }
         if !(0.0..=1.0).contains(&self.nemesis.loss_probability) {
@@ -394,13 +397,10 @@ impl TestSpec {
                 sv.read_fraction, sv.values, sv.locks
             ));
         }
-        if self.client_timeout_ms == 0 {
-            return bad("client_timeout_ms must be more than 0".into());
-        }
         Ok(())
     }
 
-    /// The name the run is stored under.
+    /// The name the run is stored under (checked by [`check_test_name`] when it is given).
     pub fn test_name(&self) -> String {
         self.name
             .clone()
@@ -422,6 +422,24 @@ impl TestSpec {
                 .map_or("system".into(), |s| s.to_string_lossy().into_owned()),
         }
     }
+}
+
+/// A test name must be one safe path segment: runs are stored under `<store>/<name>/`, so
+/// `..`, `/`, an absolute path, a newline or markup must never get there.
+pub fn check_test_name(name: &str) -> Result<(), String> {
+    let ok = !name.is_empty()
+        && name.len() <= 120
+        && !name.starts_with('.')
+        && name
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || "-_.=,+".contains(c));
+    if ok {
+        return Ok(());
+    }
+    Err(format!(
+        "name {name:?} is not a test name: expected letters, digits and - _ . = , + (at most \
+         120, not starting with '.'), since runs are stored under <store>/<name>/"
+    ))
 }
 
 #[cfg(test)]
@@ -456,10 +474,47 @@ mod tests {
     }
 
     #[test]
+    fn test_names_are_one_safe_path_segment() {
+        for good in [
+            "etcd-register",
+            "memory-register-nemesis=none-nodes=3",
+            "a.b_c+1,2",
+        ] {
+            assert!(check_test_name(good).is_ok(), "{good}");
+        }
+        for bad in [
+            "",
+            "../../../elsewhere",
+            "/tmp/x",
+            "a/b",
+            ".hidden",
+            "..",
+            "a\nb",
+            "<b>x</b>",
+            "é",
+        ] {
+            let e = check_test_name(bad).unwrap_err();
+            assert!(e.contains("is not a test name"), "{e}");
+            let s = TestSpec {
+                name: Some(bad.into()),
+                ..TestSpec::default()
+            };
+            assert!(s.validate().is_err(), "{bad}");
+        }
+    }
+
+    #[test]
     fn nonsense_values_are_refused() {
         for yaml in [
             "nodes: 0",
             "time_limit_s: -1",
+            "time_limit_s: 1e300",
+            "time_limit_s: 18446744074",
+            "recovery_s: 1e300",
+            "check_time_limit_s: 1e300",
+            "ready_timeout_s: .inf",
+            "rate: 1e300",
+            "client_timeout_ms: 18446744073709551615",
             "nemesis:\n  loss_probability: 2",
             "concurrency: 0",
         ] {

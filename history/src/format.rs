@@ -2,6 +2,7 @@
 
 use crate::error::{ErrorKind, HistoryError};
 use crate::history::{Dialect, History};
+use crate::input::{read_text, InputErrorKind, DEFAULT_MAX_HISTORY_BYTES};
 use std::path::Path;
 
 /// The history formats schism reads.
@@ -106,14 +107,33 @@ pub fn parse(
     Ok((h, format))
 }
 
-/// Read a history file; errors name the file.
+/// Read a history file of at most [`DEFAULT_MAX_HISTORY_BYTES`]; errors name the file.
 pub fn read_path(
     path: &Path,
     format: Option<Format>,
     dialect: Option<Dialect>,
 ) -> Result<(History, Format), HistoryError> {
-    let text = std::fs::read_to_string(path).map_err(|e| {
-        HistoryError::new(ErrorKind::Io, None, format!("cannot read: {e}")).with_path(path)
+    read_path_limited(path, format, dialect, DEFAULT_MAX_HISTORY_BYTES)
+}
+
+/// Read a history file of at most `max_bytes` (only a regular file, only UTF-8); errors
+/// name the file, and the line and column where there is one.
+pub fn read_path_limited(
+    path: &Path,
+    format: Option<Format>,
+    dialect: Option<Dialect>,
+    max_bytes: u64,
+) -> Result<(History, Format), HistoryError> {
+    let text = read_text(path, max_bytes, "history", "--max-history-mb").map_err(|e| {
+        let (kind, line, column) = match e.kind {
+            InputErrorKind::NotUtf8 { line, column } => {
+                (ErrorKind::Syntax, Some(line), Some(column))
+            }
+            _ => (ErrorKind::Io, None, None),
+        };
+        let mut h = HistoryError::new(kind, line, e.message).with_path(path);
+        h.column = column;
+        h
     })?;
     parse(&text, format, dialect).map_err(|e| e.with_path(path))
 }
@@ -161,5 +181,11 @@ mod tests {
         assert!(e
             .to_string()
             .starts_with("/nonexistent/h.jsonl: cannot read"));
+        let e = read_path(Path::new("/dev/null"), None, None).unwrap_err();
+        assert!(
+            e.to_string()
+                .contains("a character device, not a regular file"),
+            "{e}"
+        );
     }
 }

@@ -59,8 +59,25 @@ impl Dialect {
     }
 }
 
+/// How far an op's `time` may lie before an earlier line's and still be taken as the
+/// clock's jitter rather than a history out of order: Jepsen's workers read the clock
+/// before their op is appended, so its `:time` values can go back by a little.
+pub const MAX_TIME_INVERSION_NS: u64 = 1_000_000_000;
+
+/// Times that went backwards in a history (within [`MAX_TIME_INVERSION_NS`]): each such
+/// op's time was raised to the time before it, so times never go back.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct TimeInversions {
+    pub count: u64,
+    /// The largest step back, in nanoseconds.
+    pub max_ns: u64,
+    /// The line of the first one.
+    pub first_line: usize,
+}
+
 /// A well-formed history: every client process has at most one open op, every completion
-/// follows an open invocation of the same process and function, and times never go back.
+/// follows an open invocation of the same process and function. Real-time order is the
+/// order of its lines; times never go back (small inversions are evened out and counted).
 #[derive(Debug, Clone)]
 pub struct History {
     ops: Vec<Op>,
@@ -71,6 +88,10 @@ pub struct History {
     pub dialect: Dialect,
     /// Whether ops carry real times (`time_ns`), or only their order.
     pub timed: bool,
+    /// The line left out because it was cut off at the end of the file, if any.
+    pub torn_line: Option<usize>,
+    /// Times that went back a little, if any did.
+    pub time_inversions: Option<TimeInversions>,
 }
 
 impl History {
@@ -119,6 +140,29 @@ impl History {
     pub fn into_ops(self) -> Vec<Op> {
         self.ops
     }
+
+    /// What a person should know about how the history was read: a torn last line, times
+    /// that went back. Empty for a clean history.
+    pub fn notes(&self) -> Vec<String> {
+        let mut notes = Vec::new();
+        if let Some(line) = self.torn_line {
+            notes.push(format!(
+                "line {line} is cut off at the end of the file (the writer stopped while \
+                 writing it) and is left out; the ops before it are checked"
+            ));
+        }
+        if let Some(t) = self.time_inversions {
+            notes.push(format!(
+                "time goes back on {} line(s), by at most {:.3} ms (first at line {}): \
+                 real-time order is the order of the lines, and each such time was raised \
+                 to the one before it",
+                t.count,
+                t.max_ns as f64 / 1e6,
+                t.first_line
+            ));
+        }
+        notes
+    }
 }
 
 /// Builds a history op by op, checking well-formedness as it goes, so a reader can name the
@@ -132,6 +176,8 @@ pub struct HistoryBuilder {
     dialect: Dialect,
     last_time_ns: u64,
     any_time: bool,
+    torn_line: Option<usize>,
+    inversions: Option<TimeInversions>,
 }
 
 impl HistoryBuilder {
@@ -145,6 +191,8 @@ impl HistoryBuilder {
             dialect,
             last_time_ns: 0,
             any_time: false,
+            torn_line: None,
+            inversions: None,
         }
     }
 
@@ -163,13 +211,28 @@ impl HistoryBuilder {
             return Err(HistoryError::malformed(line, "more than 4 billion ops"));
         }
         if op.time_ns < self.last_time_ns {
-            return Err(HistoryError::malformed(
-                line,
-                format!(
-                    "time goes backwards: {} ns after {} ns on an earlier line; a history must be in real-time order",
-                    op.time_ns, self.last_time_ns
-                ),
-            ));
+            let back = self.last_time_ns - op.time_ns;
+            if back > MAX_TIME_INVERSION_NS {
+                return Err(HistoryError::malformed(
+                    line,
+                    format!(
+                        "time goes backwards by {:.3} s: {} ns after {} ns on an earlier line; \
+                         a history must be in real-time order (steps back of up to {} s are \
+                         taken as clock jitter)",
+                        back as f64 / 1e9,
+                        op.time_ns,
+                        self.last_time_ns,
+                        MAX_TIME_INVERSION_NS / 1_000_000_000
+                    ),
+                ));
+            }
+            let t = self.inversions.get_or_insert(TimeInversions {
+                first_line: line,
+                ..TimeInversions::default()
+            });
+            t.count += 1;
+            t.max_ns = t.max_ns.max(back);
+            op.time_ns = self.last_time_ns;
         }
         self.last_time_ns = op.time_ns;
         self.any_time |= op.time_ns != 0;
@@ -238,8 +301,15 @@ impl HistoryBuilder {
         self.ops.is_empty()
     }
 
+    /// The source's last line, `line`, was cut off and left out.
+    pub fn torn(&mut self, line: usize) {
+        self.torn_line = Some(line);
+    }
+
     pub fn finish(self) -> History {
         History {
+            torn_line: self.torn_line,
+            time_inversions: self.inversions,
             ops: self.ops,
             partner: self.partner,
             lines: self.lines,
@@ -295,11 +365,11 @@ mod tests {
             ),
             (
                 vec![
-                    op(1, OpType::Invoke, "read").with_time_ns(10),
+                    op(1, OpType::Invoke, "read").with_time_ns(2_000_000_010),
                     op(1, OpType::Ok, "read").with_time_ns(5),
                 ],
                 2,
-                "time goes backwards",
+                "time goes backwards by 2.000 s",
             ),
         ];
         for (ops, line, needle) in cases {
@@ -307,5 +377,28 @@ mod tests {
             assert_eq!(e.line, Some(line), "{e}");
             assert!(e.message.contains(needle), "{e}");
         }
+    }
+
+    #[test]
+    fn small_time_inversions_are_evened_out_and_counted() {
+        let h = History::from_ops(
+            vec![
+                op(1, OpType::Invoke, "read").with_time_ns(66_867_075),
+                op(2, OpType::Invoke, "read").with_time_ns(66_786_847),
+                op(1, OpType::Ok, "read").with_time_ns(70_000_000),
+                op(2, OpType::Ok, "read").with_time_ns(69_000_000),
+            ],
+            Dialect::Knossos,
+        )
+        .unwrap();
+        let t = h.time_inversions.unwrap();
+        assert_eq!((t.count, t.max_ns, t.first_line), (2, 1_000_000, 2));
+        let times: Vec<u64> = h.ops().iter().map(|o| o.time_ns).collect();
+        assert_eq!(times, [66_867_075, 66_867_075, 70_000_000, 70_000_000]);
+        assert!(
+            h.notes()[0].contains("time goes back on 2 line(s)"),
+            "{:?}",
+            h.notes()
+        );
     }
 }

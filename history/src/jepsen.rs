@@ -183,10 +183,8 @@ pub fn edn_to_value(e: &Edn) -> Value {
         Edn::Nil => Value::Null,
         Edn::Bool(b) => Value::Bool(*b),
         Edn::Int(i) => Value::from(*i),
-        Edn::BigInt(s) => Value::String(s.clone()),
-        Edn::Float(f) => serde_json::Number::from_f64(*f)
-            .map(Value::Number)
-            .unwrap_or(Value::Null),
+        Edn::BigInt(s) => crate::numbers::integer(s),
+        Edn::Float(f) => crate::numbers::float(*f),
         Edn::Str(s) | Edn::Keyword(s) | Edn::Symbol(s) => Value::String(s.clone()),
         Edn::Char(c) => Value::String(c.to_string()),
         Edn::Vector(v) | Edn::List(v) | Edn::Set(v) => {
@@ -352,5 +350,17 @@ mod tests {
         let mut out = Vec::new();
         write(&mut out, h.ops()).unwrap();
         assert_eq!(std::str::from_utf8(&out).unwrap(), text);
+    }
+
+    #[test]
+    fn non_finite_floats_and_bigints_keep_their_identity() {
+        let text = "{:index 0, :time 1, :type :invoke, :process 0, :f :write, :value ##Inf}\n\
+                    {:index 1, :time 2, :type :ok, :process 0, :f :write, :value [##NaN ##-Inf 18446744073709551616N 5N]}\n";
+        let h = parse(text, Dialect::Knossos).unwrap();
+        assert_eq!(h.ops()[0].value, json!("##Inf"));
+        assert_eq!(
+            h.ops()[1].value,
+            json!(["##NaN", "##-Inf", "18446744073709551616N", 5])
+        );
     }
 }

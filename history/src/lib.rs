@@ -24,9 +24,12 @@
 pub mod edn;
 pub mod error;
 pub mod format;
+pub mod fuzzing;
 mod history;
+pub mod input;
 pub mod jepsen;
 pub mod jsonl;
+pub mod numbers;
 mod op;
 pub mod porcupine;
 pub mod recorder;
@@ -36,6 +39,9 @@ mod verdict;
 
 pub use error::{ErrorKind, HistoryError};
 pub use format::Format;
-pub use history::{Dialect, History, HistoryBuilder, COMPARE_FAILED, NO_PARTNER};
+pub use history::{
+    Dialect, History, HistoryBuilder, TimeInversions, COMPARE_FAILED, MAX_TIME_INVERSION_NS,
+    NO_PARTNER,
+};
 pub use op::{Key, Op, OpType, Process, Value};
-pub use verdict::{Anomaly, OpSpan, Validity, Verdict};
+pub use verdict::{Anomaly, Malformed, OpSpan, Validity, Verdict};

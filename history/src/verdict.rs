@@ -127,6 +127,55 @@ pub struct Verdict {
     /// wrong happened.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub liveness: bool,
+    /// The first op the checker could not read (a value of the wrong shape): the history
+    /// is not one it can judge. `schism check` reports it as an input error naming the
+    /// file and line; in a run, the verdict cannot be valid.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub malformed: Option<Malformed>,
+}
+
+/// An op a checker could not read, and why.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Malformed {
+    /// The op's index in the history.
+    pub index: u64,
+    /// Its line in the source.
+    pub line: usize,
+    pub message: String,
+    /// How many ops in all could not be read.
+    pub count: usize,
+}
+
+impl Malformed {
+    /// Op `index` of `history`, which could not be read because of `message`.
+    pub fn at(history: &crate::History, index: usize, message: impl Into<String>) -> Malformed {
+        Malformed {
+            index: index as u64,
+            line: history.line(index),
+            message: message.into(),
+            count: 1,
+        }
+    }
+
+    /// Keep the first malformed op in `slot`, counting the others.
+    pub fn merge_into(self, slot: &mut Option<Malformed>) {
+        match slot {
+            Some(first) => first.count += self.count,
+            None => *slot = Some(self),
+        }
+    }
+
+    /// The reason a verdict gives for it.
+    pub fn reason(&self) -> String {
+        let more = match self.count {
+            0 | 1 => String::new(),
+            n => format!(" ({} malformed ops in all)", n),
+        };
+        format!(
+            "the op at line {} cannot be judged: {}{more}",
+            self.line, self.message
+        )
+    }
 }
 
 impl Verdict {
@@ -138,7 +187,25 @@ impl Verdict {
             anomalies: Vec::new(),
             stats: serde_json::Map::new(),
             liveness: false,
+            malformed: None,
         }
+    }
+
+    /// Note a malformed op: the verdict is no longer valid (unknown, unless something
+    /// else made it invalid), and its reason names the op. The first one is kept, the
+    /// others counted.
+    pub fn note_malformed(&mut self, m: Malformed) {
+        m.merge_into(&mut self.malformed);
+        if let Some(m) = &self.malformed {
+            let first = m.reason();
+            self.reason = Some(match self.reason.take() {
+                Some(r) if !r.starts_with(&first[..first.find(':').unwrap_or(0)]) => {
+                    format!("{first}; {r}")
+                }
+                _ => first,
+            });
+        }
+        self.validity = self.validity.worst(Validity::Unknown);
     }
 }
 

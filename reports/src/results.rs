@@ -3,7 +3,10 @@
 //! Fields of each file object: `file`; `valid` (true, false or "unknown"); `model`;
 //! `dialect`; `format`; `ops` (client operations); `keys`; `elapsed_ms` (checking only,
 //! not reading); `reason` (why unknown); `error` (why the file could not be checked);
-//! `anomalies` (each with `kind`, `key`, `explanation`, `ops`, `data`).
+//! `notes` (how the file was read: a torn last line left out, times that went back);
+//! `anomalies` (each with `kind`, `key`, `explanation`, `ops`, `data`). Beside `files`:
+//! `valid` (the worst verdict of the files checked) and `errors` (files that could not
+//! be checked; when there are any, `schism check` exits 254 and its summary ends `error`).
 
 use history::{Anomaly, Validity};
 use serde::{Deserialize, Serialize};
@@ -30,6 +33,8 @@ pub struct FileResult {
     pub reason: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub error: Option<String>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub notes: Vec<String>,
     #[serde(default)]
     pub anomalies: Vec<Anomaly>,
 }
@@ -47,6 +52,7 @@ impl FileResult {
             elapsed_ms: 0.0,
             reason: None,
             error: None,
+            notes: Vec::new(),
             anomalies: Vec::new(),
         }
     }
@@ -64,6 +70,9 @@ impl FileResult {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Results {
     pub valid: Validity,
+    /// Files that could not be checked.
+    #[serde(default)]
+    pub errors: usize,
     pub files: Vec<FileResult>,
 }
 
@@ -73,11 +82,16 @@ impl Results {
             .iter()
             .map(|f| f.valid)
             .fold(Validity::Valid, Validity::worst);
-        Results { valid, files }
+        let errors = files.iter().filter(|f| f.error.is_some()).count();
+        Results {
+            valid,
+            errors,
+            files,
+        }
     }
 
     pub fn errors(&self) -> usize {
-        self.files.iter().filter(|f| f.error.is_some()).count()
+        self.errors
     }
 
     pub fn write(&self, path: &Path) -> std::io::Result<()> {
@@ -125,8 +139,15 @@ pub fn summary_line(results: &Results) -> String {
     };
     let ops: usize = results.files.iter().map(|f| f.ops).sum();
     let ms: f64 = results.files.iter().map(|f| f.elapsed_ms).sum();
+    // The last word agrees with the exit code: a file that could not be read is an error
+    // of the whole check, whatever the others say.
+    let outcome = if results.errors() > 0 {
+        "error"
+    } else {
+        results.valid.as_str()
+    };
     format!(
-        "{}: {} valid, {} invalid, {} unknown, {}; {} checked in {:.1} ms: {}",
+        "{}: {} valid, {} invalid, {} unknown, {}; {} checked in {:.1} ms: {outcome}",
         plural(results.files.len(), "file"),
         count(Validity::Valid),
         count(Validity::Invalid),
@@ -134,7 +155,6 @@ pub fn summary_line(results: &Results) -> String {
         plural(results.errors(), "error"),
         plural(ops, "op"),
         ms,
-        results.valid.as_str()
     )
 }
 
@@ -160,6 +180,11 @@ mod tests {
         let r = Results::new(vec![a, c]);
         assert_eq!(r.errors(), 1);
         assert!(summary_line(&r).starts_with("2 files: 1 valid, 0 invalid, 0 unknown, 1 error;"));
+        assert!(
+            summary_line(&r).ends_with(": error"),
+            "{}",
+            summary_line(&r)
+        );
         let json = serde_json::to_value(&r).unwrap();
         assert_eq!(json["files"][0]["valid"], serde_json::json!(true));
         assert_eq!(

@@ -18,7 +18,11 @@
 //! | `negative-balance` | shows a balance below zero (unless negatives are allowed) |
 //! | `missing-account` | lacks an account, or shows it as null (Jepsen's nil-balance) |
 //! | `unexpected-account` | shows a key that is not an account |
-//! | `malformed-read` | is not a map, or shows a balance neither a 64-bit integer nor null |
+//!
+//! A read that is not a map, or shows a balance that is neither an integer (of any width,
+//! see `crate::values`) nor null, an open op that is not a map from account to integer
+//! balance, and a transfer without an account `from` and `to` and an integer `amount`, are
+//! malformed ops: the history cannot be judged (`schism check` names the line).
 //!
 //! The accounts are those of the `open` op; without one, every key some ok read showed and
 //! every account named by a transfer that did not fail. The total is the one the checker
@@ -143,7 +147,6 @@ struct Bad {
     negative: bool,
     missing: bool,
     unexpected: bool,
-    malformed: bool,
 }
 
 impl Bad {
@@ -154,7 +157,6 @@ impl Bad {
             self.negative,
             self.missing,
             self.unexpected,
-            self.malformed,
         ]
         .iter()
         .filter(|b| **b)
@@ -168,11 +170,9 @@ impl Checker for BankChecker {
     }
 
     fn check(&self, history: &History) -> Verdict {
-        let (open, open_note) = match model::open(history) {
-            Ok(o) => (o, None),
-            Err(why) => (None, Some(why)),
-        };
-        let transfers = model::transfers(history);
+        let mut report = Report::new("bank");
+        let open = model::open(history, &mut report);
+        let transfers = model::transfers(history, &mut report);
         let reads = Reads::of(history);
         let accounts = match &open {
             Some(o) => Accounts::opened(o),
@@ -194,7 +194,6 @@ impl Checker for BankChecker {
                 negative: !self.allow_negative && !s.negative.is_empty(),
                 missing: !s.absent.is_empty() || !s.null.is_empty(),
                 unexpected: !s.unexpected.is_empty(),
-                malformed: s.not_map || !s.malformed.is_empty(),
             })
             .collect();
         let count = |f: fn(&Bad) -> bool| bad.iter().filter(|b| f(b)).count();
@@ -203,12 +202,16 @@ impl Checker for BankChecker {
             ("negative_balance", count(|b| b.negative)),
             ("missing_account", count(|b| b.missing)),
             ("unexpected_account", count(|b| b.unexpected)),
-            ("malformed_read", count(|b| b.malformed)),
         ];
+        for (s, r) in seen.iter().zip(&reads.ok) {
+            if let Some(why) = tell::malformed(s) {
+                report.malformed(history, r.complete, why);
+            }
+        }
         let bad_reads: Vec<usize> = (0..bad.len()).filter(|&k| bad[k].kinds() > 0).collect();
         let (ok, failed, info) = tell::outcomes(&transfers);
 
-        let mut summary = format!(
+        let summary = format!(
             "Over the run: {ok} transfer(s) ok, {failed} failed, {info} indeterminate; {} \
              read(s) ok, {} of them broke the bank's invariants. Expected total: {} ({}).",
             reads.ok.len(),
@@ -216,9 +219,6 @@ impl Checker for BankChecker {
             total.value.map_or("unknown".into(), |t| t.to_string()),
             total.how
         );
-        if let Some(note) = &open_note {
-            summary.push_str(&format!(" Note: {note}."));
-        }
         let accounts_text = match accounts.opened_by {
             Some(i) => format!(
                 "{} account(s) opened by the open op (op {i}, line {}): {}",
@@ -254,7 +254,6 @@ impl Checker for BankChecker {
             summary,
         };
 
-        let mut report = Report::new("bank");
         let mut told = 0;
         for &k in &bad_reads {
             if told < MAX_ANOMALIES {
@@ -359,7 +358,7 @@ fn tell_read(
         let negative: serde_json::Map<String, serde_json::Value> = seen
             .negative
             .iter()
-            .map(|(a, b)| (a.clone(), json!(b)))
+            .map(|(a, b)| (a.clone(), crate::values::from_int(*b)))
             .collect();
         tell(
             "negative-balance",
@@ -379,15 +378,6 @@ fn tell_read(
             "unexpected-account",
             tell::unexpected(f, &intro, seen),
             json!({"unexpected": seen.unexpected}),
-        );
-    }
-    if bad.malformed {
-        let balances: serde_json::Map<String, serde_json::Value> =
-            seen.malformed.iter().cloned().collect();
-        tell(
-            "malformed-read",
-            tell::malformed(&intro, seen),
-            json!({"not_a_map": seen.not_map, "malformed": balances}),
         );
     }
     bad.kinds()

@@ -1,6 +1,8 @@
 //! What the bank checker reads from a history: the opening of the accounts, the
 //! transfers, which accounts exist, and what each ok read shows about them.
 
+use crate::report::Report;
+use crate::values::int;
 use history::{History, OpType, Value};
 use serde_json::Map;
 use std::collections::{HashMap, HashSet};
@@ -32,35 +34,29 @@ pub(super) struct Open {
     pub total: i128,
 }
 
-/// The `open` op to trust: an acknowledged attempt whose value is a map of integer
-/// balances, else any attempt with such a value. `Err` says why open ops were ignored.
-pub(super) fn open(history: &History) -> Result<Option<Open>, String> {
+/// The `open` op to trust: an acknowledged attempt, else any attempt. One whose value is
+/// not a map of integer balances is malformed (told to `report`).
+pub(super) fn open(history: &History, report: &mut Report) -> Option<Open> {
     let ops = history.ops();
     let mut chosen: Option<(bool, Open)> = None;
-    let mut bad: Option<usize> = None;
     for (i, c) in history.client_pairs() {
         if ops[i].f != "open" {
             continue;
         }
         let ok = c.is_some_and(|c| ops[c].kind == OpType::Ok);
         let Some(parsed) = parse_open(i, &ops[i].value) else {
-            bad.get_or_insert(i);
+            let what = format!(
+                "the open op carries {}, not a map from account to integer balance",
+                super::show(&ops[i].value)
+            );
+            report.malformed(history, i, what);
             continue;
         };
         if chosen.as_ref().is_none_or(|(was_ok, _)| ok && !was_ok) {
             chosen = Some((ok, parsed));
         }
     }
-    match (chosen, bad) {
-        (Some((_, o)), _) => Ok(Some(o)),
-        (None, Some(i)) => Err(format!(
-            "the open op (op {i}, line {}) carries {}, not a map from account to integer \
-             balance, so it was ignored",
-            history.line(i),
-            super::show(&ops[i].value)
-        )),
-        (None, None) => Ok(None),
-    }
+    chosen.map(|(_, o)| o)
 }
 
 fn parse_open(invoke: usize, v: &Value) -> Option<Open> {
@@ -68,7 +64,7 @@ fn parse_open(invoke: usize, v: &Value) -> Option<Open> {
     let mut total = 0i128;
     let mut accounts = Vec::with_capacity(m.len());
     for (k, b) in m {
-        total += i128::from(b.as_i64()?);
+        total = total.checked_add(int(b)?)?;
         accounts.push(k.clone());
     }
     sort_accounts(&mut accounts);
@@ -94,11 +90,12 @@ pub(super) struct Transfer {
     pub outcome: Outcome,
     pub from: Option<String>,
     pub to: Option<String>,
-    pub amount: Option<i64>,
+    pub amount: Option<i128>,
 }
 
-/// Every transfer invoked, in order of invocation.
-pub(super) fn transfers(history: &History) -> Vec<Transfer> {
+/// Every transfer invoked, in order of invocation. One without accounts `from` and `to`
+/// and an integer `amount` is malformed (told to `report`).
+pub(super) fn transfers(history: &History, report: &mut Report) -> Vec<Transfer> {
     let ops = history.ops();
     history
         .client_pairs()
@@ -110,13 +107,22 @@ pub(super) fn transfers(history: &History) -> Vec<Transfer> {
                 Some(OpType::Fail) => Outcome::Fail,
                 _ => Outcome::Info,
             };
-            Transfer {
+            let t = Transfer {
                 invoke: i,
                 outcome,
                 from: v.get("from").and_then(account),
                 to: v.get("to").and_then(account),
-                amount: v.get("amount").and_then(Value::as_i64),
+                amount: v.get("amount").and_then(int),
+            };
+            if t.from.is_none() || t.to.is_none() || t.amount.is_none() {
+                let what = format!(
+                    "the transfer carries {}, not {{\"from\": account, \"to\": account, \
+                     \"amount\": integer}}",
+                    super::show(v)
+                );
+                report.malformed(history, i, what);
             }
+            t
         })
         .collect()
 }
@@ -175,7 +181,7 @@ pub(super) struct Seen {
     /// Keys that are not accounts.
     pub unexpected: Vec<String>,
     /// Negative balances: (account, balance).
-    pub negative: Vec<(String, i64)>,
+    pub negative: Vec<(String, i128)>,
     /// The sum of its balances, when it shows every account with an integer balance.
     pub sum: Option<i128>,
 }
@@ -198,9 +204,9 @@ impl Seen {
             match b {
                 Value::Null if expected => seen.null.push(k.clone()),
                 Value::Null => {}
-                _ => match b.as_i64() {
+                _ => match int(b) {
                     Some(n) => {
-                        sum += i128::from(n);
+                        sum = sum.saturating_add(n);
                         if n < 0 {
                             seen.negative.push((k.clone(), n));
                         }

@@ -101,7 +101,7 @@ impl Facts<'_> {
                 .and_then(|k| self.transfers[k].amount)
         };
         let mark = |i: usize| match (diff, amount(i)) {
-            (Some(d), Some(a)) if i128::from(a) == d.abs() => " [its amount equals the difference]",
+            (Some(d), Some(a)) if a == d.abs() => " [its amount equals the difference]",
             _ => "",
         };
         if ctx.concurrent_count == 0 {
@@ -228,20 +228,24 @@ pub(super) fn unexpected(f: &Facts<'_>, read: &str, seen: &Seen) -> String {
     )
 }
 
-pub(super) fn malformed(read: &str, seen: &Seen) -> String {
+/// Why a read cannot be judged, if it cannot.
+pub(super) fn malformed(seen: &Seen) -> Option<String> {
     if seen.not_map {
-        return format!("{read}, which is not a map from account to balance.");
+        return Some("the read returned a value that is not a map from account to balance".into());
+    }
+    if seen.malformed.is_empty() {
+        return None;
     }
     let bad: Vec<String> = seen
         .malformed
         .iter()
         .map(|(a, b)| format!("account {a}'s balance {}", show(b)))
         .collect();
-    format!(
-        "{read}: {} {} neither a 64-bit integer nor null.",
+    Some(format!(
+        "in the read, {} {} neither an integer nor null",
         super::list(&bad, 6),
         if bad.len() == 1 { "is" } else { "are" }
-    )
+    ))
 }
 
 /// How a read is introduced: who read, what it returned, where.

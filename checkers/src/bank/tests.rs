@@ -134,20 +134,25 @@ fn a_key_that_is_not_an_account_is_unexpected_account() {
 }
 
 #[test]
-fn a_read_not_a_map_or_with_a_strange_balance_is_malformed_read() {
+fn a_read_not_a_map_or_with_a_strange_balance_cannot_be_judged() {
+    let mut ops = opened();
+    read(&mut ops, 1, json!({"0": "ten", "1": 10, "2": 1.5}));
+    read(&mut ops, 1, json!([10, 10, 10]));
+    let v = check(ops);
+    assert_eq!(v.validity, Validity::Unknown);
+    assert!(kinds(&v).is_empty());
+    let m = v.malformed.unwrap();
+    assert_eq!((m.count, m.line), (2, 4), "{m:?}");
+    assert!(
+        m.message.contains(
+            "account 0's balance \"ten\", account 2's balance 1.5 are neither an integer nor null"
+        ),
+        "{m:?}"
+    );
     let mut ops = opened();
     read(&mut ops, 1, json!([10, 10, 10]));
-    read(&mut ops, 1, json!({"0": "ten", "1": 10, "2": 1.5}));
-    let v = check(ops);
-    assert_eq!(kinds(&v), ["malformed-read", "malformed-read"]);
-    assert!(v.anomalies[0].explanation.contains("not a map"));
-    assert!(v.anomalies[1]
-        .explanation
-        .contains("neither a 64-bit integer nor null"));
-    assert_eq!(
-        v.anomalies[1].data["malformed"],
-        json!({"0": "ten", "2": 1.5})
-    );
+    let m = check(ops).malformed.unwrap();
+    assert!(m.message.contains("not a map"), "{m:?}");
 }
 
 #[test]
@@ -284,20 +289,15 @@ fn odd_values_anywhere_never_panic() {
     read(&mut ops, 1, json!({"value": 3}));
     let v = check(ops);
     assert_eq!(v.validity, Validity::Invalid);
+    // The open op, both transfers and two reads cannot be read; the first is named.
+    let m = v.malformed.as_ref().unwrap();
+    assert_eq!((m.line, m.count), (1, 5), "{m:?}");
     assert!(
-        v.anomalies[0].explanation.contains("ignored"),
-        "{}",
-        v.anomalies[0].explanation
+        m.message
+            .contains("not a map from account to integer balance"),
+        "{m:?}"
     );
-    assert_eq!(
-        kinds(&v),
-        [
-            "malformed-read",
-            "missing-account",
-            "malformed-read",
-            "malformed-read"
-        ]
-    );
+    assert_eq!(kinds(&v), ["wrong-total", "missing-account"]);
 }
 
 #[test]

@@ -5,10 +5,11 @@
 //! completion: a node may have passed a value on before the call failed, so counting it can
 //! only hide a violation, never invent one. A decision is a non-null `decided` in an ok
 //! proposal reply, or a non-null answer (`value`, or `vector`) to the final `decision` read.
-//! Ops that lack these fields are skipped and counted.
+//! Ops that lack these fields are malformed: the first is kept (with their count), and
+//! the verdicts that read them cannot be valid.
 
 use super::node::Node;
-use history::{History, Key, OpType, Value};
+use history::{History, Key, Malformed, OpType, Value};
 use std::collections::{BTreeMap, BTreeSet};
 
 /// Which history encoding to read.
@@ -158,8 +159,8 @@ pub struct Run {
     pub nodes: BTreeSet<Node>,
     /// Whether the history has a final phase (any `decision` invocation).
     pub final_phase: bool,
-    /// Client ops of the protocol that lacked a field they need.
-    pub skipped: u64,
+    /// Client ops of the protocol that lacked a field they need: the first, and how many.
+    pub malformed: Option<Malformed>,
 }
 
 impl Run {
@@ -175,7 +176,8 @@ impl Run {
             }
             run.final_phase |= is_final;
             let Some(node) = op.value.get("node").and_then(Value::as_str).map(Node::new) else {
-                run.skipped += 1;
+                Malformed::at(history, i, format!("the {} names no node", op.f))
+                    .merge_into(&mut run.malformed);
                 continue;
             };
             run.nodes.insert(node.clone());
@@ -185,7 +187,11 @@ impl Run {
                 inst.asked.entry(node.clone()).or_default().push(i);
                 let Some(done) = done else { continue };
                 let Some(d) = done.value.get(protocol.decision_field()) else {
-                    run.skipped += 1;
+                    let why = format!(
+                        "the answer to the decision read has no {:?} field",
+                        protocol.decision_field()
+                    );
+                    Malformed::at(history, done.index as usize, why).merge_into(&mut run.malformed);
                     continue;
                 };
                 inst.answers.insert(node.clone(), (d.clone(), i));
@@ -201,7 +207,8 @@ impl Run {
                 continue;
             }
             let Some(value) = op.value.get("value") else {
-                run.skipped += 1;
+                Malformed::at(history, i, format!("the {} carries no \"value\"", op.f))
+                    .merge_into(&mut run.malformed);
                 continue;
             };
             let taken = done.is_some();
@@ -233,7 +240,7 @@ mod tests {
     use serde_json::json;
 
     #[test]
-    fn reads_proposals_replies_and_final_answers_skipping_malformed_ops() {
+    fn reads_proposals_replies_and_final_answers_noting_malformed_ops() {
         let k = Key::Int(1);
         let ops = vec![
             Op::client(
@@ -264,7 +271,9 @@ mod tests {
         let h = History::from_ops(ops, Dialect::Schism).unwrap();
         let run = Run::read(&h, Protocol::Consensus);
         assert!(run.final_phase);
-        assert_eq!(run.skipped, 2);
+        let m = run.malformed.as_ref().unwrap();
+        assert_eq!((m.line, m.count), (3, 2), "{m:?}");
+        assert!(m.message.contains("names no node"), "{m:?}");
         let inst = &run.instances[&Some(k)];
         assert_eq!(inst.proposals.len(), 1);
         assert_eq!(inst.decisions.len(), 1);

@@ -4,7 +4,7 @@
 //! correct (it must not diverge) but is excused from termination when it gave no answer.
 
 use super::node::{self, Node};
-use history::{History, Process, Value};
+use history::{History, Malformed, Process, Value};
 use serde_json::json;
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -16,18 +16,20 @@ pub struct Faults {
     pub byzantine: BTreeMap<Node, BTreeSet<String>>,
     /// Crashed nodes, each with how (`kill`, `pause`).
     pub crashed: BTreeMap<Node, BTreeSet<String>>,
-    /// Nemesis fault records that named no nodes where they should have.
-    pub skipped: u64,
+    /// Nemesis fault records that named no nodes where they should have: the first, and
+    /// how many.
+    pub malformed: Option<Malformed>,
 }
 
 impl Faults {
     /// Read the faults of a history.
     pub fn read(history: &History) -> Faults {
         let mut faults = Faults::default();
-        for op in history
+        for (i, op) in history
             .ops()
             .iter()
-            .filter(|o| o.process == Process::Nemesis)
+            .enumerate()
+            .filter(|(_, o)| o.process == Process::Nemesis)
         {
             let fault = op.value.get("applied").unwrap_or(&op.value);
             if op.value.get("error").is_some() && op.value.get("applied").is_none() {
@@ -47,7 +49,8 @@ impl Faults {
                 (_, f) => f.trim_start_matches("start-").to_string(),
             };
             let Some(nodes) = fault.get("nodes").and_then(Value::as_array) else {
-                faults.skipped += 1;
+                let why = format!("the {} record names no \"nodes\"", op.f);
+                Malformed::at(history, i, why).merge_into(&mut faults.malformed);
                 continue;
             };
             for n in nodes.iter().filter_map(Value::as_str) {
@@ -155,7 +158,7 @@ mod tests {
         let f = Faults::read(&h);
         assert!(f.is_byzantine(&Node::new("n3")) && f.is_byzantine(&Node::new("n4")));
         assert!(f.is_correct(&Node::new("n1")) && f.is_crashed(&Node::new("n1")));
-        assert_eq!(f.skipped, 1);
+        assert_eq!(f.malformed.as_ref().map(|m| m.count), Some(1));
         assert_eq!(
             f.describe(),
             "Faulty nodes: Byzantine, so not judged: n3 (equivocate, relay-opposite), \

@@ -40,7 +40,7 @@ impl Checker for Integrity {
     fn check(&self, history: &History) -> Verdict {
         let faults = Faults::read(history);
         let run = Run::read(history, Protocol::Consensus);
-        let mut report = with_faults(self.name(), &faults, run.skipped);
+        let mut report = with_faults(self.name(), &faults, &run.malformed);
         if !self.byzantine && !faults.byzantine.is_empty() {
             report.stat("applied", json!(false));
             report.stat(

@@ -88,7 +88,7 @@ pub fn for_workload(name: &str) -> Option<Vec<Box<dyn Checker>>> {
 fn start(name: &str, history: &History, protocol: Protocol) -> (Faults, Run, Report) {
     let faults = Faults::read(history);
     let run = Run::read(history, protocol);
-    let mut report = with_faults(name, &faults, run.skipped);
+    let mut report = with_faults(name, &faults, &run.malformed);
     if !run.final_phase {
         report.cannot_judge(no_final_phase("decision"));
     }

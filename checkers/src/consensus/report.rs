@@ -5,15 +5,16 @@
 use super::decisions::Decision;
 use super::faulty::Faults;
 pub use crate::report::{show, span, Report};
-use history::Key;
-use serde_json::json;
+use history::{Key, Malformed};
 
-/// A report for a checker, with the faults every verdict lists and the ops skipped (those
-/// of the run plus those of the faults).
-pub fn with_faults(name: &str, faults: &Faults, skipped: u64) -> Report {
+/// A report for a checker, with the faults every verdict lists and the malformed ops
+/// (those of the run, then those of the faults): with any, it cannot be valid.
+pub fn with_faults(name: &str, faults: &Faults, malformed: &Option<Malformed>) -> Report {
     let mut report = Report::new(name);
     report.stat("faults", faults.json());
-    report.stat("skipped_ops", json!(skipped + faults.skipped));
+    for m in [malformed, &faults.malformed].into_iter().flatten() {
+        report.malformed_ops(m.clone());
+    }
     report
 }
 
@@ -44,14 +45,23 @@ mod tests {
     use history::Validity;
 
     #[test]
-    fn a_report_with_faults_lists_them_and_the_skipped_ops() {
+    fn a_report_with_faults_lists_them_and_the_malformed_ops() {
+        let m = |line, count| Malformed {
+            index: 0,
+            line,
+            message: "x".into(),
+            count,
+        };
         let faults = Faults {
-            skipped: 2,
+            malformed: Some(m(9, 2)),
             ..Faults::default()
         };
-        let v = with_faults("x", &faults, 3).finish();
+        let v = with_faults("x", &Faults::default(), &None).finish();
         assert_eq!(v.validity, Validity::Valid);
+        let v = with_faults("x", &faults, &Some(m(4, 3))).finish();
+        assert_eq!(v.validity, Validity::Unknown);
         assert_eq!(v.stats["faults"], faults.json());
-        assert_eq!(v.stats["skipped_ops"], json!(5));
+        let got = v.malformed.unwrap();
+        assert_eq!((got.line, got.count), (4, 5));
     }
 }

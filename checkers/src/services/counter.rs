@@ -13,18 +13,33 @@
 //!   read completed. This catches garbage (a negative grow-only counter, a total larger
 //!   than everything ever added), not staleness.
 //!
-//! A read outside its bounds is `out-of-bounds`; one that is not an integer,
-//! `malformed-read`. Unknown when no node answered a final read, or some node did not
-//! (and nothing is invalid).
+//! A read outside its bounds is `out-of-bounds`. Unknown when no node answered a final
+//! read, or some node did not (and nothing is invalid). An add whose delta is not an
+//! integer (or is negative, for a grow-only counter), and an ok read that is not an
+//! integer, are malformed ops: the history cannot be judged (`schism check` names the
+//! line). Integers are read by `crate::values` (any width, summed in `i128`).
 
 use super::common::{named, show, span, Read, Reads, Report};
+use crate::values::{from_int, int};
 use crate::Checker;
 use history::{History, OpType, Verdict};
 use serde_json::json;
 
-/// The counter checker, for `g-counter` and `pn-counter`.
+/// The counter checker, for `g-counter` (`grow_only`) and `pn-counter`.
 #[derive(Debug, Clone, Default)]
-pub struct Counter;
+pub struct Counter {
+    /// Every delta must be at least 0.
+    pub grow_only: bool,
+}
+
+impl Counter {
+    pub fn grow_only() -> Counter {
+        Counter { grow_only: true }
+    }
+    pub fn pn() -> Counter {
+        Counter { grow_only: false }
+    }
+}
 
 /// The sums of the deltas.
 #[derive(Debug, Clone, Copy, Default, PartialEq)]
@@ -35,8 +50,6 @@ struct Sums {
     info_neg: i128,
     info_count: u64,
     failed_count: u64,
-    /// Adds whose delta is not an integer.
-    skipped: u64,
 }
 
 /// The loosest bounds, over every non-failed add invoked so far.
@@ -59,11 +72,21 @@ impl Checker for Counter {
         // The loose bounds at every op index: adds are counted at their invocation.
         let mut loose_at: Vec<Loose> = Vec::with_capacity(ops.len());
         let mut loose = Loose::default();
+        let mut report = Report::new(self.name());
         for (i, op) in ops.iter().enumerate() {
             if op.kind == OpType::Invoke && op.is_client() && op.f == "add" {
                 let outcome = history.partner(i).map_or(OpType::Info, |c| ops[c].kind);
-                match op.value.as_i64().map(i128::from) {
-                    None => sums.skipped += 1,
+                match int(&op.value) {
+                    None => report.malformed(
+                        history,
+                        i,
+                        format!("the add's delta {} is not an integer", show(&op.value)),
+                    ),
+                    Some(d) if d < 0 && self.grow_only => report.malformed(
+                        history,
+                        i,
+                        format!("a grow-only counter takes no negative delta, but this add is {d}"),
+                    ),
                     Some(_) if outcome == OpType::Fail => sums.failed_count += 1,
                     Some(d) => {
                         loose.neg += d.min(0);
@@ -83,17 +106,14 @@ impl Checker for Counter {
             loose_at.push(loose);
         }
         let (lower, upper) = (sums.ok + sums.info_neg, sums.ok + sums.info_pos);
-        let mut report = Report::new(self.name());
         let finals: Vec<usize> = reads.finals.values().copied().collect();
         for (k, r) in reads.ok.iter().enumerate() {
-            let Some(got) = r.value.as_i64().map(i128::from) else {
-                let text = format!(
-                    "{} returned {}, which is not an integer.",
-                    named(history, r.invoke),
+            let Some(got) = int(&r.value) else {
+                let what = format!(
+                    "the read returned {}, which is not an integer",
                     show(&r.value)
                 );
-                let data = json!({"node": r.node, "value": r.value});
-                report.violation("malformed-read", text, vec![span(history, r.invoke)], data);
+                report.malformed(history, r.complete, what);
                 continue;
             };
             if finals.contains(&k) {
@@ -111,11 +131,10 @@ impl Checker for Counter {
             report.cannot_judge(reason);
         }
         report.stat("ok_adds", json!(sums.ok_count));
-        report.stat("ok_sum", json!(sums.ok as i64));
+        report.stat("ok_sum", from_int(sums.ok));
         report.stat("info_adds", json!(sums.info_count));
         report.stat("failed_adds", json!(sums.failed_count));
-        report.stat("skipped_adds", json!(sums.skipped));
-        report.stat("final_bounds", json!([lower as i64, upper as i64]));
+        report.stat("final_bounds", json!([from_int(lower), from_int(upper)]));
         report.stat("reads", json!(reads.ok.len()));
         report.stat("final_reads", json!(reads.finals.len()));
         report.stat("unanswered_nodes", json!(reads.unanswered));
@@ -147,12 +166,12 @@ fn final_out(
     );
     let data = json!({
         "node": r.node,
-        "value": got as i64,
-        "lower": lower as i64,
-        "upper": upper as i64,
+        "value": from_int(got),
+        "lower": from_int(lower),
+        "upper": from_int(upper),
         "final": true,
         "ok_adds": sums.ok_count,
-        "ok_sum": sums.ok as i64,
+        "ok_sum": from_int(sums.ok),
         "info_adds": sums.info_count,
     });
     report.violation("out-of-bounds", text, vec![span(history, r.invoke)], data);
@@ -172,9 +191,9 @@ fn loose_out(history: &History, r: &Read, got: i128, l: Loose, report: &mut Repo
     );
     let data = json!({
         "node": r.node,
-        "value": got as i64,
-        "lower": l.neg as i64,
-        "upper": l.pos as i64,
+        "value": from_int(got),
+        "lower": from_int(l.neg),
+        "upper": from_int(l.pos),
         "final": false,
         "adds": l.adds,
     });
@@ -201,7 +220,7 @@ mod tests {
     }
 
     fn check(ops: Vec<Op>) -> Verdict {
-        Counter.check(&History::from_ops(ops, Dialect::Schism).unwrap())
+        Counter::pn().check(&History::from_ops(ops, Dialect::Schism).unwrap())
     }
 
     /// ok +5, ok -2, info +4, info -1, fail +100: final reads must be in [2, 7].
@@ -301,6 +320,57 @@ mod tests {
         let mut ops = adds();
         final_read(&mut ops, "n1", json!("three"));
         let v = check(ops);
-        assert_eq!(v.anomalies[0].kind, "malformed-read");
+        assert_eq!(v.validity, Validity::Unknown);
+        let m = v.malformed.unwrap();
+        assert_eq!((m.line, m.index), (12, 11), "{m:?}");
+        assert!(
+            m.message.contains("\"three\", which is not an integer"),
+            "{m:?}"
+        );
+    }
+
+    #[test]
+    fn adds_that_are_not_integers_or_negative_on_a_g_counter_are_malformed() {
+        let g = |ops: Vec<Op>| {
+            Counter::grow_only().check(&History::from_ops(ops, Dialect::Schism).unwrap())
+        };
+        let mut ops = Vec::new();
+        pair(
+            &mut ops,
+            0,
+            "add",
+            json!("three"),
+            OpType::Ok,
+            json!("three"),
+        );
+        final_read(&mut ops, "n1", json!(0));
+        let v = g(ops);
+        assert_eq!(v.validity, Validity::Unknown);
+        assert!(v.malformed.unwrap().message.contains("not an integer"));
+        let mut ops = Vec::new();
+        add(&mut ops, -1, OpType::Ok);
+        final_read(&mut ops, "n1", json!(-1));
+        let v = g(ops);
+        assert_eq!(v.malformed.unwrap().line, 1);
+        // A pn-counter takes it.
+        let mut ops = Vec::new();
+        add(&mut ops, -1, OpType::Ok);
+        final_read(&mut ops, "n1", json!(-1));
+        assert_eq!(check(ops).validity, Validity::Valid);
+    }
+
+    #[test]
+    fn reads_beyond_63_bits_are_integers() {
+        let big = 18446744073709551614u64;
+        let mut ops = Vec::new();
+        pair(&mut ops, 0, "add", json!(big), OpType::Ok, json!(big));
+        final_read(&mut ops, "n1", json!(big));
+        let v = Counter::grow_only().check(&History::from_ops(ops, Dialect::Schism).unwrap());
+        assert_eq!(v.validity, Validity::Valid, "{v:?}");
+        let mut ops = Vec::new();
+        pair(&mut ops, 0, "add", json!(big), OpType::Ok, json!(big));
+        final_read(&mut ops, "n1", json!("18446744073709551615N"));
+        let v = Counter::grow_only().check(&History::from_ops(ops, Dialect::Schism).unwrap());
+        assert_eq!(v.anomalies[0].kind, "out-of-bounds", "{v:?}");
     }
 }

@@ -5,9 +5,9 @@
 //! |---|---|---|
 //! | `echo` | [`Echo`] (`echo`) | `wrong-echo` |
 //! | `unique-ids` | [`UniqueIds`] (`unique-ids`) | `duplicate-id` |
-//! | `g-set` | [`SetChecker::g_set`] (`set`) | `lost`, `unexpected`, `malformed-read` |
-//! | `broadcast` | [`SetChecker::broadcast`] (`broadcast`) | `lost`, `unexpected`, `malformed-read` |
-//! | `g-counter`, `pn-counter` | [`Counter`] (`counter`) | `out-of-bounds`, `malformed-read` |
+//! | `g-set` | [`SetChecker::g_set`] (`set`) | `lost`, `unexpected` |
+//! | `broadcast` | [`SetChecker::broadcast`] (`broadcast`) | `lost`, `unexpected` |
+//! | `g-counter`, `pn-counter` | [`Counter`] (`counter`) | `out-of-bounds` |
 //! | `lock` | [`Lock`] (`lock`) | `two-holders`, `release-not-held` |
 //!
 //! The anomaly kinds are stable. The history encoding each checker reads is the one the
@@ -61,7 +61,8 @@ pub fn for_workload(name: &str) -> Option<Vec<Box<dyn Checker>>> {
         "unique-ids" => Box::new(UniqueIds),
         "g-set" => Box::new(SetChecker::g_set()),
         "broadcast" => Box::new(SetChecker::broadcast()),
-        "g-counter" | "pn-counter" => Box::new(Counter),
+        "g-counter" => Box::new(Counter::grow_only()),
+        "pn-counter" => Box::new(Counter::pn()),
         "lock" => Box::new(Lock::default()),
         _ => return None,
     };

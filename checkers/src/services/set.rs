@@ -8,7 +8,8 @@
 //! after the faults are healed every node must hold every known element: one missing from
 //! some node's final read is `lost` (an element known only after that read was invoked is
 //! not asked of it). An element read that no one ever tried to add, or whose
-//! add definitely failed, is `unexpected`. A read that is not a list is `malformed-read`.
+//! add definitely failed, is `unexpected`. A read that is not a list is a malformed op (the
+//! history cannot be judged).
 //! Indeterminate adds never read are fine (counted as `never_read_info`).
 //!
 //! When no node answered a final read the verdict is unknown; when some did, they are
@@ -260,17 +261,11 @@ impl Checker for SetChecker {
         self.tell_unexpected(&facts, &found, &mut report);
         for &k in &found.malformed {
             let r = &reads.ok[k];
-            let text = format!(
-                "{} returned {}, which is not a list of elements.",
-                named(history, r.invoke),
+            let what = format!(
+                "the read returned {}, which is not a list of elements",
                 show(&r.value)
             );
-            report.violation(
-                "malformed-read",
-                text,
-                vec![span(history, r.invoke)],
-                json!({"node": r.node, "value": r.value}),
-            );
+            report.malformed(history, r.complete, what);
         }
         if let Some(reason) = reads.unjudged() {
             report.cannot_judge(format!("{reason}. {summary}"));
@@ -572,7 +567,7 @@ mod tests {
     }
 
     #[test]
-    fn broadcast_judges_broadcast_ops_and_a_malformed_read_is_invalid() {
+    fn broadcast_judges_broadcast_ops_and_a_malformed_read_cannot_be_judged() {
         let mut ops = Vec::new();
         pair(&mut ops, 0, "broadcast", json!(7), OpType::Ok, json!(7));
         final_read(&mut ops, "n1", json!([7]));
@@ -580,8 +575,13 @@ mod tests {
         let h = History::from_ops(ops, Dialect::Schism).unwrap();
         let v = SetChecker::broadcast().check(&h);
         assert_eq!(v.checker, "broadcast");
-        let kinds: Vec<&str> = v.anomalies.iter().map(|a| a.kind.as_str()).collect();
-        assert_eq!(kinds, vec!["malformed-read"]);
-        assert_eq!(v.anomalies[0].data["node"], json!("n2"));
+        assert_eq!(v.validity, Validity::Unknown);
+        assert!(v.anomalies.is_empty());
+        let m = v.malformed.unwrap();
+        assert_eq!(m.line, 6);
+        assert!(
+            m.message.contains("\"seven\", which is not a list"),
+            "{m:?}"
+        );
     }
 }

@@ -148,7 +148,8 @@ pub fn workload(
         Kind::UniqueIds => Box::new(UniqueIds),
         Kind::GSet => Box::new(SetChecker::g_set()),
         Kind::Broadcast => Box::new(SetChecker::broadcast()),
-        Kind::GCounter | Kind::PnCounter => Box::new(Counter),
+        Kind::GCounter => Box::new(Counter::grow_only()),
+        Kind::PnCounter => Box::new(Counter::pn()),
         Kind::Lock => Box::new(Lock {
             time_limit: opts.check_time_limit,
         }),

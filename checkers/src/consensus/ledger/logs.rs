@@ -7,7 +7,7 @@
 use crate::consensus::faulty::Faults;
 use crate::consensus::node::Node;
 use crate::consensus::report::no_final_phase;
-use history::{History, OpType, Value};
+use history::{History, Malformed, OpType, Value};
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 /// One `submit`.
@@ -52,8 +52,8 @@ pub struct Ledger {
     pub nodes: BTreeSet<Node>,
     /// Whether there is a final phase (any `log` invocation).
     pub final_phase: bool,
-    /// Ops lacking a field they need.
-    pub skipped: u64,
+    /// Ops lacking a field they need: the first, and how many.
+    pub malformed: Option<Malformed>,
 }
 
 /// An entry's identity.
@@ -71,14 +71,16 @@ impl Ledger {
                 continue;
             }
             let Some(node) = op.value.get("node").and_then(Value::as_str).map(Node::new) else {
-                l.skipped += 1;
+                Malformed::at(history, i, format!("the {} names no node", op.f))
+                    .merge_into(&mut l.malformed);
                 continue;
             };
             l.nodes.insert(node.clone());
             let ok = c.map(|c| &ops[c]).filter(|c| c.kind == OpType::Ok);
             if op.f == "submit" {
                 let Some(entry) = op.value.get("entry") else {
-                    l.skipped += 1;
+                    Malformed::at(history, i, "the submit carries no \"entry\"")
+                        .merge_into(&mut l.malformed);
                     continue;
                 };
                 l.submitted
@@ -97,7 +99,8 @@ impl Ledger {
             l.asked.entry(node.clone()).or_default().push(i);
             let Some(ok) = ok else { continue };
             let Some(entries) = ok.value.get("entries").and_then(Value::as_array) else {
-                l.skipped += 1;
+                let why = "the answer to the log read has no \"entries\" list";
+                Malformed::at(history, ok.index as usize, why).merge_into(&mut l.malformed);
                 continue;
             };
             l.reads.push(LogRead {
@@ -170,7 +173,7 @@ mod tests {
         ];
         let h = History::from_ops(ops, Dialect::Schism).unwrap();
         let l = Ledger::read(&h);
-        assert_eq!(l.skipped, 1);
+        assert_eq!(l.malformed.as_ref().map(|m| m.count), Some(1));
         assert!(l.submissions[0].acked);
         assert_eq!(l.reads.len(), 2);
         assert_eq!(l.final_logs()[&Node::new("n1")].ids, ["\"a\""]);

@@ -25,7 +25,7 @@ use logs::Ledger;
 fn start(name: &str, history: &History) -> (Faults, Ledger, Report) {
     let faults = Faults::read(history);
     let ledger = Ledger::read(history);
-    let mut report = with_faults(name, &faults, ledger.skipped);
+    let mut report = with_faults(name, &faults, &ledger.malformed);
     if let Some(reason) = ledger.unjudgeable(&faults) {
         report.cannot_judge(reason);
     }

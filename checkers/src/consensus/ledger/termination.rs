@@ -26,7 +26,7 @@ impl Checker for LedgerTermination {
     fn check(&self, history: &History) -> Verdict {
         let faults = Faults::read(history);
         let ledger = Ledger::read(history);
-        let mut report = with_faults(self.name(), &faults, ledger.skipped).liveness();
+        let mut report = with_faults(self.name(), &faults, &ledger.malformed).liveness();
         if !ledger.final_phase {
             report.cannot_judge(no_final_phase("log"));
         }

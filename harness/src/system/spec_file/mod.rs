@@ -52,8 +52,7 @@ pub fn is_path(system: &str) -> bool {
 
 /// Reads and checks a spec file.
 pub fn load(path: &Path) -> Result<Loaded, String> {
-    let text = std::fs::read_to_string(path)
-        .map_err(|e| format!("{}: cannot read the system spec: {e}", path.display()))?;
+    let text = crate::yaml::read_file(path, "system spec")?;
     let dir = path
         .parent()
         .map(Path::to_path_buf)
@@ -64,12 +63,7 @@ pub fn load(path: &Path) -> Result<Loaded, String> {
 
 /// Parses and checks a spec; errors start with `origin:line:column: `.
 pub fn parse(text: &str, origin: &str, dir: PathBuf) -> Result<Loaded, String> {
-    let spec: SystemSpec = serde_yaml::from_str(text).map_err(|e| {
-        let at = e
-            .location()
-            .map_or(String::new(), |l| format!("{}:{}: ", l.line(), l.column()));
-        format!("{origin}:{at}{}", without_location(&e.to_string()))
-    })?;
+    let spec: SystemSpec = crate::yaml::parse(text).map_err(|e| format!("{origin}:{e}"))?;
     let loaded = Loaded {
         spec,
         origin: origin.to_string(),
@@ -78,22 +72,4 @@ pub fn parse(text: &str, origin: &str, dir: PathBuf) -> Result<Loaded, String> {
     };
     validate::validate(&loaded)?;
     Ok(loaded)
-}
-
-/// A YAML error's message without its trailing ` at line L column C` (given first).
-pub fn without_location(message: &str) -> String {
-    match message.find(" at line ") {
-        Some(i)
-            if message[i..]
-                .split(',')
-                .next()
-                .is_some_and(|t| t.contains(" column ")) =>
-        {
-            let rest = message[i + 9..]
-                .find(',')
-                .map_or("", |j| &message[i + 9 + j..]);
-            format!("{}{rest}", &message[..i])
-        }
-        _ => message.to_string(),
-    }
 }
