@@ -35,6 +35,10 @@ pub enum Command {
     /// Rebuild a stored run's report.html (`schism report RUN_DIR`), or check a history
     /// and render its report (`schism report HISTORY.jsonl [--out FILE]`).
     Report(crate::report_cmd::ReportArgs),
+    /// Remove what killed runs left on the Docker engine: the containers (with their
+    /// volumes) and networks of runs whose schism process is gone; never those of a run
+    /// still going. `--images` also removes schism's unused cached images.
+    Clean(crate::clean_cmd::CleanArgs),
     /// Browse the store over HTTP on 127.0.0.1: the runs, newest first, their reports and
     /// files, and the sweeps (prints the URL first).
     Serve(crate::serve::ServeArgs),

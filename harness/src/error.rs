@@ -7,6 +7,9 @@ pub enum RunError {
     /// A spec or flag that cannot be used.
     #[error("{0}")]
     Spec(String),
+    /// Stopped by SIGINT or SIGTERM before anything was recorded.
+    #[error("{0}")]
+    Interrupted(String),
     /// Something this machine lacks or a failure of schism itself.
     #[error("{0}")]
     Harness(String),
@@ -22,6 +25,7 @@ impl RunError {
     pub fn exit_code(&self) -> ExitCode {
         match self {
             RunError::Spec(_) => ExitCode::BadInput,
+            RunError::Interrupted(_) => ExitCode::Interrupted,
             RunError::Nemesis(nemesis::NemesisError::Unknown(_)) => ExitCode::BadInput,
             _ => ExitCode::HarnessError,
         }

@@ -88,10 +88,9 @@ pub(crate) fn setup(
         let stop = stop.clone();
         let name = name.to_string();
         rt.spawn(async move {
-            if tokio::signal::ctrl_c().await.is_ok() {
-                stop.store(true, Ordering::SeqCst);
-                eprintln!("schism {name}: Ctrl-C: stopping after the run under way");
-            }
+            let why = crate::signals::stop_requested().await;
+            stop.store(true, Ordering::SeqCst);
+            eprintln!("schism {name}: {why}: stopping after the run under way");
         });
     }
     Ok(Setup { out, rt, stop })

@@ -24,6 +24,7 @@ fn main() {
         Command::Synth(args) => harness::synth_cmd::run(&args),
         Command::Report(args) => harness::report_cmd::run(&args),
         Command::Serve(args) => harness::serve::run(&args),
+        Command::Clean(args) => harness::clean_cmd::run(&args),
         Command::Node(args) => {
             let argv = std::iter::once("schism node".to_string()).chain(args.args);
             std::process::exit(nodes::cli::main_with(argv))

@@ -267,11 +267,21 @@ pub async fn run(spec: TestSpec, on_seed: impl FnOnce(u64)) -> Result<RunOutcome
     {
         let (stop_tx, interrupted) = (stop_tx.clone(), interrupted.clone());
         tokio::spawn(async move {
-            if tokio::signal::ctrl_c().await.is_ok() {
-                interrupted.store(true, Ordering::SeqCst);
-                let _ = stop_tx.send(true);
-            }
+            let why = crate::signals::stop_requested().await;
+            eprintln!(
+                "schism run: {why}: stopping; healing, tearing down and checking what was recorded"
+            );
+            tracing::warn!("{why}: the run stops early");
+            interrupted.store(true, Ordering::SeqCst);
+            let _ = stop_tx.send(true);
+            crate::signals::exit_on_second("run");
         });
+    }
+    if plan.system.uses_docker() {
+        if let Some(note) = crate::clean_cmd::leftover_notice().await {
+            eprintln!("{note}");
+            tracing::warn!("{note}");
+        }
     }
     let asked = std::time::Instant::now();
     let cluster = {
@@ -280,7 +290,7 @@ pub async fn run(spec: TestSpec, on_seed: impl FnOnce(u64)) -> Result<RunOutcome
             c = plan.system.start(&plan.spec, &plan.run_id) => c,
             _ = stop.wait_for(|s| *s) => {
                 plan.system.cleanup(&plan.run_id).await;
-                Err(RunError::Harness("interrupted while the cluster was starting".into()))
+                Err(RunError::Interrupted("interrupted while the cluster was starting; nothing was recorded".into()))
             }
         }
     };

@@ -78,6 +78,10 @@ pub fn run(args: &RunArgs) -> ExitCode {
             println!("  store: {}", o.dir.display());
             if o.result.error.is_some() {
                 ExitCode::HarnessError
+            } else if o.result.interrupted && o.result.valid != history::Validity::Invalid {
+                // Stopped early: what it recorded holds nothing invalid, but the run did
+                // not run its course, so it must not look like a pass.
+                ExitCode::Interrupted
             } else {
                 ExitCode::of(o.result.valid)
             }

@@ -43,10 +43,15 @@ fn get(url: &str) -> Got {
 
 /// The status of a request sent as written (no client normalises its path).
 fn raw_status(port: u16, path: &str, host: &str) -> u16 {
+    raw_request(port, path, &format!("Host: {host}\r\n"))
+}
+
+/// The status of a GET of `path` with exactly these header lines (each ending `\r\n`).
+fn raw_request(port: u16, path: &str, headers: &str) -> u16 {
     let mut s = TcpStream::connect(("127.0.0.1", port)).unwrap();
     write!(
         s,
-        "GET {path} HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\n\r\n"
+        "GET {path} HTTP/1.1\r\n{headers}Connection: close\r\n\r\n"
     )
     .unwrap();
     let mut out = String::new();
@@ -175,6 +180,13 @@ fn serves_the_index_a_run_and_its_files_and_nothing_else() {
     assert_eq!(get(&format!("{u}nothing")).status, 404);
     assert_eq!(raw_status(port, "/", "attacker.example"), 403);
     assert_eq!(raw_status(port, "/", &format!("localhost:{port}")), 200);
+    // Exactly one local Host: none, or a foreign one after a local one, is refused; so is
+    // a foreign host in the request line.
+    assert_eq!(raw_request(port, "/", ""), 403);
+    let two = format!("Host: localhost:{port}\r\nHost: attacker.example\r\n");
+    assert_eq!(raw_request(port, "/", &two), 403);
+    let local = format!("Host: localhost:{port}\r\n");
+    assert_eq!(raw_request(port, "http://attacker.example/", &local), 403);
     drop(server);
     let _ = std::fs::remove_dir_all(store.parent().unwrap());
 }

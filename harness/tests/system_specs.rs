@@ -87,6 +87,28 @@ fn yaml_and_field_mistakes_name_the_file_line_and_column() {
             "5:1",
             "client.command",
         ),
+        // exec with a program this machine does not have.
+        (
+            "name: x\nimage:\n  binary: /bin/sh\nports: {client: 1}\nclient:\n  protocol: exec\n  command: [/no/such/adapter, x]\n",
+            "7:",
+            "client.command: \"/no/such/adapter\": no executable file at /no/such/adapter",
+        ),
+        // A signal no kernel has, a port 0, a relative data directory.
+        (
+            "name: x\nimage:\n  binary: /bin/sh\nports: {client: 1}\nstop_signal: SIGFOO\nclient: {protocol: etcd}\n",
+            "5:1",
+            "stop_signal: \"SIGFOO\": expected a signal name",
+        ),
+        (
+            "name: x\nimage:\n  binary: /bin/sh\nports: {client: 0}\nclient: {protocol: etcd}\n",
+            "4:",
+            "port 0 is not a port",
+        ),
+        (
+            "name: x\nimage:\n  binary: /bin/sh\nports: {client: 1}\ndata_dir: var/data\nclient: {protocol: etcd}\n",
+            "5:1",
+            "data_dir: \"var/data\": expected an absolute path inside the container",
+        ),
     ] {
         let (code, err) = run_spec(&d, yaml, &[]);
         assert_eq!(code, Some(254), "{yaml}\n{err}");

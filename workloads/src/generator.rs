@@ -241,24 +241,32 @@ impl<G: Generator> Generator for TimeLimit<G> {
     }
 }
 
-/// The inner generator at about `rate_hz` ops per second in all: each op waits a random
-/// time between 0 and twice the mean gap after the previous one.
+/// The inner generator at `rate_hz` ops per second in all: each op is due a random time
+/// between 0 and twice the mean gap after the previous one was *due* (not after it was
+/// handed out: a worker woken a little late must not push every later op back, or the
+/// rate undershoots). When the workers fall behind (a slow system, every worker busy),
+/// at most [`MAX_BACKLOG_NS`] of ops are owed: the rest is dropped rather than sent in
+/// one burst.
 pub struct Stagger<G> {
     mean_gap_ns: u64,
-    next_at_ns: u64,
+    /// When the next op is due (None: at the first ask).
+    next_at_ns: Option<u64>,
     inner: G,
 }
+
+/// The most a [`Stagger`] catches up after falling behind.
+pub const MAX_BACKLOG_NS: u64 = 100_000_000;
 
 impl<G: Generator> Stagger<G> {
     pub fn new(rate_hz: f64, inner: G) -> Self {
         let mean_gap_ns = if rate_hz > 0.0 {
-            (1e9 / rate_hz) as u64
+            (1e9 / rate_hz).round() as u64
         } else {
             0
         };
         Stagger {
             mean_gap_ns,
-            next_at_ns: 0,
+            next_at_ns: None,
             inner,
         }
     }
@@ -266,13 +274,15 @@ impl<G: Generator> Stagger<G> {
 
 impl<G: Generator> Generator for Stagger<G> {
     fn next(&mut self, ctx: &mut Ctx<'_>) -> Next {
-        if ctx.time_ns < self.next_at_ns {
-            return Next::Wait(self.next_at_ns);
+        let due = *self.next_at_ns.get_or_insert(ctx.time_ns);
+        if ctx.time_ns < due {
+            return Next::Wait(due);
         }
         let n = self.inner.next(ctx);
         if matches!(n, Next::Op(_)) && self.mean_gap_ns > 0 {
             let gap = ctx.rng.below(2 * self.mean_gap_ns + 1);
-            self.next_at_ns = self.next_at_ns.max(ctx.time_ns) + gap;
+            let floor = ctx.time_ns.saturating_sub(MAX_BACKLOG_NS);
+            self.next_at_ns = Some(due.max(floor) + gap);
         }
         n
     }
@@ -448,6 +458,47 @@ mod tests {
         assert!(
             (900..1100).contains(&ops),
             "{ops} ops in a second at 1000 Hz"
+        );
+    }
+
+    #[test]
+    fn stagger_schedules_from_when_ops_were_due_not_from_late_wake_ups() {
+        // Every wake-up is 1 ms late: the rate must not drop for it.
+        let mut g = Stagger::new(2000.0, Repeat::new(inv("a")));
+        let mut rng = Rng::new(7);
+        let (mut t, mut ops) = (0u64, 0);
+        while t < 1_000_000_000 {
+            let mut ctx = Ctx {
+                time_ns: t,
+                process: 0,
+                rng: &mut rng,
+            };
+            match g.next(&mut ctx) {
+                Next::Op(_) => ops += 1,
+                Next::Wait(w) => t = w + 1_000_000,
+                Next::Done => break,
+            }
+        }
+        assert!(
+            (1900..2100).contains(&ops),
+            "{ops} ops in a second at 2000 Hz"
+        );
+        // After a stall of 5 s, at most 100 ms of ops are owed, not 5 s.
+        let mut burst = 0;
+        loop {
+            let mut ctx = Ctx {
+                time_ns: t + 5_000_000_000,
+                process: 0,
+                rng: &mut rng,
+            };
+            match g.next(&mut ctx) {
+                Next::Op(_) => burst += 1,
+                _ => break,
+            }
+        }
+        assert!(
+            (150..260).contains(&burst),
+            "{burst} ops owed after a stall"
         );
     }
 

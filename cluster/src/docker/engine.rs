@@ -67,13 +67,22 @@ pub(crate) fn is_not_found(e: &bollard::errors::Error) -> bool {
     )
 }
 
-/// The labels of one of a run's containers.
+/// The labels of one of a run's containers: the run, its controller (see `controller`),
+/// the node and its role.
 pub(crate) fn container_labels(run_id: &str, node: &str, role: &str) -> HashMap<String, String> {
-    HashMap::from([
-        (RUN_LABEL.to_string(), run_id.to_string()),
+    let mut labels = run_labels(run_id);
+    labels.extend([
         (NODE_LABEL.to_string(), node.to_string()),
         (ROLE_LABEL.to_string(), role.to_string()),
-    ])
+    ]);
+    labels
+}
+
+/// The labels every object of a run carries: the run and its controller.
+pub(crate) fn run_labels(run_id: &str) -> HashMap<String, String> {
+    let mut labels = super::controller::labels();
+    labels.insert(RUN_LABEL.to_string(), run_id.to_string());
+    labels
 }
 
 /// The filter selecting every object of a run.

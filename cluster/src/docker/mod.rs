@@ -50,10 +50,12 @@
 //! # Ok(()) }
 //! ```
 
+pub mod controller;
 mod engine;
 mod exec;
 mod image;
 mod ldd;
+mod leftovers;
 mod logs;
 mod network;
 mod node;
@@ -63,6 +65,9 @@ mod teardown;
 pub use engine::{IMAGE_LABEL, NODE_LABEL, ROLE_LABEL};
 pub use exec::ExecPath;
 pub use image::{ensure_image, tools_image, BuiltImage};
+pub use leftovers::{
+    find_leftovers, remove_images, remove_leftovers, unused_images, LeftRun, Leftovers,
+};
 pub use teardown::{list_run_objects, remove_run};
 
 use crate::{Cluster, ClusterError, ClusterSpec, ExecOutput, NodeInfo, Probe};

@@ -5,11 +5,11 @@
 //! ("Pool overlaps"), which then tries the next one.
 
 use super::engine::{docker_err, run_filter};
-use crate::{ClusterError, RUN_LABEL};
+use crate::ClusterError;
 use bollard::models::{Ipam, IpamConfig, NetworkCreateRequest};
 use bollard::query_parameters::ListNetworksOptionsBuilder;
 use bollard::Docker;
-use std::collections::{BTreeSet, HashMap};
+use std::collections::BTreeSet;
 use std::net::Ipv4Addr;
 
 /// Runs take their /24 from 10.213.0.0/16.
@@ -100,7 +100,7 @@ pub(crate) async fn create_run_network(
                 }]),
                 options: None,
             }),
-            labels: Some(HashMap::from([(RUN_LABEL.to_string(), run_id.to_string())])),
+            labels: Some(super::engine::run_labels(run_id)),
             ..NetworkCreateRequest::default()
         };
         match docker.create_network(request).await {

@@ -51,14 +51,19 @@ fn not_found() -> Response<Body> {
     response::error(StatusCode::NOT_FOUND, "nothing here")
 }
 
-/// The Host header names this machine's loopback (or is absent, as in HTTP/1.0).
+/// Exactly one Host header, naming this machine's loopback (HTTP/1.1 requires it; none,
+/// or a second one, is refused), and no other host in the request line.
 fn local_host(req: &Request<Incoming>) -> bool {
-    let Some(host) = req.headers().get(hyper::header::HOST) else {
-        return true;
-    };
-    let Ok(host) = host.to_str() else {
+    let mut hosts = req.headers().get_all(hyper::header::HOST).iter();
+    let (Some(host), None) = (hosts.next(), hosts.next()) else {
         return false;
     };
+    let in_line = req.uri().authority().map(|a| a.as_str());
+    host.to_str().is_ok_and(is_local) && in_line.is_none_or(is_local)
+}
+
+/// `127.0.0.1` or `localhost`, with or without a port.
+fn is_local(host: &str) -> bool {
     let name = match host.rsplit_once(':') {
         Some((name, port)) if port.bytes().all(|b| b.is_ascii_digit()) => name,
         _ => host,
@@ -130,5 +135,27 @@ fn make_page(store: &Store, route: Route) -> Option<String> {
             ))
         }
         Route::AddSlash(_) | Route::RunFile { .. } | Route::SweepFile { .. } => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::is_local;
+
+    #[test]
+    fn only_loopback_names_are_local() {
+        for h in ["127.0.0.1", "127.0.0.1:8080", "localhost", "localhost:1"] {
+            assert!(is_local(h), "{h}");
+        }
+        for h in [
+            "",
+            "evil.example",
+            "127.0.0.1.evil:80",
+            "localhost:80:80",
+            "127.0.0.2",
+            "[::1]",
+        ] {
+            assert!(!is_local(h), "{h}");
+        }
     }
 }

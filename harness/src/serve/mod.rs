@@ -94,7 +94,7 @@ async fn serve(store: Arc<Store>, port: u16) -> ExitCode {
         "schism serve: serving {} on 127.0.0.1 only; Ctrl-C stops",
         store.given.display()
     );
-    let ctrl_c = tokio::signal::ctrl_c();
+    let ctrl_c = crate::signals::stop_requested();
     tokio::pin!(ctrl_c);
     loop {
         let (stream, _) = tokio::select! {

@@ -30,8 +30,8 @@ use std::time::SystemTime;
 use tally::{Row, RunRecord};
 use tracing::Instrument;
 
-/// The exit code after Ctrl-C (the shell's for SIGINT).
-pub const INTERRUPTED: i32 = 130;
+/// The exit code after SIGINT or SIGTERM (the shell's for SIGINT).
+pub const INTERRUPTED: i32 = ExitCode::Interrupted as i32;
 
 /// Run `schism sweep ...` (the whole command line, program name first); returns the exit
 /// code.

@@ -54,6 +54,9 @@ impl System for Memory {
     fn preflight(&self, _spec: &TestSpec) -> Result<(), RunError> {
         Ok(())
     }
+    fn uses_docker(&self) -> bool {
+        false
+    }
     async fn start(&self, spec: &TestSpec, _run_id: &str) -> Result<Arc<dyn Cluster>, RunError> {
         Ok(Arc::new(FakeCluster::new(spec.nodes)))
     }

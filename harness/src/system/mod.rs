@@ -44,6 +44,10 @@ pub trait System: Send + Sync {
     fn workloads(&self) -> Vec<String> {
         vec!["register".into()]
     }
+    /// Whether its nodes run in containers on the Docker engine.
+    fn uses_docker(&self) -> bool {
+        true
+    }
     /// Who leads, where the system can say.
     fn leader(&self) -> Option<Arc<dyn Leader>> {
         None

@@ -129,6 +129,7 @@ pub fn validate(l: &Loaded) -> Result<(), String> {
             );
         }
     }
+    check_runtime_fields(l)?;
     let known = protocol_workloads(&c.protocol);
     for (i, w) in s.workloads.iter().enumerate() {
         if !known.contains(&w.as_str()) {
@@ -143,6 +144,120 @@ pub fn validate(l: &Loaded) -> Result<(), String> {
         }
     }
     check_templates(l)
+}
+
+/// Signals a node may be asked to stop with (with or without `SIG`), or a number 1-64.
+const SIGNALS: [&str; 31] = [
+    "HUP", "INT", "QUIT", "ILL", "TRAP", "ABRT", "BUS", "FPE", "KILL", "USR1", "SEGV", "USR2",
+    "PIPE", "ALRM", "TERM", "STKFLT", "CHLD", "CONT", "STOP", "TSTP", "TTIN", "TTOU", "URG",
+    "XCPU", "XFSZ", "VTALRM", "PROF", "WINCH", "IO", "PWR", "SYS",
+];
+
+fn signal_ok(s: &str) -> bool {
+    if let Ok(n) = s.parse::<u8>() {
+        return (1..=64).contains(&n);
+    }
+    let name = s.strip_prefix("SIG").unwrap_or(s);
+    SIGNALS.contains(&name)
+        || name
+            .strip_prefix("RTMIN+")
+            .is_some_and(|n| n.parse::<u8>().is_ok_and(|n| n <= 30))
+}
+
+/// The fields only used once the cluster starts, checked now so a bad spec is refused
+/// before anything starts: the stop signal, ports, paths inside the container,
+/// environment names, and the programs of commands run on this machine.
+fn check_runtime_fields(l: &Loaded) -> Result<(), String> {
+    let s = &l.spec;
+    let err = |field: &str, message: String| Err(l.error_at(field, &message));
+    if let Some(sig) = &s.stop_signal {
+        if !signal_ok(sig) {
+            return err(
+                "stop_signal",
+                format!("{sig:?}: expected a signal name such as SIGTERM or SIGINT, or a number from 1 to 64"),
+            );
+        }
+    }
+    let mut ports: Vec<(String, u16)> = s
+        .ports
+        .iter()
+        .map(|(k, p)| (format!("ports.{k}"), *p))
+        .collect();
+    ports.extend(s.client.port.map(|p| ("client.port".to_string(), p)));
+    if let Some(r) = &s.ready {
+        ports.extend(r.tcp.map(|p| ("ready.tcp".to_string(), p)));
+        ports.extend(
+            r.http
+                .as_ref()
+                .map(|h| ("ready.http.port".to_string(), h.port)),
+        );
+    }
+    if let Some((field, _)) = ports.iter().find(|(_, p)| *p == 0) {
+        return err(field, "port 0 is not a port: expected 1 to 65535".into());
+    }
+    let in_container = [("data_dir", s.data_dir.iter().collect::<Vec<_>>())]
+        .into_iter()
+        .chain([("log_files", s.log_files.iter().collect())])
+        .chain([("image.dirs", s.image.dirs.iter().collect())]);
+    for (field, paths) in in_container {
+        if let Some(p) = paths
+            .iter()
+            .find(|p| !p.starts_with('/') || p.split('/').any(|c| c == ".."))
+        {
+            return err(
+                field,
+                format!("{p:?}: expected an absolute path inside the container, without `..`"),
+            );
+        }
+    }
+    for (field, env) in [("env", &s.env), ("client.env", &s.client.env)] {
+        if let Some(k) = env
+            .keys()
+            .find(|k| k.is_empty() || k.contains('=') || k.contains('\0'))
+        {
+            return err(
+                &format!("{field}.{k}"),
+                format!("{k:?} is not a name for an environment variable"),
+            );
+        }
+    }
+    if s.client.protocol == "exec" {
+        if let Some(program) = s.client.command.first().filter(|p| !p.contains("{{")) {
+            if let Err(why) = program_exists(program, &l.dir) {
+                return err("client.command", why);
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Whether a command's program can be run on this machine: a path (from `dir` when
+/// relative) to an executable file, or a name found on `PATH`.
+fn program_exists(program: &str, dir: &std::path::Path) -> Result<(), String> {
+    use std::os::unix::fs::PermissionsExt;
+    let runnable = |p: &std::path::Path| {
+        std::fs::metadata(p).is_ok_and(|m| m.is_file() && m.permissions().mode() & 0o111 != 0)
+    };
+    if program.is_empty() {
+        return Err("the command's program is empty".into());
+    }
+    if program.contains('/') {
+        let path = dir.join(program);
+        return if runnable(&path) {
+            Ok(())
+        } else {
+            Err(format!(
+                "{program:?}: no executable file at {}",
+                path.display()
+            ))
+        };
+    }
+    let path = std::env::var_os("PATH").unwrap_or_default();
+    if std::env::split_paths(&path).any(|d| runnable(&d.join(program))) {
+        Ok(())
+    } else {
+        Err(format!("{program:?}: no such program on PATH"))
+    }
 }
 
 fn check_templates(l: &Loaded) -> Result<(), String> {
