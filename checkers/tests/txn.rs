@@ -256,6 +256,65 @@ fn g2_item_write_skew() {
 }
 
 #[test]
+fn g2_item_write_skew_never_read_back() {
+    // Write skew whose appends no read shows (Elle's si-without-g-single is such a case):
+    // an append no read shows came after every version read, so each transaction's append
+    // follows the other's read.
+    let (h, v) = checked(
+        list,
+        Model::Serializable,
+        r#"
+        0 invoke [["r",1,null],["append",2,1]]
+        1 invoke [["r",2,null],["append",1,1]]
+        0 ok     [["r",1,[]],["append",2,1]]
+        1 ok     [["r",2,[]],["append",1,1]]
+        "#,
+        &["G2-item"],
+    );
+    assert_cycle(
+        &v.anomalies[0],
+        &[0, 1],
+        &["rw", "rw"],
+        &[
+            "T1 < T2 (rw: T1 read key 1 = [] without 1, which T2 appended; no read shows 1, \
+             so it came after every version read)",
+            "T2 < T1 (rw: T2 read key 2 = [] without 1, which T1 appended; no read shows 1, \
+             so it came after every version read)",
+        ],
+    );
+    rules_out_from(&h, Model::Serializable, list);
+}
+
+#[test]
+fn an_append_never_read_back_follows_the_last_value_read() {
+    // T2's 7 is the last value any read shows of key 3; T1's 8 is never shown, so it came
+    // after 7 (ww); but T1 read key 2 without T2's append (rw): G-single.
+    let (h, v) = checked(
+        list,
+        Model::SnapshotIsolation,
+        r#"
+        0 invoke [["r",2,null],["append",3,8]]
+        1 invoke [["append",2,1],["append",3,7]]
+        0 ok     [["r",2,[]],["append",3,8]]
+        1 ok     [["append",2,1],["append",3,7]]
+        2 invoke [["r",3,null]]
+        2 ok     [["r",3,[7]]]
+        "#,
+        &["G-single"],
+    );
+    assert_cycle(
+        &v.anomalies[0],
+        &[0, 1],
+        &["rw", "ww"],
+        &[
+            "T2 < T1 (ww: on key 3, T2 appended 7, the last value any read shows, and T1 \
+           appended 8, which no read shows, so after it)",
+        ],
+    );
+    rules_out_from(&h, Model::SnapshotIsolation, list);
+}
+
+#[test]
 fn g_nonadjacent_is_named_for_snapshot_isolation() {
     // T1 -rw-> T2 -wr-> T3 -rw-> T4 -wr-> T1: two rw edges, never adjacent.
     let (h, v) = checked(
@@ -327,7 +386,7 @@ fn lost_append() {
         1 invoke [["r",1,null]]
         1 ok     [["r",1,[]]]
         "#,
-        &["lost"],
+        &["lost", "G-single-realtime"],
     );
     assert_eq!(ops(&v.anomalies[0]), [0, 2]);
     assert_says(
@@ -496,11 +555,12 @@ fn register_lost_update() {
 }
 
 #[test]
-fn register_blind_writes_give_no_order() {
-    // Two concurrent blind writes, then reads of 1 and later of 2: consistent with 1 < 2,
-    // and no version order is forced, so nothing is reported.
-    let h = history(
-        r#"
+fn register_blind_writes_give_no_order_but_real_time_leaves_none() {
+    // Two concurrent blind writes, then reads of 1 and later of 2. No version order is
+    // forced and the graph has no cycle. Serializable (w1, r1, w2, r2), but not strict
+    // serializable: both writes completed before either read began, so both reads follow
+    // both writes and must see the same value. Only the search for a serial order tells.
+    let text = r#"
         0 invoke [["w",1,1]]
         1 invoke [["w",1,2]]
         0 ok     [["w",1,1]]
@@ -509,11 +569,64 @@ fn register_blind_writes_give_no_order() {
         2 ok     [["r",1,1]]
         3 invoke [["r",1,null]]
         3 ok     [["r",1,2]]
-        "#,
-    );
-    let v = register(Model::StrictSerializable, &h);
+        "#;
+    let h = history(text);
+    let v = register(Model::Serializable, &h);
     assert_eq!(v.validity, Validity::Valid, "{:#?}", v.anomalies);
     assert_eq!(v.stats["edges"]["ww"], json!(0));
+    assert_eq!(v.stats["serial_order"], json!("found"));
+    let (h, v) = checked(
+        register,
+        Model::StrictSerializable,
+        text,
+        &["no-serial-order-realtime"],
+    );
+    assert_says(
+        &v.anomalies[0],
+        &[
+            "no serial order of the committed transactions that respects real time",
+            "The furthest the search got: 1 of the 4 committed transactions placed (T1); \
+             then the only transaction that could go next did not fit:\n  - T2 writes key 1, \
+             which held 1, a version T3 has yet to read",
+            "no cycle; orders that ignore real time do.",
+            "T3 = op 4 (process 2, ok, line 5): [r 1 1]",
+            "Rules out: strict-serializable.",
+        ],
+    );
+    assert_eq!(ops(&v.anomalies[0]), [0, 1, 4]);
+    rules_out_from(&h, Model::StrictSerializable, register);
+}
+
+#[test]
+fn register_reads_no_serial_order_explains() {
+    // T3 read x as T1 left it and y as T2 left it: each write must come last on one key
+    // and first on the other. Blind writes give no version order, so the graph shows no
+    // cycle; the search for a serial order finds none.
+    let (h, v) = checked(
+        register,
+        Model::Serializable,
+        r#"
+        0 invoke [["w",1,1],["w",2,1]]
+        1 invoke [["w",1,2],["w",2,2]]
+        0 ok     [["w",1,1],["w",2,1]]
+        1 ok     [["w",1,2],["w",2,2]]
+        2 invoke [["r",1,null],["r",2,null]]
+        2 ok     [["r",1,1],["r",2,2]]
+        "#,
+        &["no-serial-order"],
+    );
+    assert_says(
+        &v.anomalies[0],
+        &[
+            "no-serial-order: no serial order of the committed transactions explains what \
+             they read, though the dependency graph shows no cycle",
+            "T2 writes key 1, which held 1, a version T3 has yet to read",
+            "(1 other transaction was still waiting for these.)",
+            "Rules out: serializable, strict-serializable.",
+        ],
+    );
+    assert_eq!(v.stats["serial_order"], json!("none"));
+    rules_out_from(&h, Model::Serializable, register);
 }
 
 #[test]

@@ -15,15 +15,18 @@
 //! drawn from it. A longest version holding a value twice is `duplicate`, and its key
 //! gives no edges either. Only observations count: the part of a read that shows the
 //! reader's own appends says how its transaction saw itself, not where its appends landed
-//! (under read committed, another append may commit in between). Appends never observed
-//! (by ok or info transactions) simply have no place in the order.
+//! (under read committed, another append may commit in between). Appends no read shows have
+//! no place in the order, but they come after all of it (module `unobserved`).
 //!
 //! **Edges**, for keys with a usable order:
 //! - `ww`: between the writers of consecutive values of the order (values whose writer is
 //!   unknown or failed are stepped over);
 //! - `wr`: from the writer of the last value a transaction observed, to it;
 //! - `rw`: from a transaction to the writer of the value right after the version it
-//!   observed.
+//!   observed;
+//! - and into each transaction known to have happened with an append no read shows: `ww`
+//!   from the writer of the order's last value, `rw` from the readers of the whole order
+//!   (module `unobserved`).
 //!
 //! **Anomalies without cycles**:
 //! - `G1a`: a read shows a value appended by a failed transaction;
@@ -40,6 +43,7 @@ use super::budget::{Clock, TimeUp};
 use super::found::{Ctx, Found};
 use super::graph::{DepGraph, EdgeKind, RW, WR, WW};
 use super::txns::{KeyId, Mop, Seen, Status, Txn, TxnId, Txns, ValId};
+use super::unobserved::{self, unseen};
 use super::writes::{
     self, internal, writers, writes_later, Ambiguous, Problem, Unwritten, Writers,
 };
@@ -63,6 +67,8 @@ pub struct Appends<'a> {
     order: Vec<Option<&'a [ValId]>>,
     /// Position of each (key, value) in its key's usable order.
     pos: FxHashMap<u64, u32>,
+    /// Per key with a usable order, what orders the appends no read shows.
+    unobserved: Vec<Option<unobserved::Key>>,
     /// Appends of one value to one key by two micro-ops: (how many, the first).
     pub ambiguous: Ambiguous,
 }
@@ -179,6 +185,7 @@ impl<'a> Appends<'a> {
             writer,
             order: vec![None; nkeys],
             pos: FxHashMap::default(),
+            unobserved: Vec::new(),
             ambiguous,
         };
         // What each ok transaction observed, by key; the longest observation of each.
@@ -311,6 +318,28 @@ impl<'a> Appends<'a> {
                 }
             }
         }
+        // Appends no read shows come after every version read.
+        a.unobserved = (0..nkeys)
+            .map(|k| {
+                a.order[k].map(|order| unobserved::Key {
+                    last_writer: order
+                        .iter()
+                        .rev()
+                        .find_map(|&v| a.committed_writer(Txns::kv(k as KeyId, v))),
+                    readers: Vec::new(),
+                })
+            })
+            .collect();
+        for o in &observed {
+            if let (Some(key), Some(order)) =
+                (&mut a.unobserved[o.key as usize], a.order[o.key as usize])
+            {
+                if o.list.len() == order.len() {
+                    key.readers.push(o.t);
+                }
+            }
+        }
+        unobserved::add_edges(txns, &a.unobserved, &a.pos, g, clock)?;
         a.lost(ctx, found, &observed, &by_key, clock)?;
         Ok(a)
     }
@@ -482,6 +511,10 @@ impl<'a> Appends<'a> {
 }
 
 impl super::explain::Why for Appends<'_> {
+    fn writers(&self) -> &Writers {
+        &self.writer
+    }
+
     /// Why `a` precedes `b` by an edge of `kind` (a data kind), told with their labels.
     fn why(&self, a: TxnId, la: &str, b: TxnId, lb: &str, kind: EdgeKind) -> String {
         let txns = self.txns;
@@ -511,6 +544,29 @@ impl super::explain::Why for Appends<'_> {
                             "on key {}, {la} appended {} and {lb} appended {} {how}",
                             txns.key_name(*key),
                             txns.val_name(*value),
+                            txns.val_name(v)
+                        );
+                    }
+                }
+                for (k, v) in unseen(tb, &self.unobserved, &self.pos) {
+                    let (Some(key), Some(order)) =
+                        (&self.unobserved[k as usize], self.order[k as usize])
+                    else {
+                        continue;
+                    };
+                    if key.last_writer != Some(a) {
+                        continue;
+                    }
+                    let last = order
+                        .iter()
+                        .rev()
+                        .find(|&&x| self.committed_writer(Txns::kv(k, x)) == Some(a));
+                    if let Some(&last) = last {
+                        return format!(
+                            "on key {}, {la} appended {}, the last value any read shows, and \
+                             {lb} appended {}, which no read shows, so after it",
+                            txns.key_name(k),
+                            txns.val_name(last),
                             txns.val_name(v)
                         );
                     }
@@ -546,6 +602,22 @@ impl super::explain::Why for Appends<'_> {
                             txns.key_name(o.key),
                             txns.list_tail(o.prefix),
                             txns.val_name(next)
+                        );
+                    }
+                }
+                for o in observe(txns, ta).0 {
+                    if self.order[o.key as usize].map(|l| l.len()) != Some(o.prefix.len()) {
+                        continue;
+                    }
+                    let later = unseen(tb, &self.unobserved, &self.pos).find(|u| u.0 == o.key);
+                    if let Some((k, v)) = later {
+                        return format!(
+                            "{la} read key {} = {} without {}, which {lb} appended; no read \
+                             shows {}, so it came after every version read",
+                            txns.key_name(k),
+                            txns.list_tail(o.prefix),
+                            txns.val_name(v),
+                            txns.val_name(v)
                         );
                     }
                 }

@@ -1,6 +1,8 @@
 //! One check, start to finish: read the transactions, infer the dependencies and the
 //! anomalies visible without cycles, add process and real-time order, find and name the
-//! cycles, and turn it all into a verdict for the model asked about.
+//! cycles, look for a serial order when the model is serializable or strict serializable
+//! and nothing rules it out yet (module `witness`), and turn it all into a verdict for the
+//! model asked about.
 //!
 //! Cycles are sought in two passes. First over data edges only (ww, wr, rw): each strongly
 //! connected component is named by its most severe class (`G0` ... `G2-item`). Then over
@@ -13,8 +15,8 @@
 //! (`ruled_out`, and `models` as a sentence), whatever the model checked. It is unknown,
 //! never valid, when the time limit ran out, when some transaction could not be read, when
 //! some value was written twice (so a read no longer names its write), when a cycle search
-//! gave up where a more severe class could have ruled the model out, or when no
-//! transaction completed ok.
+//! gave up where a more severe class could have ruled the model out, when the search for a
+//! serial order gave up, or when no transaction completed ok.
 
 use super::append::Appends;
 use super::budget::{Clock, TimeUp};
@@ -25,7 +27,7 @@ use super::model::{self, Model};
 use super::register::Registers;
 use super::search::{name_component, Class, DATA_CLASSES, ORDER_CLASSES};
 use super::txns::{Datatype, Status, Txns};
-use super::{order, scc};
+use super::{order, scc, witness};
 use crate::report::Report;
 use history::{History, Verdict};
 use serde_json::{json, Map, Value};
@@ -43,6 +45,8 @@ struct Notes {
     /// its component.
     gave_up: Option<(Model, usize)>,
     phase: &'static str,
+    /// The first transaction that could not be read.
+    malformed: Option<history::Malformed>,
 }
 
 /// Check `history` as a `dt` history against `model`.
@@ -54,9 +58,12 @@ pub fn check(history: &History, dt: Datatype, model: Model, limit: Option<Durati
         unsure: Vec::new(),
         gave_up: None,
         phase: "reading the transactions",
+        malformed: None,
     };
     let mut ok = 0;
-    let result = run(history, dt, &mut clock, &mut found, &mut notes, &mut ok);
+    let result = run(
+        history, dt, model, &mut clock, &mut found, &mut notes, &mut ok,
+    );
     if result.is_err() {
         notes.unsure.push(format!(
             "the time limit ({:.1} s) ran out while {}; what was found until then is reported",
@@ -64,12 +71,18 @@ pub fn check(history: &History, dt: Datatype, model: Model, limit: Option<Durati
             notes.phase
         ));
     }
-    finish(dt, model, found, notes, ok)
+    let malformed = notes.malformed.take();
+    let mut verdict = finish(dt, model, found, notes, ok);
+    if let Some(m) = malformed {
+        verdict.note_malformed(m);
+    }
+    verdict
 }
 
 fn run(
     history: &History,
     dt: Datatype,
+    model: Model,
     clock: &mut Clock,
     found: &mut Found,
     notes: &mut Notes,
@@ -88,13 +101,7 @@ fn run(
     ] {
         notes.stats.insert(k.into(), v);
     }
-    if let Some((op, why)) = txns.malformed.first() {
-        notes.unsure.push(format!(
-            "{} transaction(s) could not be read, so they were left out; the first, op {op}: \
-             {why}",
-            txns.malformed_count
-        ));
-    }
+    notes.malformed = txns.first_malformed(history);
     let ctx = Ctx {
         history,
         txns: &txns,
@@ -139,38 +146,70 @@ fn run(
         .insert("cyclic_candidates".into(), json!(all_nodes.len()));
     if all_nodes.is_empty() {
         notes.stats.insert("sccs".into(), json!(0));
-        return Ok(());
+    } else {
+        name_cycles(
+            &ctx,
+            &*inferred,
+            &g,
+            &data_nodes,
+            &all_nodes,
+            found,
+            notes,
+            clock,
+        )?;
     }
-    let graph = &g;
-    let why: &(dyn Why + Sync) = &*inferred;
+    let searched = matches!(model, Model::Serializable | Model::StrictSerializable)
+        && *ok > 0
+        && notes.unsure.is_empty()
+        && notes.gave_up.is_none_or(|(m, _)| m > model)
+        && !found.ruled_out().contains(&model);
+    if searched {
+        notes.phase = "searching for a serial order";
+        witness::judge(
+            &ctx,
+            &g,
+            inferred.writers(),
+            model,
+            found,
+            &mut notes.unsure,
+            &mut notes.stats,
+            clock,
+        )?;
+    }
+    Ok(())
+}
+
+/// Find and name the cycles among `data_nodes` (data edges) and `all_nodes` (all edges).
+#[allow(clippy::too_many_arguments)]
+fn name_cycles(
+    ctx: &Ctx,
+    why: &(dyn Why + Sync),
+    graph: &DepGraph,
+    data_nodes: &[u32],
+    all_nodes: &[u32],
+    found: &mut Found,
+    notes: &mut Notes,
+    clock: &mut Clock,
+) -> Result<(), TimeUp> {
+    let txns = ctx.txns;
     scc::with_stack(all_nodes.len(), || {
         let mut sccs = 0;
-        let data_sccs = scc::components(&graph.g, DATA, &data_nodes, clock)?;
+        let data_sccs = scc::components(&graph.g, DATA, data_nodes, clock)?;
         let mut in_data_cycle = vec![false; txns.len()];
         for c in &data_sccs {
             sccs += 1;
             for &t in c {
                 in_data_cycle[t as usize] = true;
             }
-            name(
-                &ctx,
-                why,
-                graph,
-                c,
-                DATA,
-                &DATA_CLASSES,
-                found,
-                notes,
-                clock,
-            )?;
+            name(ctx, why, graph, c, DATA, &DATA_CLASSES, found, notes, clock)?;
         }
-        for c in scc::components(&graph.g, ALL, &all_nodes, clock)? {
+        for c in scc::components(&graph.g, ALL, all_nodes, clock)? {
             if c.iter().any(|&t| in_data_cycle[t as usize]) {
                 continue;
             }
             sccs += 1;
             name(
-                &ctx,
+                ctx,
                 why,
                 graph,
                 &c,

@@ -21,11 +21,14 @@ use super::found::Ctx;
 use super::graph::{kind_name, EdgeKind, PROCESS, REALTIME};
 use super::search::{Class, Step};
 use super::txns::TxnId;
+use super::writes::Writers;
 use serde_json::{json, Value};
 
-/// Something that can say why one transaction precedes another by a data edge.
+/// What a data analysis (`append`, `register`) keeps for later: why one transaction
+/// precedes another by a data edge, and who wrote each (key, value).
 pub trait Why {
     fn why(&self, a: TxnId, la: &str, b: TxnId, lb: &str, kind: EdgeKind) -> String;
+    fn writers(&self) -> &Writers;
 }
 
 /// What a cycle of a class means, for the first line of its explanation.

@@ -1,10 +1,11 @@
 //! # Transactional checking, in the manner of Elle
 //!
 //! The `list-append` and `rw-register` workloads run transactions; this module decides
-//! which consistency models the history they left allows, without searching orders of
-//! transactions: it infers from what the reads returned which transaction must precede
-//! which, and looks for cycles in that *dependency graph* (Adya's approach, as Elle
-//! applies it to black-box histories).
+//! which consistency models the history they left allows: it infers from what the reads
+//! returned which transaction must precede which, and looks for cycles in that *dependency
+//! graph* (Adya's approach, as Elle applies it to black-box histories). For serializable
+//! and strict serializable, a history the graph does not rule out is valid only with a
+//! *witness*: a serial order that explains every read (module `witness`).
 //!
 //! ## The history
 //!
@@ -25,13 +26,16 @@
 //! ## What is inferred
 //!
 //! - Version orders and the anomalies visible without cycles: see module `append` for lists
-//!   (the longest read orders each key) and module `register` for registers (only where
-//!   writes follow reads).
+//!   (the longest read orders each key; appends no read shows come after it, module
+//!   `unobserved`) and module `register` for registers (only where writes follow reads).
 //! - The dependency graph (`graph`): `ww`, `wr`, `rw` edges from the data, `process`
 //!   and `realtime` edges from the history's order (`order`).
 //! - Cycles (`scc`, `search`): each strongly connected component is named by the most
 //!   severe class of cycle it holds, with a shortest cycle of that class, told edge by
 //!   edge (`explain`).
+//! - For serializable and strict serializable, when nothing above rules the model out: a
+//!   serial order found by a bounded search (module `serial`), or the anomaly
+//!   `no-serial-order`, or an unknown verdict if the search gave up (module `witness`).
 //!
 //! ## Anomaly kinds and models
 //!
@@ -52,15 +56,17 @@
 //! | `G-single` | cycle with exactly one rw edge | snapshot-isolation |
 //! | `G-nonadjacent` | cycle with rw edges, no two adjacent | snapshot-isolation |
 //! | `G2-item` | cycle with two or more rw edges | serializable |
+//! | `no-serial-order` | no serial order explains the reads, though the graph has no cycle | serializable |
 //! | `lost` | an ok append never read, though a later transaction read the key | strict-serializable |
 //! | `<cycle kind>-process` | a cycle that needs process order | strict-serializable |
 //! | `<cycle kind>-realtime` | a cycle that needs real-time order | strict-serializable |
+//! | `no-serial-order-realtime` | no serial order that respects real time explains the reads | strict-serializable |
 //!
 //! A checker judges one [`Model`] (default: serializable): its verdict is invalid when some
 //! anomaly rules that model out, and lists those anomalies; the stats name every model the
 //! history rules out (`ruled_out`, `models`) and count every kind found (`anomaly_kinds`).
 //! It is unknown, never valid, when it could not finish or could not read everything (see module
-//! `check`).
+//! `check`). `checkers/tests/txn_oracle.rs` holds the checkers to a brute-force oracle.
 //!
 //! ```
 //! use checkers::txn::{ListAppend, Model};
@@ -101,7 +107,10 @@ mod order;
 mod register;
 mod scc;
 mod search;
+mod serial;
 mod txns;
+mod unobserved;
+mod witness;
 mod writes;
 
 pub use model::Model;

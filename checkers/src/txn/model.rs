@@ -9,8 +9,8 @@
 //! |---|---|
 //! | `G0`, `G1a`, `G1b`, `G1c`, `incompatible-order`, `duplicate`, `garbage-read` | read-committed |
 //! | `internal`, `lost-update`, `G-single`, `G-nonadjacent` | snapshot-isolation |
-//! | `G2-item` | serializable |
-//! | `lost`, and every cycle kind ending in `-process` or `-realtime` | strict-serializable |
+//! | `G2-item`, `no-serial-order` | serializable |
+//! | `lost`, and every kind ending in `-process` or `-realtime` | strict-serializable |
 //!
 //! Following Elle: `internal` (a transaction that does not see its own writes, or reads a
 //! key twice and sees two states) is allowed by read committed, which permits
@@ -78,7 +78,7 @@ pub fn weakest_ruled_out(kind: &str) -> Option<Model> {
             Model::ReadCommitted
         }
         "internal" | "lost-update" | "G-single" | "G-nonadjacent" => Model::SnapshotIsolation,
-        "G2-item" => Model::Serializable,
+        "G2-item" | "no-serial-order" => Model::Serializable,
         "lost" => Model::StrictSerializable,
         _ => return None,
     })
@@ -134,6 +134,8 @@ mod tests {
             ("G0-realtime", StrictSerializable),
             ("G-single-process", StrictSerializable),
             ("G2-item-realtime", StrictSerializable),
+            ("no-serial-order", Serializable),
+            ("no-serial-order-realtime", StrictSerializable),
         ];
         for (kind, weakest) in table {
             assert_eq!(weakest_ruled_out(kind), Some(weakest), "{kind}");

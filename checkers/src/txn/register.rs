@@ -305,6 +305,10 @@ impl<'a> Registers<'a> {
 }
 
 impl super::explain::Why for Registers<'_> {
+    fn writers(&self) -> &Writers {
+        &self.writer
+    }
+
     /// Why `a` precedes `b` by an edge of `kind` (a data kind), told with their labels.
     fn why(&self, a: TxnId, la: &str, b: TxnId, lb: &str, kind: EdgeKind) -> String {
         let txns = self.txns;

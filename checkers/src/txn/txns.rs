@@ -10,11 +10,15 @@
 //!
 //! Outcomes: `ok` happened, and its completion's micro-ops carry what its reads saw;
 //! `fail` did not happen; `info` (or no completion) may have happened, its reads unknown.
-//! A transaction whose micro-ops cannot be parsed is kept (so ids stay aligned) with no
-//! micro-ops, and noted as malformed: the verdict cannot then be `valid`.
+//! A transaction whose micro-ops cannot be parsed, or whose ok completion does not carry
+//! the micro-ops it was invoked with (the same functions and keys in the same order, the
+//! same values written), is kept (so ids stay aligned) with no micro-ops, and noted as
+//! malformed: the verdict cannot then be `valid`, and `schism check` names its line.
+//! Integer keys and values are read by `crate::values` (any width).
 
 use super::budget::{Clock, TimeUp};
-use history::{History, Key, OpType, Process, Value};
+use crate::values::int;
+use history::{History, Key, Malformed, OpType, Process, Value};
 use rustc_hash::FxHashMap;
 use smol_str::SmolStr;
 use std::fmt::Write as _;
@@ -122,7 +126,7 @@ pub struct Txn {
 /// An interned value as written in the history.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum Lit {
-    Int(i64),
+    Int(i128),
     Str(SmolStr),
 }
 
@@ -142,9 +146,9 @@ pub struct Txns {
     pub keys: Vec<Key>,
     pub vals: Vec<Lit>,
     key_ids: FxHashMap<Key, KeyId>,
-    int_ids: FxHashMap<i64, ValId>,
+    int_ids: FxHashMap<i128, ValId>,
     str_ids: FxHashMap<SmolStr, ValId>,
-    /// Malformed transactions: (invocation op, what is wrong), the first few.
+    /// Malformed transactions: (the op that shows it, what is wrong), the first few.
     pub malformed: Vec<(u32, String)>,
     pub malformed_count: usize,
     /// Client ops that are not transactions.
@@ -158,6 +162,38 @@ const MALFORMED_SHOWN: usize = 5;
 fn function(v: &Value) -> Option<&str> {
     let s = v.as_str()?;
     Some(s.strip_prefix(':').unwrap_or(s))
+}
+
+/// Whether an ok completion carries the micro-ops its invocation asked for: as many, each
+/// with the same function and key, and each write with the same value (reads are filled).
+fn same_mops(invoked: &Value, done: &Value, dt: Datatype) -> Result<(), String> {
+    let (Value::Array(asked), Value::Array(got)) = (invoked, done) else {
+        return Ok(()); // Not arrays: parse_mops says what is wrong.
+    };
+    if asked.len() != got.len() {
+        return Err(format!(
+            "its ok completion carries {} micro-op(s), but it was invoked with {}",
+            got.len(),
+            asked.len()
+        ));
+    }
+    for (i, (a, g)) in asked.iter().zip(got).enumerate() {
+        let (Value::Array(a), Value::Array(g)) = (a, g) else {
+            continue;
+        };
+        let f = |p: &[Value]| p.first().and_then(function).map(str::to_string);
+        let same_op = a.len() == g.len() && f(a) == f(g) && a.get(1) == g.get(1);
+        let write = f(a).as_deref() == Some(dt.write_f());
+        if !same_op || (write && a.get(2) != g.get(2)) {
+            return Err(format!(
+                "its ok completion's micro-op {} is {}, but it was invoked as {}",
+                i + 1,
+                crate::report::show(&Value::Array(g.clone())),
+                crate::report::show(&Value::Array(a.clone()))
+            ));
+        }
+    }
+    Ok(())
 }
 
 impl Txns {
@@ -182,12 +218,23 @@ impl Txns {
                 (Status::Ok, Some(c)) => &c.value,
                 _ => &inv.value,
             };
-            let mops = match t.parse_mops(source, dt, status == Status::Ok) {
+            // A problem is told at the op that shows it: the completion, when it does not
+            // match its invocation; else the op whose micro-ops were read.
+            let parsed = match completion.filter(|_| status == Status::Ok) {
+                Some(c) => same_mops(&inv.value, &c.value, dt)
+                    .map_err(|e| (c.index as u32, e))
+                    .and_then(|()| {
+                        t.parse_mops(source, dt, true)
+                            .map_err(|e| (c.index as u32, e))
+                    }),
+                None => t.parse_mops(source, dt, false).map_err(|e| (i as u32, e)),
+            };
+            let mops = match parsed {
                 Ok(m) => m,
                 Err(e) => {
                     t.malformed_count += 1;
                     if t.malformed.len() < MALFORMED_SHOWN {
-                        t.malformed.push((i as u32, e));
+                        t.malformed.push(e);
                     }
                     Vec::new()
                 }
@@ -207,7 +254,7 @@ impl Txns {
         let k = match v {
             Value::Number(n) => Key::Int(
                 n.as_i64()
-                    .ok_or_else(|| format!("key {v} is not an integer"))?,
+                    .ok_or_else(|| format!("key {v} is not an integer of 64 bits"))?,
             ),
             Value::String(s) => Key::Str(s.as_str().into()),
             other => return Err(format!("key {other} is neither an integer nor a string")),
@@ -223,21 +270,20 @@ impl Txns {
 
     fn val(&mut self, v: &Value) -> Result<ValId, String> {
         let next = self.vals.len() as ValId;
-        let id = match v {
-            Value::Number(n) => {
-                let i = n
-                    .as_i64()
-                    .ok_or_else(|| format!("value {v} is not an integer"))?;
-                *self.int_ids.entry(i).or_insert(next)
+        let lit = match (int(v), v) {
+            (Some(i), _) => Lit::Int(i),
+            (None, Value::String(s)) => Lit::Str(s.as_str().into()),
+            (None, Value::Number(_)) => return Err(format!("value {v} is not an integer")),
+            (None, other) => {
+                return Err(format!("value {other} is neither an integer nor a string"))
             }
-            Value::String(s) => *self.str_ids.entry(s.as_str().into()).or_insert(next),
-            other => return Err(format!("value {other} is neither an integer nor a string")),
+        };
+        let id = match &lit {
+            Lit::Int(i) => *self.int_ids.entry(*i).or_insert(next),
+            Lit::Str(s) => *self.str_ids.entry(s.clone()).or_insert(next),
         };
         if id == next {
-            self.vals.push(match v {
-                Value::String(s) => Lit::Str(s.as_str().into()),
-                _ => Lit::Int(v.as_i64().expect("an integer")),
-            });
+            self.vals.push(lit);
         }
         Ok(id)
     }
@@ -315,6 +361,14 @@ impl Txns {
 
     pub fn len(&self) -> usize {
         self.list.len()
+    }
+
+    /// The first malformed transaction, as a verdict notes it.
+    pub fn first_malformed(&self, history: &History) -> Option<Malformed> {
+        let (op, why) = self.malformed.first()?;
+        let mut m = Malformed::at(history, *op as usize, why.clone());
+        m.count = self.malformed_count;
+        Some(m)
     }
 
     /// Key and value as one map key.
@@ -466,6 +520,38 @@ mod tests {
         let t = Txns::extract(&h, Datatype::RwRegister, &mut Clock::new(None)).unwrap();
         assert_eq!(t.malformed_count, 2, "{:?}", t.malformed);
         assert!(t.malformed[1].1.contains("neither an integer nor a string"));
+    }
+
+    #[test]
+    fn an_ok_completion_must_carry_the_micro_ops_invoked() {
+        let h = history(vec![
+            (0, OpType::Invoke, json!([["append", 1, 2], ["r", 1, null]])),
+            (0, OpType::Ok, json!([["append", 1, 2]])),
+            (1, OpType::Invoke, json!([["append", 1, 3], ["r", 2, null]])),
+            (1, OpType::Ok, json!([["append", 1, 4], ["r", 2, [1]]])),
+            (2, OpType::Invoke, json!([["append", 1, 5], ["r", 2, null]])),
+            (2, OpType::Ok, json!([["append", 1, 5], ["r", 3, []]])),
+            (
+                3,
+                OpType::Invoke,
+                json!([[":append", 1, 6], ["r", 2, null]]),
+            ),
+            (
+                3,
+                OpType::Ok,
+                json!([["append", 1, 6], ["r", 2, [18446744073709551615u64]]]),
+            ),
+        ]);
+        let t = Txns::extract(&h, Datatype::ListAppend, &mut Clock::new(None)).unwrap();
+        assert_eq!(t.malformed_count, 3, "{:?}", t.malformed);
+        assert!(t.malformed[0]
+            .1
+            .contains("carries 1 micro-op(s), but it was invoked with 2"));
+        assert!(t.malformed[1].1.contains("micro-op 1 is [\"append\",1,4]"));
+        assert!(t.malformed[2].1.contains("micro-op 2 is [\"r\",3,[]]"));
+        assert_eq!(t.vals.last(), Some(&Lit::Int(18446744073709551615)));
+        let m = t.first_malformed(&h).unwrap();
+        assert_eq!((m.line, m.count), (2, 3));
     }
 
     #[test]

@@ -96,6 +96,19 @@ impl Inject {
     /// comes with it).
     pub fn kinds(self, dt: Datatype) -> Vec<&'static str> {
         let mut k = vec![self.kind()];
+        if self == Inject::Lost {
+            // The append comes after every version read (module `unobserved`): after the
+            // reader that missed it (rw) and the writer of the last value read (ww), which
+            // follow it in real time (or process order): a cycle through those edges.
+            k.extend([
+                "G0-process",
+                "G0-realtime",
+                "G1c-process",
+                "G1c-realtime",
+                "G-single-process",
+                "G-single-realtime",
+            ]);
+        }
         if self == Inject::LostUpdate {
             k.push(match dt {
                 Datatype::ListAppend => "G-single",
