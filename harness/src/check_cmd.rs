@@ -161,10 +161,10 @@ pub struct Read<'a> {
 
 impl Read<'_> {
     /// The history and its format; any problem is the file's error.
-    pub fn history(&self) -> Result<(History, Format), FileResult> {
+    pub fn history(&self) -> Result<(History, Format), Box<FileResult>> {
         let name = self.path.display().to_string();
         format::read_path_limited(self.path, self.format, self.dialect, self.max_bytes)
-            .map_err(|e| FileResult::error(&name, e.to_string()))
+            .map_err(|e| Box::new(FileResult::error(&name, e.to_string())))
     }
 }
 
@@ -191,7 +191,7 @@ pub fn check_file(read: &Read, options: &Options) -> FileResult {
     let name = read.path.display().to_string();
     let (history, format) = match read.history() {
         Ok(x) => x,
-        Err(r) => return r,
+        Err(r) => return *r,
     };
     let report = match linearizable::check(&history, options) {
         Ok(r) => r,

@@ -58,7 +58,7 @@ pub fn check_file(read: &Read, workload: &str, checkers: &[Box<dyn Checker>]) ->
     let name = read.path.display().to_string();
     let (history, format) = match read.history() {
         Ok(x) => x,
-        Err(r) => return r,
+        Err(r) => return *r,
     };
     let started = Instant::now();
     let verdicts: Vec<_> = checkers.iter().map(|c| c.check(&history)).collect();

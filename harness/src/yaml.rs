@@ -126,21 +126,33 @@ fn scan(text: &str, mut on: impl FnMut(u8, usize, usize) -> bool) {
 }
 
 /// Refuse flow nesting deeper than [`MAX_FLOW_DEPTH`], at the bracket that goes too deep.
+/// Only brackets of flow collections count: outside one, a `[` or `{` opens a collection
+/// only where a value starts (a line's start, after `key: `, `- `, an anchor or a tag);
+/// inside a plain scalar (`name: a[[`) or a block scalar (`|`, `>`) it is text (fuzzing
+/// found specs refused, once written back, for brackets in their strings).
 fn check_depth(text: &str) -> Result<(), String> {
     let mut depth = 0usize;
     let mut too_deep = None;
+    let mut flow = FlowScan::default();
     scan(text, |b, line, col| {
+        if !flow.significant(b, line, col) {
+            return true;
+        }
         match b {
-            b'[' | b'{' => {
+            b'[' | b'{' if depth > 0 || flow.at_value_start => {
                 depth += 1;
                 if depth > MAX_FLOW_DEPTH {
                     too_deep = Some((line, col));
                     return false;
                 }
             }
-            b']' | b'}' => depth = depth.saturating_sub(1),
+            b']' | b'}' if depth > 0 => depth -= 1,
+            _ if depth == 0 && (b == b'|' || b == b'>') && flow.at_value_start => {
+                flow.block_indent = flow.line_indent;
+            }
             _ => {}
         }
+        flow.after(b, depth);
         true
     });
     match too_deep {
@@ -149,6 +161,64 @@ fn check_depth(text: &str) -> Result<(), String> {
              needs a few levels at most"
         )),
         None => Ok(()),
+    }
+}
+
+/// Where values start, outside flow collections, for [`check_depth`].
+#[derive(Default)]
+struct FlowScan {
+    line: usize,
+    /// The indentation of this line, once a byte other than a space was seen on it.
+    line_indent: Option<usize>,
+    /// The indentation of the line that opened a block scalar: deeper lines are its text.
+    block_indent: Option<usize>,
+    in_block_text: bool,
+    at_value_start: bool,
+    /// The first and last bytes of the current run of bytes other than spaces.
+    token: Option<(u8, u8)>,
+}
+
+impl FlowScan {
+    /// Track lines and indentation; false for bytes of a block scalar's text.
+    fn significant(&mut self, b: u8, line: usize, col: usize) -> bool {
+        if line != self.line {
+            self.line = line;
+            self.line_indent = None;
+            self.in_block_text = false;
+            self.at_value_start = true;
+            self.token = None;
+        }
+        if self.line_indent.is_none() && b != b' ' && b != b'\t' {
+            let indent = col - 1;
+            self.line_indent = Some(indent);
+            match self.block_indent {
+                Some(block) if indent > block => self.in_block_text = true,
+                _ => self.block_indent = None,
+            }
+        }
+        !self.in_block_text
+    }
+
+    /// After a byte outside flow collections: a space ends a token, and the token decides
+    /// whether a value starts next.
+    fn after(&mut self, b: u8, depth: usize) {
+        if depth > 0 {
+            return;
+        }
+        if b == b' ' || b == b'\t' {
+            if let Some((first, last)) = self.token.take() {
+                self.at_value_start = last == b':'
+                    || (first == last && (first == b'-' || first == b'?'))
+                    || first == b'&'
+                    || first == b'!';
+            }
+            return;
+        }
+        self.token = Some(match self.token {
+            Some((first, _)) => (first, b),
+            None => (b, b),
+        });
+        self.at_value_start = false;
     }
 }
 
@@ -197,6 +267,20 @@ mod tests {
         // Brackets in quotes and comments do not count.
         let quoted = format!("name: \"{}\" # {}\n", "[".repeat(100), "{".repeat(100));
         assert!(parse::<S>(&quoted).is_ok());
+        // Nor those of plain and block scalars; those of a flow collection after a tag or
+        // an anchor, or in a list item, do.
+        let plain = format!("name: a{}\n", "[".repeat(100));
+        assert!(parse::<S>(&plain).is_ok());
+        let block = format!("name: |\n  {}\n  x\nnodes: 1\n", "[".repeat(100));
+        assert!(parse::<S>(&block).is_ok());
+        for text in [
+            format!("list: !!seq {}", "[".repeat(100)),
+            format!("list: &a {}", "[".repeat(100)),
+            format!("list:\n  - {}", "{".repeat(100)),
+        ] {
+            let e = parse::<S>(&text).unwrap_err();
+            assert!(e.contains("nested more than 64"), "{text}: {e}");
+        }
     }
 
     #[test]

@@ -22,17 +22,13 @@ pub fn locate(text: &str, path: &str) -> Option<(usize, usize)> {
             if (indent as i64) <= parent {
                 break;
             }
-            let key = body
-                .split(':')
-                .next()
-                .unwrap_or("")
-                .trim()
-                .trim_matches(['"', '\'']);
-            if key == segment
-                && body[key.len()..]
-                    .trim_start_matches(['"', '\''])
-                    .starts_with(':')
-            {
+            // The key is what comes before the first `:`, quotes taken off; a quoted key
+            // may hold any character (fuzzing found a slice inside a non-ASCII one).
+            let Some((raw, _)) = body.split_once(':') else {
+                continue;
+            };
+            let key = raw.trim().trim_matches(['"', '\'']);
+            if key == segment {
                 hit = Some((i, indent));
                 break;
             }
@@ -66,6 +62,13 @@ mod tests {
         assert_eq!(locate(TEXT, "image.binary"), Some((3, 3)));
         assert_eq!(locate(TEXT, "client.http.read"), Some((8, 5)));
         assert_eq!(locate(TEXT, "ready.tcp"), Some((10, 3)));
+    }
+
+    #[test]
+    fn quoted_keys_of_any_characters_are_found() {
+        let text = "env:\n  \"\u{e9}t\u{e9}\": \"{{nope}}\"\n  'x y': 1\n";
+        assert_eq!(locate(text, "env.\u{e9}t\u{e9}"), Some((2, 3)));
+        assert_eq!(locate(text, "env.x y"), Some((3, 3)));
     }
 
     #[test]
