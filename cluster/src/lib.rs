@@ -31,7 +31,7 @@ pub mod fake;
 pub mod sample;
 mod spec;
 
-pub use spec::{ClusterSpec, CommandFn, ImageFile, ImageSpec, NodeCommand, Probe};
+pub use spec::{ClusterSpec, CommandFn, Holder, ImageFile, ImageSpec, NodeCommand, Probe};
 
 use async_trait::async_trait;
 use std::net::Ipv4Addr;

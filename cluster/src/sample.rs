@@ -34,5 +34,6 @@ pub fn busybox_httpd(run_id: &str, nodes: usize) -> ClusterSpec {
         log_files: Vec::new(),
         stop_signal: None,
         data_dir: Some("/data".into()),
+        holder: crate::Holder::busybox(),
     }
 }

@@ -60,6 +60,29 @@ pub type CommandFn = std::sync::Arc<
     dyn Fn(&str, std::net::Ipv4Addr, &[(String, std::net::Ipv4Addr)]) -> NodeCommand + Send + Sync,
 >;
 
+/// The program that holds each node's network namespace: it runs in the holder container
+/// until the container is removed, doing nothing. It is packed into the tools image with
+/// its libraries, so it comes from what schism builds itself (schism's own node binary,
+/// `schism-node hold`), never from a tool the host may lack.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Holder {
+    /// The program on the host.
+    pub host_path: std::path::PathBuf,
+    /// Its arguments (after the program).
+    pub args: Vec<String>,
+}
+
+impl Holder {
+    /// The host's static busybox (`busybox sleep`): for the cluster crate's own tests and
+    /// samples, where schism's node binary is not at hand.
+    pub fn busybox() -> Holder {
+        Holder {
+            host_path: "/usr/bin/busybox".into(),
+            args: vec!["sleep".into(), "2147483647".into()],
+        }
+    }
+}
+
 /// Everything needed to bring a cluster up.
 #[derive(Clone)]
 pub struct ClusterSpec {
@@ -82,6 +105,8 @@ pub struct ClusterSpec {
     /// filesystem, which is slow to write), kept across kill and restart, removed at
     /// teardown.
     pub data_dir: Option<String>,
+    /// What holds each node's network namespace.
+    pub holder: Holder,
 }
 
 impl std::fmt::Debug for ClusterSpec {
@@ -95,6 +120,7 @@ impl std::fmt::Debug for ClusterSpec {
             .field("log_files", &self.log_files)
             .field("stop_signal", &self.stop_signal)
             .field("data_dir", &self.data_dir)
+            .field("holder", &self.holder)
             .finish_non_exhaustive()
     }
 }

@@ -66,9 +66,16 @@ impl Format {
         if t.contains("jepsen.util - ") {
             return Ok(Format::PorcupineEtcd);
         }
-        if t.starts_with('{') || t.starts_with('[') || t.starts_with('#') {
-            // Porcupine's kv log: keyed maps without the times Jepsen always records.
-            let kv = t.contains(":key ") && !t.contains(":time ") && !t.contains(":index ");
+        if t.starts_with(['{', '[', '(', '#']) {
+            // Porcupine's kv log: keyed maps without the times Jepsen always records. The
+            // first map tells, also when the list or vector opens on a line of its own.
+            let first_map = std::iter::once(t)
+                .chain(text.lines().skip(i + 1))
+                .find(|l| l.contains('{'))
+                .unwrap_or(t);
+            let kv = first_map.contains(":key ")
+                && !first_map.contains(":time ")
+                && !first_map.contains(":index ");
             return Ok(if kv {
                 Format::PorcupineKv
             } else {
@@ -158,6 +165,14 @@ mod tests {
             ),
             (
                 "{:process 0, :type :invoke, :f :get, :key \"7\", :value nil}\n",
+                Format::PorcupineKv,
+            ),
+            (
+                "; a list\n(\n {:type :invoke, :time 1}\n)\n",
+                Format::JepsenEdn,
+            ),
+            (
+                "(\n{:process 0, :type :invoke, :f :get, :key \"7\", :value nil})\n",
                 Format::PorcupineKv,
             ),
         ];

@@ -1,4 +1,5 @@
-//! Jepsen's EDN histories (`history.edn`): one op map per line, or one vector of maps.
+//! Jepsen's EDN histories (`history.edn`): one op map per line (maps may span lines), or
+//! one vector `[...]` or list `(...)` of maps, with `;` comments anywhere.
 //!
 //! `{:index 0, :time 12, :type :invoke, :process 0, :f :cas, :value [1 2]}`. Keywords become
 //! strings, sets and lists become arrays. A history whose client values are all
@@ -15,19 +16,24 @@ pub fn parse(text: &str, dialect: Dialect) -> Result<History, HistoryError> {
     let mut ops = Vec::new();
     let mut p = Parser::new(text);
     let syntax = |e: EdnError| HistoryError::syntax(e.line, e.message).with_column(e.column);
-    if p.peek().map_err(syntax)? == Some(b'[') {
+    let open = p.peek().map_err(syntax)?;
+    if let Some((close, what)) = match open {
+        Some(b'[') => Some((b']', "vector")),
+        Some(b'(') => Some((b')', "list")),
+        _ => None,
+    } {
         let open_line = p.line();
         p.bump();
         loop {
             match p.peek().map_err(syntax)? {
-                Some(b']') => {
+                Some(b) if b == close => {
                     p.bump();
                     break;
                 }
                 None => {
                     return Err(HistoryError::syntax(
                         p.line(),
-                        format!("the vector of ops opened at line {open_line} is never closed"),
+                        format!("the {what} of ops opened at line {open_line} is never closed"),
                     ))
                 }
                 Some(_) => {
@@ -39,7 +45,7 @@ pub fn parse(text: &str, dialect: Dialect) -> Result<History, HistoryError> {
         if !p.at_end().map_err(syntax)? {
             return Err(HistoryError::syntax(
                 p.line(),
-                "unexpected input after the vector of ops",
+                format!("unexpected input after the {what} of ops"),
             ));
         }
     } else {
@@ -103,6 +109,19 @@ fn op_from_edn(form: &Edn, line: usize) -> Result<Op, HistoryError> {
     };
     let time_ns = match form.get("time") {
         None | Some(Edn::Nil) => 0,
+        Some(Edn::Tagged(tag, inst)) if tag == "inst" => match &**inst {
+            Edn::Str(s) => crate::instant::epoch_ns(s).ok_or_else(|| {
+                err(format!(
+                    ":time #inst {s:?} is not an RFC 3339 instant after 1970"
+                ))
+            })?,
+            other => {
+                return Err(err(format!(
+                    ":time #inst {} is not a string",
+                    describe(other)
+                )))
+            }
+        },
         Some(t) => match t.as_i64() {
             Some(t) if t >= 0 => t as u64,
             _ => {
@@ -296,6 +315,38 @@ mod tests {
         assert_eq!(ops[2].key, Some(Key::Int(4)));
         assert_eq!(ops[2].value, json!(7));
         assert_eq!(h.line(1), 2);
+    }
+
+    #[test]
+    fn reads_a_list_with_comments_sets_tags_and_maps_across_lines() {
+        let text = "; written by hand\n(\n  {:type :invoke, :process 0, :f :add, ; an add\n   :value #{1 2}, :time #inst \"2026-01-01T00:00:00Z\"}\n  \
+                    #jepsen.history.Op{:type :ok, :process 0, :f :add, :value #{1 2}, :time #inst \"2026-01-01T00:00:00.1Z\"}\n  \
+                    {:type :invoke, :process 1, :f :read, :value nil, :time #inst \"2026-01-01T00:00:01Z\"}\n  \
+                    {:type :ok, :process 1, :f :read, :value (1 2), :time #inst \"2026-01-01T01:00:01+01:00\"}\n)\n";
+        let h = parse(text, Dialect::Knossos).unwrap();
+        assert_eq!(h.len(), 4);
+        assert_eq!(h.ops()[1].value, json!([1, 2]));
+        assert_eq!(h.ops()[3].value, json!([1, 2]));
+        assert_eq!(h.line(0), 3);
+        assert_eq!(h.line(1), 5);
+        assert_eq!(h.ops()[1].time_ns - h.ops()[0].time_ns, 100_000_000);
+        assert_eq!(h.ops()[3].time_ns, h.ops()[2].time_ns);
+        let e = parse(
+            "(\n{:type :invoke, :process 0, :f :read}\n",
+            Dialect::Knossos,
+        )
+        .unwrap_err();
+        assert!(
+            e.message
+                .contains("the list of ops opened at line 1 is never closed"),
+            "{e}"
+        );
+        let e = parse(
+            "({:type :invoke, :process 0, :f :read}) 5\n",
+            Dialect::Knossos,
+        )
+        .unwrap_err();
+        assert!(e.message.contains("after the list of ops"), "{e}");
     }
 
     #[test]

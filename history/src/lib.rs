@@ -27,6 +27,7 @@ pub mod format;
 pub mod fuzzing;
 mod history;
 pub mod input;
+pub mod instant;
 pub mod jepsen;
 pub mod jsonl;
 pub mod numbers;

@@ -1,5 +1,5 @@
 //! The command line of a node of schism (`schism-node ...`, or `schism node ...`), in one
-//! of three modes.
+//! of three modes (or holding a namespace).
 //!
 //! ```text
 //! # A reference protocol (raft, paxos, om or eig) on a real network, under the TCP node runtime:
@@ -10,6 +10,8 @@
 //! # A third-party Maelstrom node (a binary speaking envelopes on stdin/stdout) inside the
 //! # TCP runtime, so that network faults and the Byzantine interceptor apply to it:
 //! schism-node wrap --id n1 --nodes n1=10.0.0.2:7000,n2=10.0.0.3:7000 -- ./my-node --flag
+//! # Nothing at all, until killed: what holds a node's network namespace in its holder.
+//! schism-node hold
 //! ```
 //!
 //! In every mode each message the node sends goes through the Byzantine interceptor, and
@@ -102,6 +104,14 @@ fn network(args: &Args) -> RuntimeConfig {
     }
 }
 
+/// `schism-node hold`: do nothing until killed. It holds a node's network namespace in
+/// the holder container (PID 1 there, so only SIGKILL, which removing it sends, ends it).
+fn hold() -> ! {
+    loop {
+        std::thread::park();
+    }
+}
+
 fn open_storage(data: &std::path::Path, id: &str) -> std::io::Result<Box<dyn Storage>> {
     FileStorage::open(data.join(id))
         .map(|s| Box::new(s) as Box<dyn Storage>)
@@ -111,6 +121,10 @@ fn open_storage(data: &std::path::Path, id: &str) -> std::io::Result<Box<dyn Sto
 /// Run a node as the command line `argv` (program name first) says; returns only when
 /// the node stops, with its exit code.
 pub fn main_with(argv: impl IntoIterator<Item = String>) -> i32 {
+    let argv: Vec<String> = argv.into_iter().collect();
+    if argv.get(1).map(String::as_str) == Some("hold") {
+        hold();
+    }
     let args = match Args::try_parse_from(argv) {
         Ok(a) => a,
         Err(e) => {

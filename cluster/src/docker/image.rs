@@ -8,12 +8,13 @@
 //! `schism/<name>:<first 16 hex digits>`, and when that tag exists nothing is built. Images
 //! carry `schism.image=<name>` and no run label: they are a cache that runs share.
 //!
-//! [`tools_image`] is the holder's image: busybox, iptables (with its run-time plugins), ip
-//! and tc, so faults can also be applied by `docker exec` where `nsenter` cannot be used.
+//! [`tools_image`] is the holder's image: the holder program (schism's own node binary),
+//! iptables (with its run-time plugins), ip and tc, so faults can also be applied by
+//! `docker exec` where `nsenter` cannot be used.
 
 use super::engine::{docker_err, is_not_found, IMAGE_LABEL};
 use super::ldd::libraries_of;
-use crate::{ClusterError, ImageFile, ImageSpec};
+use crate::{ClusterError, Holder, ImageFile, ImageSpec};
 use bollard::query_parameters::BuildImageOptionsBuilder;
 use bollard::Docker;
 use futures_util::StreamExt;
@@ -46,15 +47,24 @@ pub struct BuiltImage {
     pub built: bool,
 }
 
-/// The holder's image: `/bin/busybox` (static), the host's `iptables` (with
-/// `iptables-save` and `iptables-restore` where present), `ip` and `tc`, each with its
-/// libraries, and iptables' run-time plugins (`.../xtables/*.so`) with theirs.
+/// Where the holder program is in the tools image.
+pub const HOLDER_PATH: &str = "/usr/bin/schism-hold";
+
+/// The holder's image: the holder program at [`HOLDER_PATH`], the host's `iptables` (with
+/// `iptables-save` and `iptables-restore` where present), `ip` and `tc` where present, each
+/// with its libraries, and iptables' run-time plugins (`.../xtables/*.so`) with theirs.
+/// Nothing else from the host: a machine with a Docker engine has iptables (the engine
+/// needs it); one without it, or without `ip`, is told to run `scripts/install-deps`.
 ///
 /// On Debian 12 `iptables` is a chain of symlinks to `xtables-nft-multi`, which picks its
 /// personality from the name it is called by: the image holds the real binary's content
 /// under each name (a copy), so it works whatever the host's alternatives say.
-pub fn tools_image() -> ImageSpec {
-    let mut files = vec![file("/usr/bin/busybox", "/bin/busybox")];
+pub fn tools_image(holder: &Holder) -> Result<ImageSpec, ClusterError> {
+    let mut files = vec![ImageFile {
+        host_path: holder.host_path.clone(),
+        image_path: HOLDER_PATH.to_string(),
+        with_libraries: true,
+    }];
     for name in ["iptables", "iptables-save", "iptables-restore", "ip", "tc"] {
         match host_binary(name) {
             Some(path) => files.push(ImageFile {
@@ -62,12 +72,18 @@ pub fn tools_image() -> ImageSpec {
                 image_path: format!("/usr/sbin/{name}"),
                 with_libraries: true,
             }),
-            // Without iptables, ip or tc the holder is useless: name the missing file so
-            // the build fails with MissingFile. The save/restore pair is optional.
-            None if !name.starts_with("iptables-") => files.push(file(
-                &format!("/usr/sbin/{name}"),
-                &format!("/usr/sbin/{name}"),
-            )),
+            // Faults need iptables and ip; the rest is optional (tc's netem is not in
+            // every kernel, and schism says so when a fault needs it).
+            None if name == "iptables" || name == "ip" => {
+                return Err(ClusterError::MissingFile {
+                    path: name.to_string(),
+                    why: format!(
+                        "not found in /usr/sbin, /sbin, /usr/bin or /bin; network faults need \
+                         the host's {name} (`scripts/install-deps` installs it: Debian's {})",
+                        if name == "ip" { "iproute2" } else { "iptables" }
+                    ),
+                })
+            }
             None => {}
         }
     }
@@ -87,20 +103,12 @@ pub fn tools_image() -> ImageSpec {
             with_libraries: true,
         }));
     }
-    ImageSpec {
+    Ok(ImageSpec {
         name: "tools".to_string(),
         files,
         dirs: vec!["/run".to_string(), "/tmp".to_string()],
         base: None,
-    }
-}
-
-fn file(host: &str, image: &str) -> ImageFile {
-    ImageFile {
-        host_path: PathBuf::from(host),
-        image_path: image.to_string(),
-        with_libraries: true,
-    }
+    })
 }
 
 /// Where the host keeps an administration binary.
@@ -608,6 +616,14 @@ mod tests {
         assert!(d.contains("sha256:ab"), "{d}");
     }
 
+    fn file(host: &str, image: &str) -> ImageFile {
+        ImageFile {
+            host_path: PathBuf::from(host),
+            image_path: image.to_string(),
+            with_libraries: true,
+        }
+    }
+
     #[tokio::test]
     async fn a_missing_file_is_named() {
         let spec = ImageSpec {
@@ -626,7 +642,7 @@ mod tests {
 
     #[tokio::test]
     async fn tools_image_holds_the_real_iptables_and_its_libraries() {
-        let spec = tools_image();
+        let spec = tools_image(&Holder::busybox()).expect("iptables and ip on this host");
         let context = image_context(&spec, None)
             .await
             .expect("tools image context");
@@ -635,7 +651,7 @@ mod tests {
             .map(|e| format!("/{}", e.0))
             .collect();
         for want in [
-            "/bin/busybox",
+            HOLDER_PATH,
             "/usr/sbin/iptables",
             "/usr/sbin/ip",
             "/usr/sbin/tc",

@@ -17,7 +17,7 @@
 //! ```no_run
 //! # async fn example() -> Result<(), cluster::ClusterError> {
 //! use cluster::docker::DockerCluster;
-//! use cluster::{Cluster, ClusterSpec, ImageFile, ImageSpec, NodeCommand, Probe};
+//! use cluster::{Cluster, ClusterSpec, Holder, ImageFile, ImageSpec, NodeCommand, Probe};
 //! use std::{sync::Arc, time::Duration};
 //!
 //! let spec = ClusterSpec {
@@ -42,6 +42,7 @@
 //!     log_files: Vec::new(),
 //!     stop_signal: None,
 //!     data_dir: Some("/data".into()),
+//!     holder: Holder::busybox(),
 //! };
 //! let cluster = DockerCluster::start(&spec).await?;
 //! let n2 = cluster.nodes()[1].ip.to_string();
@@ -152,7 +153,7 @@ impl DockerCluster {
 
     /// Images, network, containers; no waiting for readiness.
     async fn create(docker: &Docker, spec: &ClusterSpec) -> Result<DockerCluster, ClusterError> {
-        let tools_spec = tools_image();
+        let tools_spec = tools_image(&spec.holder)?;
         let (node_image, tools, network) = tokio::try_join!(
             ensure_image(docker, &spec.image),
             ensure_image(docker, &tools_spec),

@@ -1,6 +1,6 @@
 //! One node = two containers, like a Kubernetes pod.
 //!
-//! The *holder* (`schism-<run>-<node>-holder`, tools image, `sleep` forever) owns the
+//! The *holder* (`schism-<run>-<node>-holder`, tools image, its holder program doing nothing) owns the
 //! network namespace: the node's fixed address on the run network, its hostname, and the
 //! iptables rules faults put there (it has NET_ADMIN). The *node* container
 //! (`schism-<run>-<node>`, the system's image and command) joins that namespace with
@@ -21,9 +21,6 @@ use bollard::Docker;
 use std::collections::HashMap;
 use std::net::Ipv4Addr;
 use std::sync::Mutex;
-
-/// The holder's command: sleep as long as `sleep` can (68 years).
-const HOLDER_CMD: [&str; 3] = ["/bin/busybox", "sleep", "2147483647"];
 
 /// The containers of one node.
 #[derive(Debug)]
@@ -66,7 +63,11 @@ pub(crate) async fn launch(
     let holder = ContainerCreateBody {
         hostname: Some(member.name.clone()),
         image: Some(tools_image.to_string()),
-        cmd: Some(HOLDER_CMD.iter().map(|s| s.to_string()).collect()),
+        cmd: Some(
+            std::iter::once(super::image::HOLDER_PATH.to_string())
+                .chain(spec.holder.args.iter().cloned())
+                .collect(),
+        ),
         labels: Some(container_labels(run_id, &member.name, "holder")),
         host_config: Some(HostConfig {
             network_mode: Some(network.name.clone()),

@@ -59,6 +59,18 @@ pub fn node_program() -> Result<(PathBuf, Vec<String>), RunError> {
     }
 }
 
+/// What holds each node's network namespace in Docker runs: schism's own node program
+/// (`schism-node hold`, or `schism node hold`), so a run needs nothing from the host that
+/// schism did not build.
+pub fn holder() -> Result<cluster::Holder, RunError> {
+    let (program, mut args) = node_program()?;
+    args.push("hold".into());
+    Ok(cluster::Holder {
+        host_path: program,
+        args,
+    })
+}
+
 /// Every node's name and the address of its `port`.
 pub fn addrs(cluster_nodes: &[NodeInfo], port: u16) -> Vec<(String, SocketAddr)> {
     cluster_nodes
@@ -156,6 +168,7 @@ impl System for Reference {
             log_files: Vec::new(),
             stop_signal: None,
             data_dir: Some("/data".into()),
+            holder: holder()?,
         };
         Ok(Arc::new(DockerCluster::start(&cluster_spec).await?))
     }

@@ -212,6 +212,7 @@ impl System for SpecSystem {
             log_files: s.log_files.clone(),
             stop_signal: s.stop_signal.clone(),
             data_dir: s.data_dir.clone(),
+            holder: crate::system::reference::holder()?,
         };
         Ok(Arc::new(DockerCluster::start(&cluster_spec).await?))
     }
