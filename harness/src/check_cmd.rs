@@ -31,8 +31,30 @@ pub fn run(args: &CheckArgs) -> ExitCode {
     let by_workload = match args.workload.as_deref().filter(|w| *w != "register") {
         None => None,
         Some(w) => {
-            match crate::check_workload::checkers_for(w, args.txn_model.as_deref(), args.bank_total)
-            {
+            use crate::check_workload::{checkers_for, CheckOption};
+            let mut given = Vec::new();
+            if let Some(m) = &args.txn_model {
+                given.push(CheckOption {
+                    flag: "--txn-model",
+                    value: serde_json::json!(m),
+                    section: "txn",
+                    field: "model",
+                });
+            }
+            if let Some(t) = args.bank_total {
+                given.push(CheckOption {
+                    flag: "--bank-total",
+                    value: serde_json::json!(t),
+                    section: "bank",
+                    field: "expected_total",
+                });
+            }
+            // --time-limit bounds these checkers too (checked again below for the others).
+            let secs = args
+                .time_limit
+                .filter(|t| t.is_finite() && *t > 0.0 && *t <= 1e7);
+            let time_limit = Some(std::time::Duration::from_secs_f64(secs.unwrap_or(60.0)));
+            match checkers_for(w, given, time_limit) {
                 Ok(c) => Some((w, c)),
                 Err(e) => {
                     eprintln!("schism check: {e}");

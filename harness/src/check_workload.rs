@@ -8,49 +8,52 @@ use history::Validity;
 use reports::results::FileResult;
 use std::time::Instant;
 
-/// The checkers of a workload, by name (`model` for the transactional ones, `bank_total`
-/// for `bank`).
+/// A workload option given by a flag of `schism check`: the flag, its value, and the
+/// option's section and field.
+pub struct CheckOption<'a> {
+    pub flag: &'a str,
+    pub value: serde_json::Value,
+    pub section: &'a str,
+    pub field: &'a str,
+}
+
+/// The checkers of a workload, by name, through the registry, with the options given.
 pub fn checkers_for(
     workload: &str,
-    model: Option<&str>,
-    bank_total: Option<i64>,
+    given: Vec<CheckOption>,
+    time_limit: Option<std::time::Duration>,
 ) -> Result<Vec<Box<dyn Checker>>, String> {
-    if let (Some(t), false) = (bank_total, workload == "bank") {
-        return Err(format!(
-            "--bank-total {t} judges bank histories, not {workload:?}"
-        ));
-    }
-    if let Some(found) = checkers::txn::for_model(workload, model)? {
-        return Ok(found);
-    }
-    if let Some(m) = model {
-        return Err(format!(
-            "--txn-model {m} judges list-append and rw-register histories, not {workload:?}"
-        ));
-    }
-    match workload {
-        "bank" => {
-            let c = bank_total.map_or_else(
-                checkers::bank::BankChecker::default,
-                checkers::bank::BankChecker::with_total,
-            );
-            return Ok(vec![Box::new(c)]);
+    let def = workloads::registry::find(workload).map_err(|_| {
+        format!(
+            "no checkers for workload {workload:?}; known: register (the default), {}",
+            workloads::registry::names()
+                .into_iter()
+                .filter(|w| *w != "register")
+                .collect::<Vec<_>>()
+                .join(", ")
+        )
+    })?;
+    let mut options = serde_json::Map::new();
+    for o in given {
+        if def.section != Some(o.section) {
+            let shown = o.value.to_string();
+            return Err(format!(
+                "{} {} judges {} histories, not {workload:?}",
+                o.flag,
+                shown.trim_matches('"'),
+                workloads::registry::readers_of(o.section).join(" and ")
+            ));
         }
-        "set" => return Ok(vec![Box::new(checkers::services::SetChecker::store())]),
-        _ => {}
+        options.insert(o.field.to_string(), o.value);
     }
-    checkers::services::for_workload(workload)
-        .or_else(|| checkers::consensus::for_workload(workload))
-        .ok_or_else(|| {
-            format!(
-                "no checkers for workload {workload:?}; known: register (the default), {}",
-                crate::run::workload_names()
-                    .into_iter()
-                    .filter(|w| *w != "register")
-                    .collect::<Vec<_>>()
-                    .join(", ")
-            )
-        })
+    let options = serde_json::Value::Object(options);
+    let setup = workloads::registry::Setup {
+        options: &options,
+        nodes: &[],
+        concurrency: 1,
+        check_time_limit: time_limit,
+    };
+    (def.checkers)(&setup)
 }
 
 /// Read one file and judge it by `checkers`; any problem becomes the file's error.

@@ -277,6 +277,10 @@ pub struct RunArgs {
     /// snapshot-isolation, serializable, strict-serializable).
     #[arg(long, value_name = "MODEL")]
     pub txn_model: Option<String>,
+    /// A workload option, SECTION.FIELD=VALUE (as in the spec's section: `--option
+    /// txn.max_len=6`, `--option bank.accounts=4`); VALUE is read as YAML. Repeatable.
+    #[arg(long = "option", short = 'o', value_name = "SECTION.FIELD=VALUE")]
+    pub option: Vec<String>,
     /// etcd: linearizable or serializable reads.
     #[arg(long)]
     pub read_mode: Option<String>,
@@ -286,4 +290,17 @@ pub struct RunArgs {
     /// Refuse test and system spec files larger than this many KiB (default 1024).
     #[arg(long, value_name = "KIB")]
     pub max_spec_kb: Option<u64>,
+}
+
+/// `SECTION.FIELD=VALUE` of `--option`: the section, the field, and the value read as YAML.
+pub fn parse_option(text: &str) -> Result<((String, String), serde_json::Value), String> {
+    let bad = || format!("--option {text:?}: expected SECTION.FIELD=VALUE, as in txn.max_len=6");
+    let (path, value) = text.split_once('=').ok_or_else(bad)?;
+    let (section, field) = path.split_once('.').ok_or_else(bad)?;
+    if section.is_empty() || field.is_empty() {
+        return Err(bad());
+    }
+    let value: serde_json::Value =
+        crate::yaml::parse(value).map_err(|e| format!("--option {text:?}: the value: {e}"))?;
+    Ok(((section.to_string(), field.to_string()), value))
 }

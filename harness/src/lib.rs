@@ -23,7 +23,7 @@ pub mod error;
 pub mod exit;
 pub mod fuzzing;
 mod grid_runs;
-pub mod limits;
+pub use workloads::limits;
 pub mod report_cmd;
 pub mod run;
 pub mod run_cmd;

@@ -28,23 +28,12 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, SystemTime};
 use tokio::sync::watch;
-use workloads::agreement;
 use workloads::generator::{Generator, Stagger, TimeLimit};
-use workloads::register::{self, RegisterOptions};
 use workloads::Workload;
 
 /// Every workload a run can drive (which system serves which: `schism systems`).
 pub fn workload_names() -> Vec<&'static str> {
-    let mut names = vec![
-        "register",
-        "consensus",
-        "generals",
-        "interactive-consistency",
-        "ledger",
-    ];
-    names.extend(workloads::services::NAMES);
-    names.extend(workloads::txn::NAMES);
-    names
+    workloads::registry::names()
 }
 
 /// What a run left.
@@ -104,86 +93,18 @@ fn nemesis_options(spec: &TestSpec, system: &dyn System) -> Result<NemesisOption
     })
 }
 
+/// The spec's workload, through the registry.
 fn workload(spec: &TestSpec) -> Result<Workload, RunError> {
-    match spec.workload.as_str() {
-        "register" => {
-            let r = &spec.register;
-            let opts = RegisterOptions {
-                ops_per_key: r.ops_per_key.max(1),
-                workers_per_key: r.workers_per_key.max(1),
-                values: r.values.max(1),
-                read_fraction: r.read_fraction,
-                cas_fraction: r.cas_fraction,
-                check_time_limit: Some(Duration::from_secs_f64(spec.check_time_limit_s)),
-            };
-            Ok(register::workload(opts, spec.concurrency))
-        }
-        name if agreement::Kind::parse(name).is_some() => {
-            let kind = agreement::Kind::parse(name).unwrap_or(agreement::Kind::Consensus);
-            let opts = agreement::AgreementOptions {
-                rate_hz: spec.agreement.instances_per_s,
-                values: spec.agreement.values.max(1),
-            };
-            let nodes = (1..=spec.nodes).map(|i| format!("n{i}")).collect();
-            Ok(agreement::workload(kind, opts, nodes))
-        }
-        workloads::txn::bank::NAME => {
-            let shape = spec.bank.shape();
-            let checker = checkers::bank::BankChecker::with_total(shape.total());
-            Ok(workloads::txn::bank::workload(
-                shape,
-                vec![Box::new(checker)],
-            ))
-        }
-        workloads::txn::set::NAME => Ok(workloads::txn::set::workload(vec![Box::new(
-            checkers::services::SetChecker::store(),
-        )])),
-        name if workloads::txn::TxnKind::parse(name).is_some() => {
-            let kind =
-                workloads::txn::TxnKind::parse(name).unwrap_or(workloads::txn::TxnKind::ListAppend);
-            let model = checkers::txn::Model::parse(&spec.txn.model).ok_or_else(|| {
-                RunError::Spec(format!(
-                    "txn.model {:?} is not a consistency model; known: {}",
-                    spec.txn.model,
-                    checkers::txn::Model::names()
-                ))
-            })?;
-            let time_limit = Some(Duration::from_secs_f64(spec.check_time_limit_s));
-            let checker: Box<dyn checkers::Checker> = match kind {
-                workloads::txn::TxnKind::ListAppend => {
-                    Box::new(checkers::txn::ListAppend { model, time_limit })
-                }
-                workloads::txn::TxnKind::RwRegister => {
-                    Box::new(checkers::txn::RwRegister { model, time_limit })
-                }
-            };
-            let t = &spec.txn;
-            let shape = workloads::txn::TxnShape {
-                active_keys: t.active_keys.max(1),
-                max_len: t.max_len.max(1),
-                writes_per_key: t.writes_per_key.max(1),
-                read_fraction: t.read_fraction.clamp(0.0, 1.0),
-            };
-            Ok(workloads::txn::workload(kind, shape, vec![checker]))
-        }
-        name if workloads::services::NAMES.contains(&name) => {
-            let sv = &spec.services;
-            let opts = workloads::services::ServiceOptions {
-                values: sv.values,
-                locks: sv.locks,
-                read_fraction: sv.read_fraction,
-                lock_hold_ms: sv.lock_hold_ms,
-                check_time_limit: Some(Duration::from_secs_f64(spec.check_time_limit_s)),
-            };
-            let nodes = (1..=spec.nodes).map(|i| format!("n{i}")).collect();
-            workloads::services::workload(name, opts, nodes, spec.concurrency)
-                .ok_or_else(|| RunError::Spec(format!("unknown workload {name:?}")))
-        }
-        other => Err(RunError::Spec(format!(
-            "unknown workload {other:?}; known: {}",
-            workload_names().join(", ")
-        ))),
-    }
+    let def = workloads::registry::find(&spec.workload).map_err(RunError::Spec)?;
+    let options = spec.options_of(def.section);
+    let nodes: Vec<String> = (1..=spec.nodes).map(|i| format!("n{i}")).collect();
+    let setup = workloads::registry::Setup {
+        options: &options,
+        nodes: &nodes,
+        concurrency: spec.concurrency,
+        check_time_limit: Some(Duration::from_secs_f64(spec.check_time_limit_s)),
+    };
+    (def.build)(&setup).map_err(RunError::Spec)
 }
 
 /// Everything of the run that is settled before the cluster starts.

@@ -26,14 +26,29 @@ pub fn spec_of(args: &RunArgs) -> Result<TestSpec, String> {
         nemesis => nemesis.faults, nemesis_interval => nemesis.interval_s,
         nemesis_duration => nemesis.duration_s, max_faulty => nemesis.max_faulty,
         loss_probability => nemesis.loss_probability, shapes => nemesis.shapes,
-        ops_per_key => register.ops_per_key, workers_per_key => register.workers_per_key,
-        values => register.values, read_fraction => register.read_fraction,
-        cas_fraction => register.cas_fraction, read_mode => etcd.read_mode, bug => bug,
+        read_mode => etcd.read_mode, bug => bug,
         etcd_binary => etcd.binary, traitors => traitors, byzantine => nemesis.byzantine,
         lie_fields => nemesis.lie_fields, max_clock_skew_ms => nemesis.max_clock_skew_ms,
-        instances_per_s => agreement.instances_per_s, proposal_values => agreement.values,
-        traitor_strategy => agreement.traitor_strategy, txn_model => txn.model,
     );
+    // Flags of the workloads' options: shorthands for `--option SECTION.FIELD=VALUE`.
+    macro_rules! option {
+        ($($flag:ident => $section:literal . $field:literal),* $(,)?) => {
+            $(if let Some(v) = &args.$flag { s.set_option($section, $field, serde_json::json!(v)); })*
+        };
+    }
+    option!(
+        ops_per_key => "register"."ops_per_key", workers_per_key => "register"."workers_per_key",
+        values => "register"."values", read_fraction => "register"."read_fraction",
+        cas_fraction => "register"."cas_fraction",
+        instances_per_s => "agreement"."instances_per_s",
+        proposal_values => "agreement"."values",
+        traitor_strategy => "agreement"."traitor_strategy", txn_model => "txn"."model",
+    );
+    for o in &args.option {
+        let (path, value) = crate::cli::parse_option(o)?;
+        let (section, field) = path;
+        s.set_option(&section, &field, value);
+    }
     if args.name.is_some() {
         s.name = args.name.clone();
     }

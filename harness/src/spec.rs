@@ -13,14 +13,17 @@
 //!   duration_s: 5
 //! ```
 //!
-//! Unknown fields are errors (a typo must not be silently ignored); a YAML mistake is
-//! reported with its line and column.
+//! Each workload's options are a section of their own (`register:`, `txn:`, `services:`,
+//! ...), read by the workloads that declare it (`workloads::registry`), so the spec knows
+//! no workload by name. Unknown fields and sections are errors (a typo must not be
+//! silently ignored); a YAML mistake is reported with its line and column.
 
 use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(default, deny_unknown_fields)]
+#[serde(default)]
 pub struct TestSpec {
     /// The test's name: its runs are stored under `<store>/<name>/`. One path segment:
     /// letters, digits and `- _ . = , +`, not starting with `.`, at most 120 characters.
@@ -58,12 +61,11 @@ pub struct TestSpec {
     /// with m = traitors; 0: their default, (n - 1) / 3).
     pub traitors: usize,
     pub nemesis: NemesisSpec,
-    pub register: RegisterSpec,
-    pub agreement: AgreementSpec,
-    pub services: ServicesSpec,
-    pub txn: TxnSpec,
-    pub bank: BankSpec,
     pub etcd: EtcdSpec,
+    /// The workloads' option sections, by section name (`txn`, `services`, ...): what the
+    /// spec gave, as JSON; each is checked by the workloads that read it.
+    #[serde(flatten, skip_deserializing)]
+    pub workload_options: BTreeMap<String, serde_json::Value>,
 }
 
 impl Default for TestSpec {
@@ -86,12 +88,8 @@ impl Default for TestSpec {
             bug: Vec::new(),
             traitors: 0,
             nemesis: NemesisSpec::default(),
-            register: RegisterSpec::default(),
-            agreement: AgreementSpec::default(),
-            services: ServicesSpec::default(),
-            txn: TxnSpec::default(),
-            bank: BankSpec::default(),
             etcd: EtcdSpec::default(),
+            workload_options: BTreeMap::new(),
         }
     }
 }
@@ -143,150 +141,6 @@ impl Default for NemesisSpec {
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
-pub struct RegisterSpec {
-    pub ops_per_key: usize,
-    pub workers_per_key: usize,
-    pub values: u32,
-    pub read_fraction: f64,
-    pub cas_fraction: f64,
-}
-
-impl Default for RegisterSpec {
-    fn default() -> Self {
-        let d = workloads::register::RegisterOptions::default();
-        RegisterSpec {
-            ops_per_key: d.ops_per_key,
-            workers_per_key: d.workers_per_key,
-            values: d.values,
-            read_fraction: d.read_fraction,
-            cas_fraction: d.cas_fraction,
-        }
-    }
-}
-
-/// The agreement workloads: consensus, generals, interactive-consistency, ledger.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(default, deny_unknown_fields)]
-pub struct AgreementSpec {
-    /// New instances (ledger: submissions) per second.
-    pub instances_per_s: f64,
-    /// Proposals and private values are drawn from `0..values`.
-    pub values: u32,
-    /// How protocol-aware traitors of `om` and `eig` behave when `traitors` > 0 and the
-    /// `byzantine` nemesis is not used: `lamport` (a traitor commander splits its orders,
-    /// a traitor lieutenant relays the opposite; eig: equivocate), `silent`, or `none`.
-    pub traitor_strategy: String,
-}
-
-impl Default for AgreementSpec {
-    fn default() -> Self {
-        let d = workloads::agreement::AgreementOptions::default();
-        AgreementSpec {
-            instances_per_s: d.rate_hz,
-            values: d.values,
-            traitor_strategy: "lamport".into(),
-        }
-    }
-}
-
-/// The Maelstrom-style service workloads: echo, unique-ids, g-set, broadcast, g-counter,
-/// pn-counter, lock.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(default, deny_unknown_fields)]
-pub struct ServicesSpec {
-    /// Counter deltas: `0..values` (g-counter), `-(values-1)..=values-1` (pn-counter).
-    pub values: u32,
-    /// How many named locks the lock workload uses.
-    pub locks: u32,
-    /// The share of reads during the main phase (g-set, broadcast, counters).
-    pub read_fraction: f64,
-    /// The longest a lock is held (each hold is uniform up to it); keep it below an
-    /// etcd lock's lease.
-    pub lock_hold_ms: u64,
-}
-
-impl Default for ServicesSpec {
-    fn default() -> Self {
-        let d = workloads::services::ServiceOptions::default();
-        ServicesSpec {
-            values: d.values,
-            locks: d.locks,
-            read_fraction: d.read_fraction,
-            lock_hold_ms: d.lock_hold_ms,
-        }
-    }
-}
-
-/// The transactional workloads: list-append, rw-register.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(default, deny_unknown_fields)]
-pub struct TxnSpec {
-    /// Keys in use at once.
-    pub active_keys: u32,
-    /// Micro-ops per transaction, at most.
-    pub max_len: usize,
-    /// Writes a key takes before a fresh key replaces it.
-    pub writes_per_key: u32,
-    /// The share of reads among micro-ops.
-    pub read_fraction: f64,
-    /// The consistency model the history is judged against: read-committed,
-    /// snapshot-isolation, serializable or strict-serializable. Every model the history
-    /// rules out is reported either way.
-    pub model: String,
-}
-
-impl Default for TxnSpec {
-    fn default() -> Self {
-        let d = workloads::txn::TxnShape::default();
-        TxnSpec {
-            active_keys: d.active_keys,
-            max_len: d.max_len,
-            writes_per_key: d.writes_per_key,
-            read_fraction: d.read_fraction,
-            model: "strict-serializable".into(),
-        }
-    }
-}
-
-/// The bank workload: accounts, their opening balance, transfers.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(default, deny_unknown_fields)]
-pub struct BankSpec {
-    pub accounts: u32,
-    /// Each account's opening balance (the total is accounts x balance).
-    pub balance: i64,
-    /// Transfers move 1 to this much.
-    pub max_transfer: i64,
-    /// The share of reads (of every balance) among ops.
-    pub read_fraction: f64,
-}
-
-impl Default for BankSpec {
-    fn default() -> Self {
-        let d = workloads::txn::bank::BankShape::default();
-        BankSpec {
-            accounts: d.accounts,
-            balance: d.balance,
-            max_transfer: d.max_transfer,
-            read_fraction: d.read_fraction,
-        }
-    }
-}
-
-impl BankSpec {
-    /// The workload's shape (at least two accounts, transfers of at least 1).
-    pub fn shape(&self) -> workloads::txn::bank::BankShape {
-        workloads::txn::bank::BankShape {
-            accounts: self.accounts.max(2),
-            balance: self.balance,
-            max_transfer: self.max_transfer.max(1),
-            read_fraction: self.read_fraction.clamp(0.0, 1.0),
-        }
-    }
-}
-
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(default, deny_unknown_fields)]
 pub struct EtcdSpec {
     /// linearizable (through a quorum) or serializable (local, may be stale).
     pub read_mode: String,
@@ -316,9 +170,97 @@ impl TestSpec {
         Self::parse(&text).map_err(|SpecError(e)| SpecError(format!("{}:{e}", path.display())))
     }
 
-    /// Parse YAML; errors start with `line:column: `.
+    /// Parse YAML; errors start with `line:column: `. Keys that are not fields of the spec
+    /// must be a workload's options section, which its workloads check.
     pub fn parse(text: &str) -> Result<TestSpec, SpecError> {
-        crate::yaml::parse(text).map_err(SpecError)
+        let mut spec: TestSpec = crate::yaml::parse(text).map_err(SpecError)?;
+        let serde_json::Value::Object(all) = crate::yaml::parse(text).map_err(SpecError)? else {
+            return Ok(spec);
+        };
+        let at = |key: &str, message: String| {
+            let place = crate::system::spec_file::locate::locate(text, key)
+                .map_or(String::new(), |(l, c)| format!("{l}:{c}: "));
+            SpecError(format!("{place}{message}"))
+        };
+        let fields = Self::fields();
+        let sections = workloads::registry::sections();
+        for (key, value) in all {
+            if fields.contains(&key) {
+                continue;
+            }
+            if !sections.contains(&key.as_str()) {
+                return Err(at(
+                    &key,
+                    format!(
+                        "unknown field `{key}`; the fields are {}, and the workloads' \
+                         sections {}",
+                        fields.join(", "),
+                        sections.join(", ")
+                    ),
+                ));
+            }
+            spec.workload_options.insert(key, value);
+        }
+        spec.check_sections()
+            .map_err(|(section, e)| at(&section, e))?;
+        Ok(spec)
+    }
+
+    /// The fields of a spec (its keys that are not a workload's section).
+    fn fields() -> Vec<String> {
+        match serde_json::to_value(TestSpec::default()) {
+            Ok(serde_json::Value::Object(m)) => m.keys().cloned().collect(),
+            _ => Vec::new(),
+        }
+    }
+
+    /// Each section given, checked by a workload that reads it: (section, why) when bad.
+    fn check_sections(&self) -> Result<(), (String, String)> {
+        for (section, value) in &self.workload_options {
+            let reader = workloads::registry::ALL
+                .iter()
+                .find(|d| d.section == Some(section.as_str()));
+            if let Some(def) = reader {
+                (def.options)(value).map_err(|e| (section.clone(), format!("{section}: {e}")))?;
+            }
+        }
+        Ok(())
+    }
+
+    /// The options section of the spec's workload, as given (null: every default).
+    pub fn options_of(&self, section: Option<&str>) -> serde_json::Value {
+        section
+            .and_then(|s| self.workload_options.get(s))
+            .cloned()
+            .unwrap_or(serde_json::Value::Null)
+    }
+
+    /// Set `section.field` of the workloads' options (from a flag).
+    pub fn set_option(&mut self, section: &str, field: &str, value: serde_json::Value) {
+        let entry = self
+            .workload_options
+            .entry(section.to_string())
+            .or_insert_with(|| serde_json::json!({}));
+        if !entry.is_object() {
+            *entry = serde_json::json!({});
+        }
+        if let Some(m) = entry.as_object_mut() {
+            m.insert(field.to_string(), value);
+        }
+    }
+
+    /// The agreement section's options (the traitors of `om` and `eig` read them too).
+    pub fn agreement(&self) -> workloads::agreement::AgreementOptions {
+        workloads::registry::options(&self.options_of(Some("agreement"))).unwrap_or_default()
+    }
+
+    /// The bank section's options (a bank client needs the accounts).
+    pub fn bank(&self) -> workloads::txn::bank::BankShape {
+        workloads::registry::options::<workloads::txn::bank::BankShape>(
+            &self.options_of(Some("bank")),
+        )
+        .unwrap_or_default()
+        .clamped()
     }
 
     /// Check values that parse but make no sense.
@@ -348,7 +290,6 @@ impl TestSpec {
             seconds("nemesis.interval_s", self.nemesis.interval_s, true),
             seconds("nemesis.duration_s", self.nemesis.duration_s, true),
             millis("client_timeout_ms", self.client_timeout_ms, false),
-            millis("services.lock_hold_ms", self.services.lock_hold_ms, true),
             millis(
                 "nemesis.max_clock_skew_ms",
                 self.nemesis.max_clock_skew_ms,
@@ -359,44 +300,14 @@ impl TestSpec {
             c.map_err(SpecError)?;
         }
         rate("rate", self.rate, true).map_err(SpecError)?;
-        rate(
-            "agreement.instances_per_s",
-            self.agreement.instances_per_s,
-            false,
-        )
-        .map_err(SpecError)?;
-        if !crate::traitors::STRATEGIES.contains(&self.agreement.traitor_strategy.as_str()) {
-            return bad(format!(
-                "agreement.traitor_strategy {:?} is not one of {}",
-                self.agreement.traitor_strategy,
-                crate::traitors::STRATEGIES.join(", ")
-            ));
-        }
         if !(0.0..=1.0).contains(&self.nemesis.loss_probability) {
             return bad(format!(
                 "nemesis.loss_probability must be between 0 and 1, not {}",
                 self.nemesis.loss_probability
             ));
         }
-        let r = &self.register;
-        if !(0.0..=1.0).contains(&r.read_fraction)
-            || !(0.0..=1.0).contains(&r.cas_fraction)
-            || r.read_fraction + r.cas_fraction > 1.0
-        {
-            return bad(format!(
-                "register.read_fraction and register.cas_fraction must be fractions adding up \
-                 to at most 1, not {} and {}",
-                r.read_fraction, r.cas_fraction
-            ));
-        }
-        let sv = &self.services;
-        if !(0.0..=1.0).contains(&sv.read_fraction) || sv.values == 0 || sv.locks == 0 {
-            return bad(format!(
-                "services.read_fraction must be a fraction and services.values and \
-                 services.locks more than 0, not {}, {} and {}",
-                sv.read_fraction, sv.values, sv.locks
-            ));
-        }
+        workloads::registry::find(&self.workload).map_err(SpecError)?;
+        self.check_sections().map_err(|(_, e)| SpecError(e))?;
         Ok(())
     }
 
@@ -471,6 +382,35 @@ mod tests {
             e.0.starts_with("1:8: ") && e.0.contains("invalid type"),
             "{e}"
         );
+    }
+
+    #[test]
+    fn workload_sections_are_checked_by_their_workloads_and_located() {
+        let s =
+            TestSpec::parse("workload: list-append\ntxn:\n  max_len: 6\n  model: serializable\n")
+                .unwrap();
+        assert_eq!(s.workload_options["txn"]["max_len"], 6);
+        s.validate().unwrap();
+        let e = TestSpec::parse("nodes: 3\ntxm:\n  max_len: 6\n").unwrap_err();
+        assert!(e.0.starts_with("2:1: unknown field `txm`"), "{e}");
+        assert!(e.0.contains("txn") && e.0.contains("nemesis"), "{e}");
+        let e = TestSpec::parse("nodes: 3\ntxn:\n  max_lne: 6\n").unwrap_err();
+        assert!(e.0.starts_with("2:1: txn: unknown field `max_lne`"), "{e}");
+        let e = TestSpec::parse("services:\n  read_fraction: 3\n").unwrap_err();
+        assert!(
+            e.0.contains("services.read_fraction must be a fraction"),
+            "{e}"
+        );
+        // Written back and read again: the same spec.
+        let yaml = serde_yaml::to_string(&s).unwrap();
+        assert_eq!(TestSpec::parse(&yaml).unwrap(), s, "{yaml}");
+        let mut s = TestSpec::default();
+        let ((section, field), value) = crate::cli::parse_option("bank.accounts=4").unwrap();
+        s.set_option(&section, &field, value);
+        assert_eq!(s.bank().accounts, 4);
+        assert!(crate::cli::parse_option("bank=4").is_err());
+        s.workload = "lsit-append".into();
+        assert!(s.validate().unwrap_err().0.contains("unknown workload"));
     }
 
     #[test]

@@ -8,13 +8,13 @@
 use crate::spec::TestSpec;
 use history::rng::Rng;
 
-pub const STRATEGIES: [&str; 3] = ["lamport", "silent", "none"];
+pub use workloads::agreement::TRAITOR_STRATEGIES as STRATEGIES;
 
 /// The traitors of this run (node, how it behaves), from the spec and its seed.
 pub fn choose(spec: &TestSpec, seed: u64) -> Vec<(String, &'static str)> {
     let applies = matches!(spec.system.as_str(), "om" | "eig")
         && spec.traitors > 0
-        && spec.agreement.traitor_strategy != "none"
+        && spec.agreement().traitor_strategy != "none"
         && !spec.nemesis.faults.iter().any(|f| f == "byzantine");
     if !applies {
         return Vec::new();
@@ -26,7 +26,7 @@ pub fn choose(spec: &TestSpec, seed: u64) -> Vec<(String, &'static str)> {
         chosen.push(pool.swap_remove(rng.below(pool.len() as u64) as usize));
     }
     chosen.sort();
-    let silent = spec.agreement.traitor_strategy == "silent";
+    let silent = spec.agreement().traitor_strategy == "silent";
     chosen
         .into_iter()
         .map(|i| {
@@ -85,7 +85,7 @@ mod tests {
         s.nemesis.faults = vec!["byzantine".into()];
         assert!(choose(&s, 1).is_empty());
         s.nemesis.faults.clear();
-        s.agreement.traitor_strategy = "none".into();
+        s.set_option("agreement", "traitor_strategy", "none".into());
         assert!(choose(&s, 1).is_empty());
     }
 }

@@ -24,8 +24,10 @@ pub mod etcd_lock;
 pub mod exec;
 pub mod generator;
 pub mod http_kv;
+pub mod limits;
 pub mod maelstrom;
 pub mod register;
+pub mod registry;
 pub mod services;
 pub mod txn;
 

@@ -5,15 +5,30 @@
 //! is read once more. Judged for linearizability as a CAS register per key.
 
 use crate::generator::{Ctx, Generator, Next, Once};
+use crate::registry::{self, WorkloadDef, WorkloadOptions};
 use crate::{Invocation, Workload};
 use checkers::linearizable::{Linearizable, ModelKind, Options};
+use checkers::Checker;
 use history::{Key, Value};
 use serde_json::json;
 use std::collections::BTreeSet;
 use std::sync::{Arc, Mutex};
+use std::time::Duration;
 
-/// How the register workload behaves.
-#[derive(Debug, Clone, PartialEq)]
+/// The workload: its options are the spec's `register:` section.
+pub static REGISTER: WorkloadDef = WorkloadDef {
+    name: "register",
+    about: "reads, writes and compare-and-set on independent keys; linearizable per key (a CAS register)",
+    section: Some("register"),
+    ops: &["read", "write", "cas"],
+    options: registry::filled::<RegisterOptions>,
+    build: |s| Ok(workload(s.options()?, s.concurrency, s.check_time_limit)),
+    checkers: |s| Ok(checkers(s.check_time_limit)),
+};
+
+/// How the register workload behaves (the spec's `register:` section).
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(default, deny_unknown_fields)]
 pub struct RegisterOptions {
     /// Ops issued on a key before its group moves to a fresh one.
     pub ops_per_key: usize,
@@ -23,8 +38,22 @@ pub struct RegisterOptions {
     pub values: u32,
     pub read_fraction: f64,
     pub cas_fraction: f64,
-    /// Time budget of the linearizability check.
-    pub check_time_limit: Option<std::time::Duration>,
+}
+
+impl WorkloadOptions for RegisterOptions {
+    fn validate(&self) -> Result<(), String> {
+        registry::positive("register.ops_per_key", self.ops_per_key as u64)?;
+        registry::positive("register.workers_per_key", self.workers_per_key as u64)?;
+        registry::positive("register.values", u64::from(self.values))?;
+        let (r, c) = (self.read_fraction, self.cas_fraction);
+        if !(0.0..=1.0).contains(&r) || !(0.0..=1.0).contains(&c) || r + c > 1.0 {
+            return Err(format!(
+                "register.read_fraction and register.cas_fraction must be fractions adding up \
+                 to at most 1, not {r} and {c}"
+            ));
+        }
+        Ok(())
+    }
 }
 
 impl Default for RegisterOptions {
@@ -35,7 +64,6 @@ impl Default for RegisterOptions {
             values: 5,
             read_fraction: 0.5,
             cas_fraction: 0.25,
-            check_time_limit: Some(std::time::Duration::from_secs(60)),
         }
     }
 }
@@ -101,14 +129,19 @@ impl Generator for RegisterGen {
     }
 }
 
-/// The register workload for `workers` concurrent workers.
-pub fn workload(opts: RegisterOptions, workers: usize) -> Workload {
-    let used = Arc::new(Mutex::new(BTreeSet::new()));
-    let check = Options {
+/// The linearizability checker of a register history, with this time budget.
+fn checkers(time_limit: Option<Duration>) -> Vec<Box<dyn Checker>> {
+    let options = Options {
         model: Some(ModelKind::CasRegister),
-        time_limit: opts.check_time_limit,
+        time_limit,
         ..Options::default()
     };
+    vec![Box::new(Linearizable { options })]
+}
+
+/// The register workload for `workers` concurrent workers, its check within `time_limit`.
+pub fn workload(opts: RegisterOptions, workers: usize, time_limit: Option<Duration>) -> Workload {
+    let used = Arc::new(Mutex::new(BTreeSet::new()));
     let final_used = used.clone();
     Workload {
         name: "register",
@@ -122,7 +155,7 @@ pub fn workload(opts: RegisterOptions, workers: usize) -> Workload {
                 Invocation::new("read", Some(Key::Int(k)), Value::Null)
             })))
         }),
-        checkers: vec![Box::new(Linearizable { options: check })],
+        checkers: checkers(time_limit),
     }
 }
 
@@ -138,7 +171,7 @@ mod tests {
             workers_per_key: 2,
             ..RegisterOptions::default()
         };
-        let mut w = workload(opts, 4);
+        let mut w = workload(opts, 4, None);
         let mut rng = Rng::new(9);
         let mut keys_of = |process: u64, rng: &mut Rng| match w.generator.next(&mut Ctx {
             time_ns: 0,

@@ -11,8 +11,7 @@
 //!
 //! ```
 //! use checkers::consensus;
-//! let names: Vec<String> = consensus::for_workload("generals")
-//!     .unwrap()
+//! let names: Vec<String> = consensus::properties(consensus::Problem::Generals)
 //!     .iter()
 //!     .map(|c| c.name().to_string())
 //!     .collect();
@@ -48,39 +47,52 @@ use faulty::Faults;
 use history::History;
 use report::{no_final_phase, with_faults, Report};
 
-/// The workloads these checkers judge.
-pub const WORKLOADS: [&str; 4] = ["consensus", "generals", "interactive-consistency", "ledger"];
+/// The problems these checkers judge (the workloads that pose them are in `workloads`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Problem {
+    Consensus,
+    Generals,
+    InteractiveConsistency,
+    Ledger,
+}
 
-/// The checkers of a workload, one verdict each (None: not one of [`WORKLOADS`]).
-pub fn for_workload(name: &str) -> Option<Vec<Box<dyn Checker>>> {
-    let set: Vec<Box<dyn Checker>> = match name {
-        "consensus" => vec![
+impl Problem {
+    pub const ALL: [Problem; 4] = [
+        Problem::Consensus,
+        Problem::Generals,
+        Problem::InteractiveConsistency,
+        Problem::Ledger,
+    ];
+}
+
+/// The checkers of a problem's properties, one verdict each: safety first, then liveness.
+pub fn properties(problem: Problem) -> Vec<Box<dyn Checker>> {
+    match problem {
+        Problem::Consensus => vec![
             Box::new(Agreement::new(Protocol::Consensus)),
             Box::new(Integrity::crash()),
             Box::new(WeakIntegrity),
             Box::new(Integrity::byzantine()),
             Box::new(Termination::new(Protocol::Consensus)),
         ],
-        "generals" => vec![
+        Problem::Generals => vec![
             Box::new(Agreement::new(Protocol::Generals)),
             Box::new(Ic2),
             Box::new(Termination::new(Protocol::Generals)),
         ],
-        "interactive-consistency" => vec![
+        Problem::InteractiveConsistency => vec![
             Box::new(Agreement::new(Protocol::Vectors)),
             Box::new(VectorValidity),
             Box::new(Termination::new(Protocol::Vectors)),
         ],
-        "ledger" => vec![
+        Problem::Ledger => vec![
             Box::new(LogPrefix),
             Box::new(NoDuplicates),
             Box::new(NoPhantoms),
             Box::new(NoLostAcks),
             Box::new(LedgerTermination),
         ],
-        _ => return None,
-    };
-    Some(set)
+    }
 }
 
 /// What a checker of decisions starts from: the faults, the run read for its protocol, and
@@ -134,17 +146,17 @@ mod tests {
             ops.push(n);
         }
         let h = History::from_ops(ops, Dialect::Schism).unwrap();
-        for w in WORKLOADS {
-            for c in for_workload(w).unwrap() {
+        for p in Problem::ALL {
+            for c in properties(p) {
                 let v = c.check(&h);
                 assert_eq!(v.checker, c.name());
             }
         }
         let empty = History::from_ops(Vec::new(), Dialect::Schism).unwrap();
-        for w in WORKLOADS {
-            for c in for_workload(w).unwrap() {
+        for p in Problem::ALL {
+            for c in properties(p) {
                 let v = c.check(&empty);
-                assert_eq!(v.validity, history::Validity::Unknown, "{w} {}", c.name());
+                assert_eq!(v.validity, history::Validity::Unknown, "{p:?} {}", c.name());
             }
         }
     }

@@ -120,9 +120,6 @@ use crate::Checker;
 use history::{History, Verdict};
 use std::time::Duration;
 
-/// The workloads these checkers judge.
-pub const WORKLOADS: [&str; 2] = ["list-append", "rw-register"];
-
 /// The default time limit of a check.
 pub const DEFAULT_TIME_LIMIT: Duration = Duration::from_secs(60);
 
@@ -179,66 +176,11 @@ impl Checker for RwRegister {
     }
 }
 
-/// The checkers of a workload with the default model and time limit (None: not one of
-/// [`WORKLOADS`]).
-pub fn for_workload(name: &str) -> Option<Vec<Box<dyn Checker>>> {
-    for_model(name, None).ok().flatten()
-}
-
-/// The checkers of a workload judging `model` (None: the default, serializable). Ok(None)
-/// when the workload is not transactional; an error names an unknown model.
-pub fn for_model(
-    workload: &str,
-    model: Option<&str>,
-) -> Result<Option<Vec<Box<dyn Checker>>>, String> {
-    if !WORKLOADS.contains(&workload) {
-        return Ok(None);
-    }
-    let model = match model {
-        None => Model::default(),
-        Some(m) => Model::parse(m)
-            .ok_or_else(|| format!("unknown consistency model {m:?}; known: {}", Model::names()))?,
-    };
-    let c: Box<dyn Checker> = match workload {
-        "list-append" => Box::new(ListAppend {
-            model,
-            ..ListAppend::default()
-        }),
-        _ => Box::new(RwRegister {
-            model,
-            ..RwRegister::default()
-        }),
-    };
-    Ok(Some(vec![c]))
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
     use history::{Dialect, Key, Op, OpType, Validity};
     use serde_json::json;
-
-    #[test]
-    fn workloads_and_models_are_found_by_name() {
-        let names = |w| {
-            for_workload(w)
-                .unwrap()
-                .iter()
-                .map(|c| c.name().to_string())
-                .collect::<Vec<_>>()
-        };
-        assert_eq!(names("list-append"), ["list-append"]);
-        assert_eq!(names("rw-register"), ["rw-register"]);
-        assert!(for_workload("register").is_none());
-        assert!(for_model("g-set", Some("serializable")).unwrap().is_none());
-        assert!(for_model("list-append", Some("strict-serializable"))
-            .unwrap()
-            .is_some());
-        let e = for_model("list-append", Some("linearizable"))
-            .err()
-            .unwrap();
-        assert!(e.contains("read-committed, snapshot-isolation"), "{e}");
-    }
 
     /// No checker panics on odd values, and a history with nothing committed is unknown.
     #[test]
@@ -272,8 +214,13 @@ mod tests {
         ops.push(Op::client(99, OpType::Invoke, "read", json!(null)));
         let h = History::from_ops(ops, Dialect::Schism).unwrap();
         let empty = History::from_ops(Vec::new(), Dialect::Schism).unwrap();
-        for w in WORKLOADS {
-            for c in for_workload(w).unwrap() {
+        let every: [Box<dyn Checker>; 2] = [
+            Box::new(ListAppend::default()),
+            Box::new(RwRegister::default()),
+        ];
+        for c in every {
+            let w = c.name().to_string();
+            {
                 let v = c.check(&h);
                 assert_eq!(v.checker, c.name());
                 assert_ne!(v.validity, Validity::Valid, "{w}: malformed txns");

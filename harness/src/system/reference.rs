@@ -193,7 +193,7 @@ impl System for Reference {
             return Ok(workloads::txn::client_over(
                 &spec.workload,
                 txn,
-                &spec.bank.shape(),
+                &spec.bank(),
             ));
         }
         let via_leader = matches!(self.protocol, "raft" | "paxos");

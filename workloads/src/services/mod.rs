@@ -45,15 +45,100 @@ pub use generate::ServiceGen;
 
 use crate::generator::{Generator, PerProcess, Phases};
 use crate::maelstrom::MaelstromClient;
+use crate::registry::{self, Setup, WorkloadDef, WorkloadOptions};
 use crate::{Client, Workload};
 use checkers::services::{Counter, Echo, Lock, SetChecker, UniqueIds};
 use std::time::Duration;
 
-/// The service workloads: the ones `checkers::services` judges, in the order of [`Kind`].
-pub const NAMES: [&str; 7] = checkers::services::WORKLOADS;
+/// The service workloads, in the order of [`Kind`].
+pub const NAMES: [&str; 7] = [
+    "echo",
+    "unique-ids",
+    "g-set",
+    "broadcast",
+    "g-counter",
+    "pn-counter",
+    "lock",
+];
 
-/// How a service workload behaves.
-#[derive(Debug, Clone, PartialEq)]
+/// One service workload's registry entry; its options are the spec's `services:` section.
+macro_rules! service {
+    ($def:ident, $kind:expr, $about:literal, $ops:expr) => {
+        pub static $def: WorkloadDef = WorkloadDef {
+            name: NAMES[$kind as usize],
+            about: $about,
+            section: Some("services"),
+            ops: $ops,
+            options: registry::filled::<ServiceOptions>,
+            build: |s| build($kind, s),
+            checkers: |s| Ok(vec![checker($kind, s.check_time_limit)]),
+        };
+    };
+}
+
+service!(ECHO, Kind::Echo, "every echo comes back as sent", &["echo"]);
+service!(
+    UNIQUE_IDS,
+    Kind::UniqueIds,
+    "every generated id is fresh",
+    &["generate"]
+);
+service!(
+    G_SET,
+    Kind::GSet,
+    "a grow-only set: every acknowledged element reaches every node",
+    &["add", "read"]
+);
+service!(
+    BROADCAST,
+    Kind::Broadcast,
+    "gossip over a given topology: every acknowledged message reaches every node",
+    &["topology", "broadcast", "read"]
+);
+service!(
+    G_COUNTER,
+    Kind::GCounter,
+    "a grow-only counter: every node's final total is what was added",
+    &["add", "read"]
+);
+service!(
+    PN_COUNTER,
+    Kind::PnCounter,
+    "a counter of adds and subtracts: every node's final total is what was added",
+    &["add", "read"]
+);
+service!(
+    LOCK,
+    Kind::Lock,
+    "named locks: never two holders at once (a linearizable mutex)",
+    &["acquire", "release"]
+);
+
+fn build(kind: Kind, s: &Setup) -> Result<Workload, String> {
+    let opts = ServiceOptions {
+        check_time_limit: s.check_time_limit,
+        ..s.options()?
+    };
+    workload(kind.name(), opts, s.nodes.to_vec(), s.concurrency)
+        .ok_or_else(|| format!("{} is not a service", kind.name()))
+}
+
+/// The checker of a service.
+fn checker(kind: Kind, time_limit: Option<Duration>) -> Box<dyn checkers::Checker> {
+    match kind {
+        Kind::Echo => Box::new(Echo),
+        Kind::UniqueIds => Box::new(UniqueIds),
+        Kind::GSet => Box::new(SetChecker::g_set()),
+        Kind::Broadcast => Box::new(SetChecker::broadcast()),
+        Kind::GCounter => Box::new(Counter::grow_only()),
+        Kind::PnCounter => Box::new(Counter::pn()),
+        Kind::Lock => Box::new(Lock { time_limit }),
+    }
+}
+
+/// How a service workload behaves (the spec's `services:` section).
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(default, deny_unknown_fields)]
 pub struct ServiceOptions {
     /// Counter deltas: `0..values` for `g-counter`, `-(values-1)..=values-1` for
     /// `pn-counter`.
@@ -65,8 +150,19 @@ pub struct ServiceOptions {
     /// Longest time a lock is held once acquired (each hold is uniform in `0..=max`). A
     /// failed acquire backs off up to half of it before the next (see [`lock`]).
     pub lock_hold_ms: u64,
-    /// Time budget of the lock checker's linearizability search.
+    /// Time budget of the lock checker's linearizability search (not an option of the
+    /// spec's section: the run's `check_time_limit_s`).
+    #[serde(skip)]
     pub check_time_limit: Option<Duration>,
+}
+
+impl WorkloadOptions for ServiceOptions {
+    fn validate(&self) -> Result<(), String> {
+        registry::fraction("services.read_fraction", self.read_fraction)?;
+        registry::positive("services.values", u64::from(self.values))?;
+        registry::positive("services.locks", u64::from(self.locks))?;
+        crate::limits::millis("services.lock_hold_ms", self.lock_hold_ms, true).map(|_| ())
+    }
 }
 
 impl Default for ServiceOptions {
@@ -143,17 +239,7 @@ pub fn workload(
         ])),
         _ => Box::new(ServiceGen::new(kind, opts.values, opts.read_fraction)),
     };
-    let checker: Box<dyn checkers::Checker> = match kind {
-        Kind::Echo => Box::new(Echo),
-        Kind::UniqueIds => Box::new(UniqueIds),
-        Kind::GSet => Box::new(SetChecker::g_set()),
-        Kind::Broadcast => Box::new(SetChecker::broadcast()),
-        Kind::GCounter => Box::new(Counter::grow_only()),
-        Kind::PnCounter => Box::new(Counter::pn()),
-        Kind::Lock => Box::new(Lock {
-            time_limit: opts.check_time_limit,
-        }),
-    };
+    let checker = checker(kind, opts.check_time_limit);
     Some(Workload {
         name: kind.name(),
         generator,

@@ -21,8 +21,10 @@
 
 use super::{FINAL_ATTEMPTS, FINAL_PAUSE_NS};
 use crate::generator::{Ctx, Generator, Next, Once, UntilOk};
+use crate::registry::{self, WorkloadDef, WorkloadOptions};
 use crate::{Client, Completion, Invocation, Workload};
 use async_trait::async_trait;
+use checkers::bank::BankChecker;
 use history::{Op, OpType};
 use serde_json::{json, Map, Value};
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -31,8 +33,33 @@ use std::sync::Arc;
 /// The workload's name.
 pub const NAME: &str = "bank";
 
-/// How the bank is laid out and used.
-#[derive(Debug, Clone, PartialEq)]
+/// The workload; its options are the spec's `bank:` section.
+pub static BANK: WorkloadDef = WorkloadDef {
+    name: NAME,
+    about: "transfers between accounts in transactions, and reads of every balance; the total never changes",
+    section: Some("bank"),
+    ops: &["open", "transfer", "read"],
+    options: registry::filled::<BankShape>,
+    build: |s| {
+        let shape = s.options::<BankShape>()?.clamped();
+        let total = shape.expected_total.unwrap_or(shape.total());
+        let checker = BankChecker::with_total(total);
+        Ok(workload(shape, vec![Box::new(checker)]))
+    },
+    checkers: |s| {
+        // A recorded history's total: the one given, else the open op's, else what most
+        // reads show (see `checkers::bank`).
+        let c = s
+            .options::<BankShape>()?
+            .expected_total
+            .map_or_else(BankChecker::default, BankChecker::with_total);
+        Ok(vec![Box::new(c)])
+    },
+};
+
+/// How the bank is laid out and used (the spec's `bank:` section).
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(default, deny_unknown_fields)]
 pub struct BankShape {
     pub accounts: u32,
     /// Each account's opening balance.
@@ -41,6 +68,15 @@ pub struct BankShape {
     pub max_transfer: i64,
     /// The share of reads among the ops after the opening.
     pub read_fraction: f64,
+    /// The total every read must show: in a run, `accounts` x `balance` unless given; in
+    /// `schism check` (`--bank-total`), else the open op's, else what most reads show.
+    pub expected_total: Option<i64>,
+}
+
+impl WorkloadOptions for BankShape {
+    fn validate(&self) -> Result<(), String> {
+        registry::fraction("bank.read_fraction", self.read_fraction)
+    }
 }
 
 impl Default for BankShape {
@@ -50,11 +86,22 @@ impl Default for BankShape {
             balance: 10,
             max_transfer: 5,
             read_fraction: 0.3,
+            expected_total: None,
         }
     }
 }
 
 impl BankShape {
+    /// At least two accounts, transfers of at least 1, a read fraction within 0..=1.
+    pub fn clamped(&self) -> BankShape {
+        BankShape {
+            accounts: self.accounts.max(2),
+            max_transfer: self.max_transfer.max(1),
+            read_fraction: self.read_fraction.clamp(0.0, 1.0),
+            ..self.clone()
+        }
+    }
+
     /// The bank's total: every account's opening balance.
     pub fn total(&self) -> i64 {
         self.balance * i64::from(self.accounts.max(2))

@@ -26,7 +26,10 @@ pub use etcd::EtcdTxnClient;
 pub use generate::{final_reads, TxnGen, TxnKind, TxnShape};
 
 use crate::generator::Once;
+use crate::registry::{self, Setup, WorkloadDef, WorkloadOptions};
 use crate::{Client, Workload};
+use checkers::txn::{ListAppend, Model, RwRegister};
+use checkers::Checker;
 use std::collections::BTreeSet;
 use std::sync::{Arc, Mutex};
 
@@ -38,6 +41,110 @@ pub const FINAL_PAUSE_NS: u64 = 250_000_000;
 
 /// The transactional workloads: those any transaction client serves.
 pub const NAMES: [&str; 4] = ["list-append", "rw-register", bank::NAME, set::NAME];
+
+/// `list-append`; its options are the spec's `txn:` section.
+pub static LIST_APPEND: WorkloadDef = WorkloadDef {
+    name: "list-append",
+    about:
+        "transactions of appends and reads of lists; Elle-style dependency cycles against txn.model",
+    section: Some("txn"),
+    ops: &["txn"],
+    options: registry::filled::<TxnOptions>,
+    build: |s| build(TxnKind::ListAppend, s),
+    checkers: |s| checkers(TxnKind::ListAppend, s, false),
+};
+
+/// `rw-register`; its options are the spec's `txn:` section.
+pub static RW_REGISTER: WorkloadDef = WorkloadDef {
+    name: "rw-register",
+    about: "transactions of writes and reads of registers; Elle-style dependency cycles against txn.model",
+    section: Some("txn"),
+    ops: &["txn"],
+    options: registry::filled::<TxnOptions>,
+    build: |s| build(TxnKind::RwRegister, s),
+    checkers: |s| checkers(TxnKind::RwRegister, s, false),
+};
+
+/// The transactional workloads' options (the spec's `txn:` section).
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct TxnOptions {
+    /// Keys in use at once.
+    pub active_keys: u32,
+    /// Micro-ops per transaction, at most.
+    pub max_len: usize,
+    /// Writes a key takes before a fresh key replaces it.
+    pub writes_per_key: u32,
+    /// The share of reads among micro-ops.
+    pub read_fraction: f64,
+    /// The consistency model the history is judged against (read-committed,
+    /// snapshot-isolation, serializable, strict-serializable). Unset: strict-serializable
+    /// in a run (schism knows real time), serializable in `schism check`. Every model the
+    /// history rules out is reported either way.
+    pub model: Option<String>,
+}
+
+impl Default for TxnOptions {
+    fn default() -> Self {
+        let d = TxnShape::default();
+        TxnOptions {
+            active_keys: d.active_keys,
+            max_len: d.max_len,
+            writes_per_key: d.writes_per_key,
+            read_fraction: d.read_fraction,
+            model: None,
+        }
+    }
+}
+
+impl WorkloadOptions for TxnOptions {
+    fn validate(&self) -> Result<(), String> {
+        registry::positive("txn.active_keys", u64::from(self.active_keys))?;
+        registry::positive("txn.max_len", self.max_len as u64)?;
+        registry::positive("txn.writes_per_key", u64::from(self.writes_per_key))?;
+        registry::fraction("txn.read_fraction", self.read_fraction)?;
+        self.model(false).map(|_| ())
+    }
+}
+
+impl TxnOptions {
+    /// The model to judge against (`run`: in a run, where real time is known).
+    pub fn model(&self, run: bool) -> Result<Model, String> {
+        match &self.model {
+            None if run => Ok(Model::StrictSerializable),
+            None => Ok(Model::default()),
+            Some(m) => Model::parse(m).ok_or_else(|| {
+                format!(
+                    "txn.model {m:?} is not a consistency model; known: {}",
+                    Model::names()
+                )
+            }),
+        }
+    }
+
+    pub fn shape(&self) -> TxnShape {
+        TxnShape {
+            active_keys: self.active_keys.max(1),
+            max_len: self.max_len.max(1),
+            writes_per_key: self.writes_per_key.max(1),
+            read_fraction: self.read_fraction.clamp(0.0, 1.0),
+        }
+    }
+}
+
+fn checkers(kind: TxnKind, s: &Setup, run: bool) -> Result<Vec<Box<dyn Checker>>, String> {
+    let model = s.options::<TxnOptions>()?.model(run)?;
+    let time_limit = s.check_time_limit;
+    Ok(vec![match kind {
+        TxnKind::ListAppend => Box::new(ListAppend { model, time_limit }),
+        TxnKind::RwRegister => Box::new(RwRegister { model, time_limit }),
+    }])
+}
+
+fn build(kind: TxnKind, s: &Setup) -> Result<Workload, String> {
+    let shape = s.options::<TxnOptions>()?.shape();
+    Ok(workload(kind, shape, checkers(kind, s, true)?))
+}
 
 /// The client of the transactional workload `name` over a transaction client (`bank` and
 /// `set` translate their ops into transactions; the others send theirs as they are).

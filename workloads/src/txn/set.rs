@@ -14,6 +14,7 @@
 
 use super::{FINAL_ATTEMPTS, FINAL_PAUSE_NS};
 use crate::generator::{Ctx, Generator, Next, UntilOk};
+use crate::registry::{self, NoOptions, WorkloadDef};
 use crate::{Client, Completion, Invocation, Workload};
 use async_trait::async_trait;
 use history::OpType;
@@ -42,6 +43,21 @@ impl Generator for SetGen {
 }
 
 /// The set workload, judged by `checkers`.
+/// The workload; it has no options.
+pub static SET: WorkloadDef = WorkloadDef {
+    name: NAME,
+    about: "adds of unique elements to one set over transactions, and reads; nothing acknowledged is lost",
+    section: None,
+    ops: &["add", "read"],
+    options: registry::filled::<NoOptions>,
+    build: |_| Ok(workload(checkers())),
+    checkers: |_| Ok(checkers()),
+};
+
+fn checkers() -> Vec<Box<dyn checkers::Checker>> {
+    vec![Box::new(checkers::services::SetChecker::store())]
+}
+
 pub fn workload(checkers: Vec<Box<dyn checkers::Checker>>) -> Workload {
     Workload {
         name: NAME,

@@ -10,7 +10,7 @@
 
 mod builtin;
 mod image;
-mod locate;
+pub(crate) mod locate;
 mod schema;
 mod system;
 mod template;
