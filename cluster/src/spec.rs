@@ -68,6 +68,9 @@ pub type CommandFn = std::sync::Arc<
 pub struct Holder {
     /// The program on the host.
     pub host_path: std::path::PathBuf,
+    /// Where it is in the tools image (a multi-call binary such as busybox needs its own
+    /// name there).
+    pub image_path: String,
     /// Its arguments (after the program).
     pub args: Vec<String>,
 }
@@ -78,6 +81,7 @@ impl Holder {
     pub fn busybox() -> Holder {
         Holder {
             host_path: "/usr/bin/busybox".into(),
+            image_path: "/bin/busybox".into(),
             args: vec!["sleep".into(), "2147483647".into()],
         }
     }

@@ -47,10 +47,7 @@ pub struct BuiltImage {
     pub built: bool,
 }
 
-/// Where the holder program is in the tools image.
-pub const HOLDER_PATH: &str = "/usr/bin/schism-hold";
-
-/// The holder's image: the holder program at [`HOLDER_PATH`], the host's `iptables` (with
+/// The holder's image: the holder program (at its [`Holder::image_path`]), the host's `iptables` (with
 /// `iptables-save` and `iptables-restore` where present), `ip` and `tc` where present, each
 /// with its libraries, and iptables' run-time plugins (`.../xtables/*.so`) with theirs.
 /// Nothing else from the host: a machine with a Docker engine has iptables (the engine
@@ -62,7 +59,7 @@ pub const HOLDER_PATH: &str = "/usr/bin/schism-hold";
 pub fn tools_image(holder: &Holder) -> Result<ImageSpec, ClusterError> {
     let mut files = vec![ImageFile {
         host_path: holder.host_path.clone(),
-        image_path: HOLDER_PATH.to_string(),
+        image_path: holder.image_path.clone(),
         with_libraries: true,
     }];
     for name in ["iptables", "iptables-save", "iptables-restore", "ip", "tc"] {
@@ -651,7 +648,7 @@ mod tests {
             .map(|e| format!("/{}", e.0))
             .collect();
         for want in [
-            HOLDER_PATH,
+            "/bin/busybox",
             "/usr/sbin/iptables",
             "/usr/sbin/ip",
             "/usr/sbin/tc",

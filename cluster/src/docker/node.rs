@@ -64,7 +64,7 @@ pub(crate) async fn launch(
         hostname: Some(member.name.clone()),
         image: Some(tools_image.to_string()),
         cmd: Some(
-            std::iter::once(super::image::HOLDER_PATH.to_string())
+            std::iter::once(spec.holder.image_path.clone())
                 .chain(spec.holder.args.iter().cloned())
                 .collect(),
         ),

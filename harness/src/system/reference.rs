@@ -67,6 +67,7 @@ pub fn holder() -> Result<cluster::Holder, RunError> {
     args.push("hold".into());
     Ok(cluster::Holder {
         host_path: program,
+        image_path: "/usr/bin/schism-hold".into(),
         args,
     })
 }
