@@ -7,6 +7,7 @@ use super::escape::esc;
 use super::faults::{Covered, Window};
 use super::timeline::{Outcome, Timeline};
 use super::units;
+use crate::bench::quantiles::nearest_rank;
 use std::fmt::Write;
 
 const QS: [(f64, &str); 4] = [(0.5, "p50"), (0.9, "p90"), (0.99, "p99"), (0.999, "p99.9")];
@@ -62,7 +63,11 @@ pub fn render(t: &Timeline, windows: &[Window]) -> String {
                 units::count(g.ok.len() as u64)
             );
             for (q, _) in QS {
-                let _ = write!(s, "<td class=\"n\">{}</td>", cell(quantile(&g.ok, q)));
+                let _ = write!(
+                    s,
+                    "<td class=\"n\">{}</td>",
+                    cell((!g.ok.is_empty()).then(|| nearest_rank(&g.ok, q)))
+                );
             }
             let _ = write!(
                 s,
@@ -87,28 +92,4 @@ pub fn render(t: &Timeline, windows: &[Window]) -> String {
 
 fn cell(v: Option<u64>) -> String {
     v.map(units::duration).unwrap_or_else(|| "–".into())
-}
-
-/// The nearest-rank quantile of sorted values.
-pub fn quantile(sorted: &[u64], q: f64) -> Option<u64> {
-    if sorted.is_empty() {
-        return None;
-    }
-    let rank = (q * sorted.len() as f64).ceil() as usize;
-    Some(sorted[rank.clamp(1, sorted.len()) - 1])
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn nearest_rank() {
-        let v: Vec<u64> = (1..=1000).collect();
-        assert_eq!(quantile(&v, 0.5), Some(500));
-        assert_eq!(quantile(&v, 0.999), Some(999));
-        assert_eq!(quantile(&v, 1.0), Some(1000));
-        assert_eq!(quantile(&[7], 0.99), Some(7));
-        assert_eq!(quantile(&[], 0.5), None);
-    }
 }
