@@ -249,18 +249,11 @@ impl TestSpec {
         }
     }
 
-    /// The agreement section's options (the traitors of `om` and `eig` read them too).
-    pub fn agreement(&self) -> workloads::agreement::AgreementOptions {
-        workloads::registry::options(&self.options_of(Some("agreement"))).unwrap_or_default()
-    }
-
-    /// The bank section's options (a bank client needs the accounts).
-    pub fn bank(&self) -> workloads::txn::bank::BankShape {
-        workloads::registry::options::<workloads::txn::bank::BankShape>(
-            &self.options_of(Some("bank")),
-        )
-        .unwrap_or_default()
-        .clamped()
+    /// The options section of the spec's own workload, as given (null: every default):
+    /// what its clients are built with.
+    pub fn workload_section(&self) -> serde_json::Value {
+        let def = workloads::registry::find(&self.workload).ok();
+        self.options_of(def.and_then(|d| d.section))
     }
 
     /// Check values that parse but make no sense.
@@ -407,7 +400,9 @@ mod tests {
         let mut s = TestSpec::default();
         let ((section, field), value) = crate::cli::parse_option("bank.accounts=4").unwrap();
         s.set_option(&section, &field, value);
-        assert_eq!(s.bank().accounts, 4);
+        assert_eq!(s.workload_options["bank"]["accounts"], 4);
+        s.workload = "bank".into();
+        assert_eq!(s.workload_section()["accounts"], 4);
         assert!(crate::cli::parse_option("bank=4").is_err());
         s.workload = "lsit-append".into();
         assert!(s.validate().unwrap_err().0.contains("unknown workload"));

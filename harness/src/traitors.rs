@@ -10,11 +10,16 @@ use history::rng::Rng;
 
 pub use workloads::agreement::TRAITOR_STRATEGIES as STRATEGIES;
 
+/// How the traitors behave: the option of the run's (agreement) workload.
+fn strategy(spec: &TestSpec) -> String {
+    workloads::agreement::traitor_strategy(&spec.workload_section())
+}
+
 /// The traitors of this run (node, how it behaves), from the spec and its seed.
 pub fn choose(spec: &TestSpec, seed: u64) -> Vec<(String, &'static str)> {
     let applies = matches!(spec.system.as_str(), "om" | "eig")
         && spec.traitors > 0
-        && spec.agreement().traitor_strategy != "none"
+        && strategy(spec) != "none"
         && !spec.nemesis.faults.iter().any(|f| f == "byzantine");
     if !applies {
         return Vec::new();
@@ -26,7 +31,7 @@ pub fn choose(spec: &TestSpec, seed: u64) -> Vec<(String, &'static str)> {
         chosen.push(pool.swap_remove(rng.below(pool.len() as u64) as usize));
     }
     chosen.sort();
-    let silent = spec.agreement().traitor_strategy == "silent";
+    let silent = strategy(spec) == "silent";
     chosen
         .into_iter()
         .map(|i| {
@@ -48,6 +53,7 @@ mod tests {
     fn spec(system: &str, nodes: usize, traitors: usize) -> TestSpec {
         TestSpec {
             system: system.into(),
+            workload: "generals".into(),
             nodes,
             traitors,
             ..TestSpec::default()

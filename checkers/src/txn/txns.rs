@@ -384,6 +384,20 @@ impl Txns {
         self.vals[v as usize].to_string()
     }
 
+    /// What a read micro-op saw (`?` for a write).
+    pub fn read_name(&self, m: &Mop) -> String {
+        match m {
+            Mop::Read {
+                seen: Seen::List(l),
+                ..
+            } => self.list_name(l),
+            Mop::Read {
+                seen: Seen::Reg(v), ..
+            } => self.reg_name(*v),
+            _ => "?".into(),
+        }
+    }
+
     /// A register value, nil for the initial state.
     pub fn reg_name(&self, v: Option<ValId>) -> String {
         v.map_or_else(|| "nil".to_string(), |v| self.val_name(v))

@@ -11,7 +11,7 @@ use super::found::{Ctx, Found};
 use super::graph::DepGraph;
 use super::model::Model;
 use super::serial::{self, Blocked, Outcome, Problem, Stuck, BUDGET};
-use super::txns::{Datatype, Mop, Seen, TxnId};
+use super::txns::{Datatype, TxnId};
 use super::writes::Writers;
 use serde_json::{json, Map, Value};
 
@@ -159,16 +159,7 @@ fn explain(ctx: &Ctx, realtime: Option<bool>, steps: u64, stuck: &Stuck) -> (Str
             Blocked::Misread { t, mop, now } => {
                 let lt = label(*t);
                 let m = &txns.list[*t as usize].mops[*mop as usize];
-                let read = match m {
-                    Mop::Read {
-                        seen: Seen::List(l),
-                        ..
-                    } => txns.list_name(l),
-                    Mop::Read {
-                        seen: Seen::Reg(v), ..
-                    } => txns.reg_name(*v),
-                    _ => "?".into(),
-                };
+                let read = txns.read_name(m);
                 format!(
                     "{lt}'s micro-op {} read key {} = {read}, but the key then held {now}",
                     mop + 1,

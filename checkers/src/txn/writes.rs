@@ -3,7 +3,7 @@
 
 use super::budget::{Clock, TimeUp};
 use super::found::{Ctx, Found};
-use super::txns::{KeyId, Mop, Seen, Txn, TxnId, Txns, ValId};
+use super::txns::{KeyId, Mop, Txn, TxnId, Txns, ValId};
 use rustc_hash::FxHashMap;
 use serde_json::{json, Value};
 use std::collections::hash_map::Entry;
@@ -59,16 +59,7 @@ pub struct Problem {
 pub fn internal(ctx: &Ctx, found: &mut Found, t: TxnId, p: Problem) {
     found.report(ctx, "internal", Some(p.key), &[t], || {
         let txns = ctx.txns;
-        let read = match &txns.list[t as usize].mops[p.mop as usize] {
-            Mop::Read {
-                seen: Seen::List(l),
-                ..
-            } => txns.list_name(l),
-            Mop::Read {
-                seen: Seen::Reg(v), ..
-            } => txns.reg_name(*v),
-            _ => "?".into(),
-        };
+        let read = txns.read_name(&txns.list[t as usize].mops[p.mop as usize]);
         (
             format!(
                 "T1's micro-op {} read key {} = {read}, but {}.\nLet:\n  {}",

@@ -194,7 +194,7 @@ impl System for Reference {
             return Ok(workloads::txn::client_over(
                 &spec.workload,
                 txn,
-                &spec.bank(),
+                &spec.workload_section(),
             ));
         }
         let via_leader = matches!(self.protocol, "raft" | "paxos");

@@ -79,6 +79,14 @@ agreement!(
 /// is not used (see [`AgreementOptions::traitor_strategy`]).
 pub const TRAITOR_STRATEGIES: [&str; 3] = ["lamport", "silent", "none"];
 
+/// The traitor strategy an agreement section gives (the default when it gives none or
+/// is not one).
+pub fn traitor_strategy(section: &serde_json::Value) -> String {
+    registry::options::<AgreementOptions>(section)
+        .unwrap_or_default()
+        .traitor_strategy
+}
+
 /// How an agreement workload behaves (the spec's `agreement:` section).
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 #[serde(default, deny_unknown_fields)]

@@ -148,9 +148,17 @@ fn build(kind: TxnKind, s: &Setup) -> Result<Workload, String> {
 
 /// The client of the transactional workload `name` over a transaction client (`bank` and
 /// `set` translate their ops into transactions; the others send theirs as they are).
-pub fn client_over(name: &str, txn: Box<dyn Client>, bank: &bank::BankShape) -> Box<dyn Client> {
+/// `options` is the workload's section of the spec (the bank's accounts).
+pub fn client_over(
+    name: &str,
+    txn: Box<dyn Client>,
+    options: &serde_json::Value,
+) -> Box<dyn Client> {
     match name {
-        bank::NAME => Box::new(bank::BankClient::new(txn, bank)),
+        bank::NAME => {
+            let shape = registry::options::<bank::BankShape>(options).unwrap_or_default();
+            Box::new(bank::BankClient::new(txn, &shape.clamped()))
+        }
         set::NAME => Box::new(set::SetClient::new(txn)),
         _ => txn,
     }

@@ -236,7 +236,7 @@ impl System for SpecSystem {
                     Box::new(inner)
                 } else if workloads::txn::NAMES.contains(&w) {
                     let txn = Box::new(workloads::txn::MaelstromTxnClient::new(inner));
-                    workloads::txn::client_over(w, txn, &spec.bank())
+                    workloads::txn::client_over(w, txn, &spec.workload_section())
                 } else {
                     workloads::services::client(w, inner, i)
                 }
@@ -252,7 +252,7 @@ impl System for SpecSystem {
             ("etcd", w) if workloads::txn::NAMES.contains(&w) => {
                 let txn = workloads::txn::EtcdTxnClient::new(&addr.to_string(), timeout)
                     .map_err(harness)?;
-                workloads::txn::client_over(w, Box::new(txn), &spec.bank())
+                workloads::txn::client_over(w, Box::new(txn), &spec.workload_section())
             }
             ("etcd", _) => {
                 let mode = c.read_mode.as_deref().unwrap_or("linearizable");
