@@ -220,7 +220,7 @@ pub fn check_file(read: &Read, options: &Options) -> FileResult {
         Err(e) => return FileResult::error(&name, format!("{name}:{}: {}", e.line, e.message)),
     };
     FileResult {
-        model: report.model.as_str().into(),
+        model: report.model.into(),
         dialect: report.dialect.as_str().into(),
         format: format.as_str().into(),
         ops: report.ops,

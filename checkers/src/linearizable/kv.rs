@@ -1,7 +1,7 @@
 //! A string key-value store with get, put and append, as Porcupine's kv tests use it.
 //! Each key is its own object (split by key before the search); a missing key reads "".
 
-use super::model::{Effect, Interner, Outcome, Spec};
+use super::model::{Effect, Interner, OpView, Outcome, Spec};
 use hashbrown::HashTable;
 use history::{Dialect, Value};
 use rustc_hash::FxHashMap;
@@ -122,13 +122,8 @@ fn text(v: &Value, what: &str) -> Result<String, String> {
 }
 
 impl Spec for KvSpec {
-    fn class_of(
-        &mut self,
-        f: &str,
-        value: &Value,
-        result: &Value,
-        outcome: Outcome,
-    ) -> Result<Option<u32>, String> {
+    fn class_of(&mut self, op: OpView) -> Result<Option<u32>, String> {
+        let (f, value, result, outcome) = (op.f, op.value, op.result, op.outcome);
         let op = match (f, outcome) {
             ("get" | "read", Outcome::Ok) => {
                 if result.is_null() && self.dialect == Dialect::Knossos {
@@ -241,7 +236,15 @@ mod tests {
     fn get_put_append_behave_like_a_string_map_entry() {
         let mut s = KvSpec::new(Dialect::Porcupine);
         let c = |s: &mut KvSpec, f: &str, v: Value, r: Value| {
-            s.class_of(f, &v, &r, Outcome::Ok).unwrap().unwrap()
+            s.class_of(OpView {
+                f,
+                value: &v,
+                result: &r,
+                outcome: Outcome::Ok,
+                process: 0,
+            })
+            .unwrap()
+            .unwrap()
         };
         let put_a = c(&mut s, "put", json!("a"), json!(null));
         let app_b = c(&mut s, "append", json!("b"), json!(null));
@@ -255,7 +258,13 @@ mod tests {
         assert_eq!(s.step(a, app_b), Some(ab), "cached");
         assert!(!s.stutter_or_overwrite(app_b) && s.stutter_or_overwrite(put_a));
         assert!(s
-            .class_of("cas", &json!(1), &json!(1), Outcome::Ok)
+            .class_of(OpView {
+                f: "cas",
+                value: &json!(1),
+                result: &json!(1),
+                outcome: Outcome::Ok,
+                process: 0
+            })
             .is_err());
     }
 }

@@ -11,13 +11,14 @@ mod explain;
 mod kv;
 mod memo;
 mod model;
+pub mod open;
 pub mod oracle;
 mod prepare;
 mod refute;
 mod register;
 mod search;
 
-pub use model::{ModelKind, Outcome, Spec};
+pub use model::{ModelKind, OpView, Outcome, Spec};
 pub use prepare::{LinOp, ModelError, NEVER};
 pub use search::{Budget, Stats, Stopped};
 
@@ -81,7 +82,8 @@ pub struct KeyResult {
 /// The result for a whole history.
 #[derive(Debug)]
 pub struct Report {
-    pub model: ModelKind,
+    /// The model's name (`register`, `cas-register`, `kv`, or a model of your own).
+    pub model: &'static str,
     pub dialect: Dialect,
     pub verdict: Verdict,
     pub keys: Vec<KeyResult>,
@@ -92,27 +94,50 @@ pub struct Report {
 
 /// Check a history for linearizability. Errors name an op the model cannot understand.
 pub fn check(history: &History, opts: &Options) -> Result<Report, ModelError> {
-    let started = Instant::now();
     let model = opts.model.unwrap_or_else(|| ModelKind::infer(history));
+    let dialect = opts.dialect.unwrap_or(history.dialect);
+    let name = model.as_str();
+    match model {
+        ModelKind::Register | ModelKind::CasRegister => {
+            let cas = model == ModelKind::CasRegister;
+            check_spec(history, name, || RegisterSpec::new(cas, dialect), opts)
+        }
+        ModelKind::Kv => check_spec(history, name, || KvSpec::new(dialect), opts),
+    }
+}
+
+/// Check a history against a model of your own (see [`open::Model`]); `opts.model` is
+/// not used.
+pub fn check_model<M: open::Model + Clone>(
+    history: &History,
+    model: &M,
+    opts: &Options,
+) -> Result<Report, ModelError> {
+    check_spec(
+        history,
+        model.name(),
+        || open::Open::new(model.clone()),
+        opts,
+    )
+}
+
+/// Check with one `Spec` per key, made by `make`.
+fn check_spec<S: Spec>(
+    history: &History,
+    name: &'static str,
+    make: impl Fn() -> S,
+    opts: &Options,
+) -> Result<Report, ModelError> {
+    let started = Instant::now();
     let dialect = opts.dialect.unwrap_or(history.dialect);
     let mut budget = Budget::new(opts.time_limit, opts.memory_limit_bytes);
     budget.stop_at_first_invalid = !opts.all_keys;
-    let mut keys = match model {
-        ModelKind::Register | ModelKind::CasRegister => {
-            let cas = model == ModelKind::CasRegister;
-            let make = || RegisterSpec::new(cas, dialect);
-            schedule(prepare::prepare(history, make, dialect)?, opts, &budget)
-        }
-        ModelKind::Kv => {
-            let make = || KvSpec::new(dialect);
-            schedule(prepare::prepare(history, make, dialect)?, opts, &budget)
-        }
-    };
+    let mut keys = schedule(prepare::prepare(history, make, dialect)?, opts, &budget);
     keys.sort_by(|a, b| a.key.cmp(&b.key));
     let ops = keys.iter().map(|k| k.invocations).sum();
-    let verdict = verdict(&keys, model, ops, started.elapsed());
+    let verdict = verdict(&keys, name, ops, started.elapsed());
     Ok(Report {
-        model,
+        model: name,
         dialect,
         verdict,
         keys,
@@ -293,7 +318,7 @@ fn finish<S: Spec>(mut r: Running<'_, S>, outcome: Finished) -> KeyResult {
     }
 }
 
-fn verdict(keys: &[KeyResult], model: ModelKind, ops: usize, elapsed: Duration) -> Verdict {
+fn verdict(keys: &[KeyResult], model: &str, ops: usize, elapsed: Duration) -> Verdict {
     let validity = keys
         .iter()
         .map(|k| k.validity)
@@ -309,7 +334,7 @@ fn verdict(keys: &[KeyResult], model: ModelKind, ops: usize, elapsed: Duration) 
         .count();
     let configurations: u64 = keys.iter().map(|k| k.stats.configurations).sum();
     for (name, value) in [
-        ("model", serde_json::json!(model.as_str())),
+        ("model", serde_json::json!(model)),
         ("ops", serde_json::json!(ops)),
         ("keys", serde_json::json!(keys.len())),
         ("keys_unfinished", serde_json::json!(unfinished)),

@@ -69,6 +69,20 @@ impl ModelKind {
     }
 }
 
+/// One op as a model reads it: its invocation and, when it completed, its result.
+#[derive(Debug, Clone, Copy)]
+pub struct OpView<'a> {
+    /// The function (`read`, `write`, `cas`, ...).
+    pub f: &'a str,
+    /// The invocation's value (a write's value, a CAS's `[from, to]`).
+    pub value: &'a Value,
+    /// The completion's value (a read's result); null when it never completed.
+    pub result: &'a Value,
+    pub outcome: Outcome,
+    /// The client process that invoked it (a lock's owner).
+    pub process: u64,
+}
+
 /// What an op does to the state, where that can be said without running it. Used to
 /// refute an op before any search: an op that needs a state no op could have set in time.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -92,13 +106,7 @@ pub enum Effect {
 pub trait Spec: Send {
     /// Translate one op. `Ok(None)` drops it: it constrains nothing (a read whose result is
     /// unknown, a failed write). `Err` says why the model cannot understand it.
-    fn class_of(
-        &mut self,
-        f: &str,
-        value: &Value,
-        result: &Value,
-        outcome: Outcome,
-    ) -> Result<Option<u32>, String>;
+    fn class_of(&mut self, op: OpView) -> Result<Option<u32>, String>;
     fn init(&self) -> u32;
     /// Whether the op is legal in `state` (cheaper than `step`: it makes no new state).
     fn legal(&self, state: u32, class: u32) -> bool;

@@ -4,7 +4,7 @@
 //! One pass in history order: an op is translated at its completion, when its invocation is
 //! a few ops back and still in cache (a pass per key would jump across the whole history).
 
-use super::model::{Outcome, Spec};
+use super::model::{OpView, Outcome, Spec};
 use history::{Dialect, History, Key, OpType, Process};
 use rustc_hash::FxHashMap;
 
@@ -124,9 +124,19 @@ fn translate<S: Spec>(
         _ => Outcome::Unknown,
     };
     let result = done.map_or(&history::Value::Null, |c| &c.value);
-    spec.class_of(&invoke.f, &invoke.value, result, outcome)
-        .map_err(|message| ModelError {
-            line: history.line(call),
-            message,
-        })
+    let process = match invoke.process {
+        Process::Client(p) => p,
+        _ => u64::MAX,
+    };
+    spec.class_of(OpView {
+        f: &invoke.f,
+        value: &invoke.value,
+        result,
+        outcome,
+        process,
+    })
+    .map_err(|message| ModelError {
+        line: history.line(call),
+        message,
+    })
 }

@@ -2,7 +2,7 @@
 //!
 //! Values are interned per key (nil is 0), so a state is the id of the value held.
 
-use super::model::{show, Effect, Interner, Outcome, Spec};
+use super::model::{show, Effect, Interner, OpView, Outcome, Spec};
 use history::{Dialect, Value};
 use rustc_hash::FxHashMap;
 
@@ -64,13 +64,8 @@ impl RegisterSpec {
 }
 
 impl Spec for RegisterSpec {
-    fn class_of(
-        &mut self,
-        f: &str,
-        value: &Value,
-        result: &Value,
-        outcome: Outcome,
-    ) -> Result<Option<u32>, String> {
+    fn class_of(&mut self, op: OpView) -> Result<Option<u32>, String> {
+        let (f, value, result, outcome) = (op.f, op.value, op.result, op.outcome);
         let op = match (f, outcome) {
             ("read" | "r", Outcome::Unknown) => return Ok(None),
             ("read" | "r", Outcome::Fail) => return Ok(None),
@@ -183,23 +178,53 @@ mod tests {
     fn steps_follow_register_semantics() {
         let mut s = RegisterSpec::new(true, Dialect::Porcupine);
         let w1 = s
-            .class_of("write", &json!(1), &json!(1), Outcome::Ok)
+            .class_of(OpView {
+                f: "write",
+                value: &json!(1),
+                result: &json!(1),
+                outcome: Outcome::Ok,
+                process: 0,
+            })
             .unwrap()
             .unwrap();
         let r1 = s
-            .class_of("read", &json!(null), &json!(1), Outcome::Ok)
+            .class_of(OpView {
+                f: "read",
+                value: &json!(null),
+                result: &json!(1),
+                outcome: Outcome::Ok,
+                process: 0,
+            })
             .unwrap()
             .unwrap();
         let rnil = s
-            .class_of("read", &json!(null), &json!(null), Outcome::Ok)
+            .class_of(OpView {
+                f: "read",
+                value: &json!(null),
+                result: &json!(null),
+                outcome: Outcome::Ok,
+                process: 0,
+            })
             .unwrap()
             .unwrap();
         let c12 = s
-            .class_of("cas", &json!([1, 2]), &json!([1, 2]), Outcome::Ok)
+            .class_of(OpView {
+                f: "cas",
+                value: &json!([1, 2]),
+                result: &json!([1, 2]),
+                outcome: Outcome::Ok,
+                process: 0,
+            })
             .unwrap()
             .unwrap();
         let f1 = s
-            .class_of("cas", &json!([1, 2]), &json!([1, 2]), Outcome::Fail)
+            .class_of(OpView {
+                f: "cas",
+                value: &json!([1, 2]),
+                result: &json!([1, 2]),
+                outcome: Outcome::Fail,
+                process: 0,
+            })
             .unwrap()
             .unwrap();
         let one = s.step(NIL, w1).unwrap();
@@ -219,24 +244,54 @@ mod tests {
     fn dialects_differ_on_nil_reads_and_translation_errors_are_clear() {
         let mut k = RegisterSpec::new(false, Dialect::Knossos);
         assert_eq!(
-            k.class_of("read", &json!(null), &json!(null), Outcome::Ok),
+            k.class_of(OpView {
+                f: "read",
+                value: &json!(null),
+                result: &json!(null),
+                outcome: Outcome::Ok,
+                process: 0
+            }),
             Ok(None)
         );
         assert_eq!(
-            k.class_of("read", &json!(null), &json!(3), Outcome::Unknown),
+            k.class_of(OpView {
+                f: "read",
+                value: &json!(null),
+                result: &json!(3),
+                outcome: Outcome::Unknown,
+                process: 0
+            }),
             Ok(None)
         );
         let e = k
-            .class_of("cas", &json!([1, 2]), &json!(null), Outcome::Ok)
+            .class_of(OpView {
+                f: "cas",
+                value: &json!([1, 2]),
+                result: &json!(null),
+                outcome: Outcome::Ok,
+                process: 0,
+            })
             .unwrap_err();
         assert!(e.contains("cas-register"), "{e}");
         let mut c = RegisterSpec::new(true, Dialect::Porcupine);
         let e = c
-            .class_of("cas", &json!(3), &json!(null), Outcome::Ok)
+            .class_of(OpView {
+                f: "cas",
+                value: &json!(3),
+                result: &json!(null),
+                outcome: Outcome::Ok,
+                process: 0,
+            })
             .unwrap_err();
         assert!(e.contains("[from, to]"), "{e}");
         assert!(c
-            .class_of("read", &json!(null), &json!(null), Outcome::Ok)
+            .class_of(OpView {
+                f: "read",
+                value: &json!(null),
+                result: &json!(null),
+                outcome: Outcome::Ok,
+                process: 0
+            })
             .unwrap()
             .is_some());
     }
