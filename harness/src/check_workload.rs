@@ -4,7 +4,6 @@
 
 use crate::check_cmd::{malformed_error, Read};
 use checkers::Checker;
-use history::Validity;
 use reports::results::FileResult;
 use std::time::Instant;
 
@@ -68,17 +67,8 @@ pub fn check_file(read: &Read, workload: &str, checkers: &[Box<dyn Checker>]) ->
     if let Some(e) = malformed_error(read.path, &verdicts) {
         return e;
     }
-    let safety = || verdicts.iter().filter(|v| !v.liveness);
-    let valid = if safety().any(|v| v.validity == Validity::Invalid) {
-        Validity::Invalid
-    } else if safety().any(|v| v.validity == Validity::Unknown) {
-        Validity::Unknown
-    } else {
-        Validity::Valid
-    };
-    let reason = safety()
-        .filter_map(|v| v.reason.as_ref().map(|r| format!("{}: {r}", v.checker)))
-        .collect::<Vec<_>>();
+    let composed = history::Composed::of(&verdicts);
+    let (valid, reason) = (composed.safety, composed.reasons);
     FileResult {
         model: workload.to_string(),
         format: format.as_str().into(),

@@ -45,4 +45,4 @@ pub use history::{
     NO_PARTNER,
 };
 pub use op::{Key, Op, OpType, Process, Value};
-pub use verdict::{Anomaly, Malformed, OpSpan, Validity, Verdict};
+pub use verdict::{Anomaly, Composed, Malformed, OpSpan, Validity, Verdict};

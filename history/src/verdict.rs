@@ -27,6 +27,38 @@ impl Validity {
     }
 }
 
+/// What several checkers say of one history together: the worst safety verdict, and
+/// apart from it the worst liveness verdict (None when no liveness checker ran), since a
+/// run that did not terminate is never a safety bug.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Composed {
+    pub safety: Validity,
+    pub liveness: Option<Validity>,
+    /// `checker: reason` of each safety verdict that gives a reason.
+    pub reasons: Vec<String>,
+}
+
+impl Composed {
+    pub fn of(verdicts: &[Verdict]) -> Composed {
+        let mut c = Composed {
+            safety: Validity::Valid,
+            liveness: None,
+            reasons: Vec::new(),
+        };
+        for v in verdicts {
+            if v.liveness {
+                c.liveness = Some(c.liveness.unwrap_or(Validity::Valid).worst(v.validity));
+            } else {
+                c.safety = c.safety.worst(v.validity);
+                if let Some(r) = &v.reason {
+                    c.reasons.push(format!("{}: {r}", v.checker));
+                }
+            }
+        }
+        c
+    }
+}
+
 /// Serialised as `true`, `false` or `"unknown"`, as Jepsen does.
 impl Serialize for Validity {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
@@ -212,6 +244,30 @@ impl Verdict {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn safety_and_liveness_compose_apart_and_the_worst_wins() {
+        let v = |name: &str, validity, liveness| {
+            let mut v = Verdict::new(name, validity);
+            v.liveness = liveness;
+            v.reason = Some(format!("{name} says so"));
+            v
+        };
+        let c = Composed::of(&[
+            v("a", Validity::Valid, false),
+            v("b", Validity::Unknown, false),
+            v("t", Validity::Invalid, true),
+        ]);
+        assert_eq!(c.safety, Validity::Unknown);
+        assert_eq!(c.liveness, Some(Validity::Invalid));
+        assert_eq!(c.reasons, ["a: a says so", "b: b says so"]);
+        let c = Composed::of(&[
+            v("a", Validity::Invalid, false),
+            v("b", Validity::Unknown, false),
+        ]);
+        assert_eq!((c.safety, c.liveness), (Validity::Invalid, None));
+        assert_eq!(Composed::of(&[]).safety, Validity::Valid);
+    }
 
     #[test]
     fn the_worst_validity_wins() {

@@ -88,16 +88,8 @@ impl RunResult {
     /// The safety verdict and the liveness verdict (if any liveness checker ran) of these
     /// checkers' verdicts.
     pub fn verdicts(checkers: &[Verdict]) -> (Validity, Option<Validity>) {
-        let mut safety = Validity::Valid;
-        let mut liveness: Option<Validity> = None;
-        for v in checkers {
-            if v.liveness {
-                liveness = Some(liveness.unwrap_or(Validity::Valid).worst(v.validity));
-            } else {
-                safety = safety.worst(v.validity);
-            }
-        }
-        (safety, liveness)
+        let c = history::Composed::of(checkers);
+        (c.safety, c.liveness)
     }
 
     pub fn write(&self, path: &Path) -> std::io::Result<()> {
