@@ -1,13 +1,71 @@
 //! `schism check`: check stored or foreign histories for linearizability, or (with
 //! `--workload`) by the checkers of a workload.
 
-use crate::cli::CheckArgs;
+use crate::check_input::Read;
 use crate::exit::ExitCode;
 use checkers::linearizable::{self, ModelKind, Options};
-use history::{format, Dialect, Format, History, Verdict};
+use clap::Args;
+use history::{Dialect, Format};
 use reports::results::{summary_line, text_line, FileResult, Results};
 use std::io::Write;
 use std::path::{Path, PathBuf};
+
+#[derive(Debug, Args)]
+pub struct CheckArgs {
+    /// Judge by a workload's checkers instead of linearizability: list-append,
+    /// rw-register (Elle-style transactional checking), bank, set, g-set, broadcast,
+    /// g-counter, pn-counter, unique-ids, echo, lock, consensus, generals,
+    /// interactive-consistency, ledger.
+    #[arg(long)]
+    pub workload: Option<String>,
+    /// list-append, rw-register: the consistency model judged (read-committed,
+    /// snapshot-isolation, serializable, strict-serializable; default strict-serializable).
+    #[arg(long, value_name = "MODEL")]
+    pub txn_model: Option<String>,
+    /// bank: the total every read must show (default: the sum of the open op's balances,
+    /// else the sum most complete reads show).
+    #[arg(long, value_name = "N", allow_negative_numbers = true)]
+    pub bank_total: Option<i64>,
+    /// The sequential model: register, cas-register or kv (default: from the ops' functions).
+    #[arg(long, value_parser = ["register", "cas-register", "kv"])]
+    pub model: Option<String>,
+    /// The history format (default: recognised from the content).
+    #[arg(long, default_value = "auto", value_parser = ["auto", "jsonl", "jepsen-edn", "porcupine-etcd", "porcupine-kv"])]
+    pub format: String,
+    /// How `fail` ops and nil reads are read: knossos (Jepsen EDN's default), porcupine
+    /// (Porcupine's logs) or schism (native histories).
+    #[arg(long, value_parser = ["knossos", "porcupine", "schism"])]
+    pub dialect: Option<String>,
+    /// Give up after this many seconds per file; the verdict is then unknown.
+    #[arg(long, value_name = "SECS")]
+    pub time_limit: Option<f64>,
+    /// Give up when the search holds this many MiB; the verdict is then unknown.
+    #[arg(long, value_name = "MIB", default_value_t = 1024)]
+    pub memory_limit: usize,
+    /// Refuse history files larger than this many MiB (only regular files are read).
+    #[arg(long, value_name = "MIB", default_value_t = 1024)]
+    pub max_history_mb: u64,
+    /// Check every key to the end even after one is not linearizable (default: stop, the
+    /// verdict is invalid either way).
+    #[arg(long)]
+    pub all_keys: bool,
+    /// Skip the quick refutation of impossible reads; decide by search alone (for
+    /// measuring the search).
+    #[arg(long)]
+    pub search_only: bool,
+    /// One JSON object per file on stdout instead of text.
+    #[arg(long)]
+    pub json: bool,
+    /// Print each anomaly's explanation (the default when checking a single file).
+    #[arg(long)]
+    pub explain: bool,
+    /// Also write every file's result to this results.json.
+    #[arg(long, value_name = "FILE")]
+    pub results: Option<PathBuf>,
+    /// History files, or directories to check every history file in.
+    #[arg(required = true)]
+    pub paths: Vec<PathBuf>,
+}
 
 const HISTORY_EXTENSIONS: [&str; 4] = ["jsonl", "edn", "log", "txt"];
 
@@ -171,41 +229,6 @@ fn walk(dir: &Path, out: &mut Vec<PathBuf>) -> std::io::Result<()> {
         }
     }
     Ok(())
-}
-
-/// How to read one history file.
-pub struct Read<'a> {
-    pub path: &'a Path,
-    pub format: Option<Format>,
-    pub dialect: Option<Dialect>,
-    pub max_bytes: u64,
-}
-
-impl Read<'_> {
-    /// The history and its format; any problem is the file's error.
-    pub fn history(&self) -> Result<(History, Format), Box<FileResult>> {
-        let name = self.path.display().to_string();
-        format::read_path_limited(self.path, self.format, self.dialect, self.max_bytes)
-            .map_err(|e| Box::new(FileResult::error(&name, e.to_string())))
-    }
-}
-
-/// A checker's verdict on a file that holds an op it cannot read is the file's error
-/// (`FILE:LINE: ...`, exit 254), as for any other malformed input.
-pub fn malformed_error(path: &Path, verdicts: &[Verdict]) -> Option<FileResult> {
-    let (v, m) = verdicts
-        .iter()
-        .find_map(|v| v.malformed.as_ref().map(|m| (v, m)))?;
-    let name = path.display().to_string();
-    let more = match m.count {
-        0 | 1 => String::new(),
-        n => format!(" ({n} such ops in all)"),
-    };
-    let text = format!(
-        "{name}:{}: the {} checker cannot read this op: {}{more}",
-        m.line, v.checker, m.message
-    );
-    Some(FileResult::error(&name, text))
 }
 
 /// Read and check one file; any problem becomes the file's error.

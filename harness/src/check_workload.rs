@@ -2,7 +2,7 @@
 //! workload (transactions, services, agreement) instead of linearizability. The verdict is
 //! the worst safety verdict; liveness verdicts are shown, not counted.
 
-use crate::check_cmd::{malformed_error, Read};
+use crate::check_input::{malformed_error, Read};
 use checkers::Checker;
 use reports::results::FileResult;
 use std::time::Instant;

@@ -2,24 +2,25 @@
 //! the setting up of a grid of runs one at a time in this process (the output directory,
 //! the run log, the async runtime and a Ctrl-C that stops after the run under way).
 
-use crate::cli::Cli;
 use crate::exit::ExitCode;
-use clap::{ArgMatches, CommandFactory};
+use clap::ArgMatches;
 use std::ffi::OsString;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 
-/// Run `schism NAME ...` (the whole command line, program name first): parse it, make the
+/// Run `schism NAME ...` (the whole command line, program name first): parse it with `cli`
+/// (the command line's definition, from `main`, so that no command depends on it), make the
 /// plan with `plan` and run it with `run` (given the command line as recorded); returns the
 /// exit code. A bad command line or plan is reported and nothing runs.
 pub(crate) fn main_with<P>(
+    cli: clap::Command,
     argv: Vec<OsString>,
     name: &str,
     plan: impl FnOnce(&ArgMatches) -> Result<P, (ExitCode, String)>,
     run: impl FnOnce(P, Vec<String>) -> i32,
 ) -> i32 {
-    let matches = match Cli::command().try_get_matches_from(&argv) {
+    let matches = match cli.try_get_matches_from(&argv) {
         Ok(m) => m,
         Err(e) => {
             let _ = e.print();
@@ -55,7 +56,7 @@ pub(crate) fn main_with<P>(
 
 /// What a grid of runs runs in.
 pub(crate) struct Setup {
-    /// The directory of the sweep or bench (see [`crate::sweep::report::out_dir`]).
+    /// The directory of the sweep or bench (see [`crate::store::out_dir`]).
     pub out: PathBuf,
     pub rt: tokio::runtime::Runtime,
     /// Set on Ctrl-C: stop after the run under way.
@@ -71,7 +72,7 @@ pub(crate) fn setup(
     store: &Path,
     kind: &str,
 ) -> Result<Setup, i32> {
-    let out = crate::sweep::report::out_dir(out, store, kind).map_err(|e| {
+    let out = crate::store::out_dir(out, store, kind).map_err(|e| {
         eprintln!("schism {name}: cannot make the {name}'s directory: {e}");
         ExitCode::HarnessError as i32
     })?;

@@ -15,6 +15,7 @@
 
 pub mod bench;
 pub mod check_cmd;
+pub mod check_input;
 pub mod check_workload;
 pub mod ci_files;
 pub mod clean_cmd;
@@ -24,6 +25,7 @@ pub mod exit;
 pub mod fuzzing;
 mod grid_runs;
 pub use workloads::limits;
+pub mod locate;
 pub mod report_cmd;
 pub mod run;
 pub mod run_cmd;

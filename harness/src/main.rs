@@ -1,4 +1,4 @@
-use clap::Parser;
+use clap::{CommandFactory, Parser};
 use harness::cli::{Cli, Command};
 use harness::exit::ExitCode;
 
@@ -17,8 +17,14 @@ fn main() {
     };
     let code = match cli.command {
         Command::Run(args) => harness::run_cmd::run(&args),
-        Command::Sweep(_) => std::process::exit(harness::sweep::main_with(std::env::args_os())),
-        Command::Bench(_) => std::process::exit(harness::bench::main_with(std::env::args_os())),
+        Command::Sweep(_) => std::process::exit(harness::sweep::main_with(
+            Cli::command(),
+            std::env::args_os(),
+        )),
+        Command::Bench(_) => std::process::exit(harness::bench::main_with(
+            Cli::command(),
+            std::env::args_os(),
+        )),
         Command::Systems(args) => harness::systems_cmd::run(&args),
         Command::Check(args) => harness::check_cmd::run(&args),
         Command::Synth(args) => harness::synth_cmd::run(&args),

@@ -2,7 +2,8 @@
 //! history like `schism check` and render its report; and the report every `schism run`
 //! writes into its run directory when it ends.
 
-use crate::check_cmd::{check_file, Read};
+use crate::check_cmd::check_file;
+use crate::check_input::Read;
 use crate::exit::ExitCode;
 use checkers::linearizable::Options;
 use clap::Args;

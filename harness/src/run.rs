@@ -149,7 +149,7 @@ fn plan(mut spec: TestSpec) -> Result<(Plan, Workload), RunError> {
     });
     spec.seed = Some(seed);
     let started = SystemTime::now();
-    let dir = store::run_dir(&spec.store, &spec.test_name(), started)?;
+    let dir = store::run_dir(&spec.store, &crate::system::test_name(&spec), started)?;
     let run_id = format!(
         "{}-{}",
         store::timestamp(started, false).to_lowercase(),
@@ -381,7 +381,7 @@ async fn judge(
     };
     let (valid, liveness) = RunResult::verdicts(&verdicts);
     RunResult {
-        test: plan.spec.test_name(),
+        test: crate::system::test_name(&plan.spec),
         run_id: plan.run_id.clone(),
         seed: plan.seed,
         system: plan.system.name().to_string(),

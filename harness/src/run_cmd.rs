@@ -1,8 +1,144 @@
 //! `schism run`: the spec from a file and flags, a run, its summary and exit code.
 
-use crate::cli::RunArgs;
 use crate::exit::ExitCode;
 use crate::spec::TestSpec;
+use clap::Args;
+use std::path::PathBuf;
+
+/// Every field of the test spec can be given as a flag, which wins over the spec file.
+#[derive(Debug, Args, Default)]
+pub struct RunArgs {
+    /// A test spec in YAML (see docs/running.md); flags override its fields.
+    pub spec: Option<PathBuf>,
+    /// The test's name (runs are stored under STORE/NAME/).
+    #[arg(long)]
+    pub name: Option<String>,
+    /// The system under test: raft (default), paxos, om, eig, etcd, maelstrom (with
+    /// --bin), memory, or a system spec file (./my-system.yaml; see `schism systems`).
+    #[arg(long)]
+    pub system: Option<String>,
+    /// With --system maelstrom: the node program (a binary, or a script with #!) speaking
+    /// Maelstrom's protocol on stdin and stdout.
+    #[arg(long, value_name = "PATH")]
+    pub bin: Option<PathBuf>,
+    /// The workload: register, consensus, generals, interactive-consistency, ledger.
+    #[arg(long)]
+    pub workload: Option<String>,
+    /// Faults, comma separated: partition, kill, pause, loss, byzantine, clock (default
+    /// partition,kill,pause; none: no faults).
+    #[arg(long, value_delimiter = ',')]
+    pub nemesis: Option<Vec<String>>,
+    #[arg(long)]
+    pub nodes: Option<usize>,
+    /// Concurrent client workers.
+    #[arg(long)]
+    pub concurrency: Option<usize>,
+    /// Ops per second in all (0: as fast as the system answers).
+    #[arg(long)]
+    pub rate: Option<f64>,
+    /// Seconds of the main phase.
+    #[arg(long, value_name = "SECS")]
+    pub time_limit: Option<f64>,
+    #[arg(long)]
+    pub seed: Option<u64>,
+    /// Where runs are stored (default ./store).
+    #[arg(long, value_name = "DIR")]
+    pub store: Option<PathBuf>,
+    #[arg(long, value_name = "MS")]
+    pub client_timeout_ms: Option<u64>,
+    /// Seconds to wait after the final heal before the final reads.
+    #[arg(long, value_name = "SECS")]
+    pub recovery: Option<f64>,
+    /// Seconds a node may take to become ready.
+    #[arg(long, value_name = "SECS")]
+    pub ready_timeout: Option<f64>,
+    /// Seconds the checker may take (then: unknown).
+    #[arg(long, value_name = "SECS")]
+    pub check_time_limit: Option<f64>,
+    /// Healthy seconds before each fault.
+    #[arg(long, value_name = "SECS")]
+    pub nemesis_interval: Option<f64>,
+    /// Seconds each fault is held.
+    #[arg(long, value_name = "SECS")]
+    pub nemesis_duration: Option<f64>,
+    /// At most this many nodes killed, paused or losing packets at once.
+    #[arg(long)]
+    pub max_faulty: Option<usize>,
+    #[arg(long)]
+    pub loss_probability: Option<f64>,
+    /// At most this many nodes made Byzantine in a run (the `byzantine` nemesis).
+    #[arg(long)]
+    pub traitors: Option<usize>,
+    /// Byzantine modes, comma separated: silent, omit, equivocate, corrupt, replay, forge.
+    #[arg(long, value_delimiter = ',')]
+    pub byzantine: Option<Vec<String>>,
+    /// Message fields a lying node changes (dotted paths, `*` for every element).
+    #[arg(long, value_delimiter = ',')]
+    pub lie_fields: Option<Vec<String>>,
+    /// The `clock` nemesis moves clocks by up to this many milliseconds.
+    #[arg(long, value_name = "MS")]
+    pub max_clock_skew_ms: Option<u64>,
+    /// Partition shapes, comma separated.
+    #[arg(long, value_delimiter = ',')]
+    pub shapes: Option<Vec<String>>,
+    /// Register workload: ops on a key before moving to a fresh one.
+    #[arg(long)]
+    pub ops_per_key: Option<usize>,
+    /// Register workload: workers sharing one key.
+    #[arg(long)]
+    pub workers_per_key: Option<usize>,
+    /// Register workload: writes and CAS draw values from 0..VALUES.
+    #[arg(long)]
+    pub values: Option<u32>,
+    /// Register workload: the fraction of reads.
+    #[arg(long)]
+    pub read_fraction: Option<f64>,
+    /// Register workload: the fraction of compare-and-set (the rest are writes).
+    #[arg(long)]
+    pub cas_fraction: Option<f64>,
+    /// Agreement workloads: new instances (ledger: submissions) per second.
+    #[arg(long)]
+    pub instances_per_s: Option<f64>,
+    /// Agreement workloads: proposals and private values drawn from 0..N.
+    #[arg(long)]
+    pub proposal_values: Option<u32>,
+    /// om and eig: how protocol-aware traitors behave (lamport, silent, none).
+    #[arg(long)]
+    pub traitor_strategy: Option<String>,
+    /// Deliberate bugs of a reference system, comma separated (raft: stale-read,
+    /// txn-early-read, txn-blind-cas; paxos: accept-any, txn-early-read, txn-blind-cas).
+    #[arg(long, value_delimiter = ',')]
+    pub bug: Option<Vec<String>>,
+    /// list-append, rw-register: the consistency model judged (read-committed,
+    /// snapshot-isolation, serializable, strict-serializable).
+    #[arg(long, value_name = "MODEL")]
+    pub txn_model: Option<String>,
+    /// A workload option, SECTION.FIELD=VALUE (as in the spec's section: `--option
+    /// txn.max_len=6`, `--option bank.accounts=4`); VALUE is read as YAML. Repeatable.
+    #[arg(long = "option", short = 'o', value_name = "SECTION.FIELD=VALUE")]
+    pub option: Vec<String>,
+    /// etcd: linearizable or serializable reads.
+    #[arg(long)]
+    pub read_mode: Option<String>,
+    /// etcd: the binary to pack into the node image.
+    #[arg(long, value_name = "PATH")]
+    pub etcd_binary: Option<PathBuf>,
+    /// Refuse test and system spec files larger than this many KiB (default 1024).
+    #[arg(long, value_name = "KIB")]
+    pub max_spec_kb: Option<u64>,
+}
+/// `SECTION.FIELD=VALUE` of `--option`: the section, the field, and the value read as YAML.
+pub fn parse_option(text: &str) -> Result<((String, String), serde_json::Value), String> {
+    let bad = || format!("--option {text:?}: expected SECTION.FIELD=VALUE, as in txn.max_len=6");
+    let (path, value) = text.split_once('=').ok_or_else(bad)?;
+    let (section, field) = path.split_once('.').ok_or_else(bad)?;
+    if section.is_empty() || field.is_empty() {
+        return Err(bad());
+    }
+    let value: serde_json::Value =
+        crate::yaml::parse(value).map_err(|e| format!("--option {text:?}: the value: {e}"))?;
+    Ok(((section.to_string(), field.to_string()), value))
+}
 
 /// The spec: the file's (or the defaults), then every flag given.
 pub fn spec_of(args: &RunArgs) -> Result<TestSpec, String> {
@@ -45,7 +181,7 @@ pub fn spec_of(args: &RunArgs) -> Result<TestSpec, String> {
         traitor_strategy => "agreement"."traitor_strategy", txn_model => "txn"."model",
     );
     for o in &args.option {
-        let (path, value) = crate::cli::parse_option(o)?;
+        let (path, value) = parse_option(o)?;
         let (section, field) = path;
         s.set_option(&section, &field, value);
     }

@@ -178,7 +178,7 @@ impl TestSpec {
             return Ok(spec);
         };
         let at = |key: &str, message: String| {
-            let place = crate::system::spec_file::locate::locate(text, key)
+            let place = crate::locate::locate(text, key)
                 .map_or(String::new(), |(l, c)| format!("{l}:{c}: "));
             SpecError(format!("{place}{message}"))
         };
@@ -303,29 +303,6 @@ impl TestSpec {
         self.check_sections().map_err(|(_, e)| SpecError(e))?;
         Ok(())
     }
-
-    /// The name the run is stored under (checked by [`check_test_name`] when it is given).
-    pub fn test_name(&self) -> String {
-        self.name
-            .clone()
-            .unwrap_or_else(|| format!("{}-{}", self.system_name(), self.workload))
-    }
-
-    /// The system's name: `system`, or for a system spec file the name inside it (else
-    /// the file's name without its extension).
-    pub fn system_name(&self) -> String {
-        use crate::system::spec_file;
-        if !spec_file::is_path(&self.system) {
-            return self.system.clone();
-        }
-        let path = Path::new(&self.system);
-        match spec_file::load(path) {
-            Ok(l) => l.spec.name,
-            Err(_) => path
-                .file_stem()
-                .map_or("system".into(), |s| s.to_string_lossy().into_owned()),
-        }
-    }
 }
 
 /// A test name must be one safe path segment: runs are stored under `<store>/<name>/`, so
@@ -357,7 +334,7 @@ mod tests {
         assert_eq!(s.nodes, 3);
         assert_eq!(s.concurrency, 10);
         assert_eq!(s.nemesis.faults, vec!["partition", "kill"]);
-        assert_eq!(s.test_name(), "etcd-register");
+        assert_eq!(crate::system::test_name(&s), "etcd-register");
         s.validate().unwrap();
     }
 
@@ -398,12 +375,12 @@ mod tests {
         let yaml = serde_yaml::to_string(&s).unwrap();
         assert_eq!(TestSpec::parse(&yaml).unwrap(), s, "{yaml}");
         let mut s = TestSpec::default();
-        let ((section, field), value) = crate::cli::parse_option("bank.accounts=4").unwrap();
+        let ((section, field), value) = crate::run_cmd::parse_option("bank.accounts=4").unwrap();
         s.set_option(&section, &field, value);
         assert_eq!(s.workload_options["bank"]["accounts"], 4);
         s.workload = "bank".into();
         assert_eq!(s.workload_section()["accounts"], 4);
-        assert!(crate::cli::parse_option("bank=4").is_err());
+        assert!(crate::run_cmd::parse_option("bank=4").is_err());
         s.workload = "lsit-append".into();
         assert!(s.validate().unwrap_err().0.contains("unknown workload"));
     }

@@ -54,6 +54,22 @@ pub fn mark_latest(store: &Path, dir: &Path) -> io::Result<()> {
     Ok(())
 }
 
+/// The directory of a sweep (`kind` "sweeps") or a bench ("benches"): `out` if given, else
+/// `<store>/<kind>/<UTC time>/` with `<store>/<kind>/latest` pointing at it.
+pub fn out_dir(out: Option<&Path>, store: &Path, kind: &str) -> std::io::Result<PathBuf> {
+    match out {
+        Some(dir) => {
+            std::fs::create_dir_all(dir)?;
+            Ok(dir.to_path_buf())
+        }
+        None => {
+            let dir = run_dir(store, kind, std::time::SystemTime::now())?;
+            mark_latest(&store.join(kind), &dir)?;
+            Ok(dir)
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -1,9 +1,41 @@
 //! `schism synth`: write a seeded synthetic register history.
 
-use crate::cli::SynthArgs;
 use crate::exit::ExitCode;
+use clap::Args;
 use history::synth::{generate, SynthSpec};
 use std::io::Write;
+use std::path::PathBuf;
+
+#[derive(Debug, Args)]
+pub struct SynthArgs {
+    #[arg(long, default_value_t = 0)]
+    pub seed: u64,
+    #[arg(long, default_value_t = 5)]
+    pub clients: u32,
+    /// Client operations in all.
+    #[arg(long, default_value_t = 1000)]
+    pub ops: usize,
+    #[arg(long, default_value_t = 1)]
+    pub keys: u32,
+    /// Writes draw values from 0..VALUES.
+    #[arg(long, default_value_t = 5)]
+    pub values: u32,
+    #[arg(long, default_value_t = 0.5)]
+    pub reads: f64,
+    #[arg(long, default_value_t = 0.0)]
+    pub cas: f64,
+    /// Fraction of ops that time out (info); half of them took effect.
+    #[arg(long, default_value_t = 0.0)]
+    pub info: f64,
+    /// Make one read stale, so the history is not linearizable.
+    #[arg(long)]
+    pub stale: bool,
+    #[arg(long, default_value = "jsonl", value_parser = ["jsonl", "jepsen-edn"])]
+    pub format: String,
+    /// Where to write (default: stdout).
+    #[arg(short, long)]
+    pub output: Option<PathBuf>,
+}
 
 /// Run the command; returns the exit code.
 pub fn run(args: &SynthArgs) -> ExitCode {

@@ -1,8 +1,14 @@
 //! `schism systems`: what `--system` takes, by name or by file.
 
-use crate::cli::SystemsArgs;
 use crate::exit::ExitCode;
+use clap::Args;
 use std::path::PathBuf;
+
+#[derive(Debug, Args)]
+pub struct SystemsArgs {
+    /// Directories of system specs (*.yaml) to list too (default: ./systems).
+    pub dirs: Vec<PathBuf>,
+}
 
 pub fn run(args: &SystemsArgs) -> ExitCode {
     let dirs = if args.dirs.is_empty() {

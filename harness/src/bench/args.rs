@@ -1,7 +1,7 @@
 //! The flags of `schism bench`: every flag of `schism run` (applied to every run), and the
 //! bench's own.
 
-use crate::cli::RunArgs;
+use crate::run_cmd::RunArgs;
 use clap::Args;
 use std::path::PathBuf;
 

@@ -26,11 +26,12 @@ pub const GATE_FAILED: i32 = 1;
 
 /// Run `schism bench ...` (the whole command line, program name first); returns the exit
 /// code.
-pub fn main_with<I, T>(argv: I) -> i32
+/// `cli` is the command line's definition (`Cli::command()`).
+pub fn main_with<I, T>(cli: clap::Command, argv: I) -> i32
 where
     I: IntoIterator<Item = T>,
     T: Into<OsString> + Clone,
 {
     let argv: Vec<OsString> = argv.into_iter().map(Into::into).collect();
-    crate::grid_runs::main_with(argv, "bench", plan::plan, runs::bench)
+    crate::grid_runs::main_with(cli, argv, "bench", plan::plan, runs::bench)
 }

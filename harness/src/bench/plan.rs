@@ -4,8 +4,8 @@
 //! flag or input: nothing has run.
 
 use super::args::BenchArgs;
-use crate::cli::RunArgs;
 use crate::exit::ExitCode;
+use crate::run_cmd::RunArgs;
 use crate::spec::TestSpec;
 use crate::sweep::cell_spec;
 use crate::sweep::grid::Cell;

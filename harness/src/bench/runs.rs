@@ -16,7 +16,7 @@ use tracing::Instrument;
 fn start(plan: &Plan, command: Vec<String>) -> Bench {
     let spec = &plan.levels[0].1;
     let now = crate::store::timestamp(SystemTime::now(), false);
-    let test = spec.test_name();
+    let test = crate::system::test_name(spec);
     Bench {
         command,
         started: now.clone(),
@@ -27,7 +27,7 @@ fn start(plan: &Plan, command: Vec<String>) -> Bench {
             .strip_suffix(&format!("-concurrency={}", plan.levels[0].0))
             .unwrap_or(&test)
             .to_string(),
-        system: spec.system_name(),
+        system: crate::system::system_name(spec),
         workload: spec.workload.clone(),
         nodes: spec.nodes,
         rate: spec.rate,

@@ -4,8 +4,8 @@
 //! can be without running, so a bad cell stops the sweep before anything runs.
 
 use super::grid::Cell;
-use crate::cli::RunArgs;
 use crate::error::RunError;
+use crate::run_cmd::RunArgs;
 use crate::spec::TestSpec;
 use clap::{ArgMatches, Args, FromArgMatches};
 
@@ -54,7 +54,7 @@ pub fn spec(base: &ArgMatches, cell: &Cell, seed: u64) -> Result<TestSpec, RunEr
     crate::run::prepare(&spec)?;
     let label = cell.dir_label();
     if !label.is_empty() {
-        spec.name = Some(format!("{}-{label}", spec.test_name()));
+        spec.name = Some(format!("{}-{label}", crate::system::test_name(&spec)));
     }
     Ok(spec)
 }
@@ -62,7 +62,7 @@ pub fn spec(base: &ArgMatches, cell: &Cell, seed: u64) -> Result<TestSpec, RunEr
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::cli::SweepArgs;
+    use crate::sweep::SweepArgs;
 
     fn base(argv: &[&str]) -> ArgMatches {
         SweepArgs::augment_args(clap::Command::new("sweep"))

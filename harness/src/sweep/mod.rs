@@ -18,30 +18,52 @@ pub mod report;
 pub mod table;
 pub mod tally;
 
-use crate::cli::{RunArgs, SweepArgs};
 use crate::exit::ExitCode;
+use crate::run_cmd::RunArgs;
 use crate::spec::TestSpec;
+use clap::Args;
 use clap::{ArgMatches, FromArgMatches};
 use grid::Cell;
 use report::{Report, Status};
 use std::ffi::OsString;
+use std::path::PathBuf;
 use std::sync::atomic::Ordering;
 use std::time::SystemTime;
 use tally::{Row, RunRecord};
 use tracing::Instrument;
+
+/// `schism sweep`: every flag of `schism run` (applied to every run), and the grid.
+#[derive(Debug, Args)]
+pub struct SweepArgs {
+    /// FIELD=V1,V2,...: a run flag without its dashes and the values to try, each as it
+    /// would be given on the command line (`;` inside a value stands for a comma:
+    /// `nemesis=partition;kill,none`). Repeat for more dimensions: every combination runs.
+    #[arg(long, value_name = "FIELD=V1,V2,...")]
+    pub param: Vec<String>,
+    /// Runs of each combination, with seeds SEED, SEED+1, ... (SEED from --seed, else drawn).
+    #[arg(long, value_name = "N", default_value_t = 1)]
+    pub test_count: usize,
+    /// Where sweep.json, sweep.md and the harness log (schism.log) go (default
+    /// STORE/sweeps/<UTC time>/, with STORE/sweeps/latest pointing at it).
+    #[arg(long, value_name = "DIR")]
+    pub out: Option<PathBuf>,
+    #[command(flatten)]
+    pub run: RunArgs,
+}
 
 /// The exit code after SIGINT or SIGTERM (the shell's for SIGINT).
 pub const INTERRUPTED: i32 = ExitCode::Interrupted as i32;
 
 /// Run `schism sweep ...` (the whole command line, program name first); returns the exit
 /// code.
-pub fn main_with<I, T>(argv: I) -> i32
+/// `cli` is the command line's definition (`Cli::command()`).
+pub fn main_with<I, T>(cli: clap::Command, argv: I) -> i32
 where
     I: IntoIterator<Item = T>,
     T: Into<OsString> + Clone,
 {
     let argv: Vec<OsString> = argv.into_iter().map(Into::into).collect();
-    crate::grid_runs::main_with(argv, "sweep", plan, sweep)
+    crate::grid_runs::main_with(cli, argv, "sweep", plan, sweep)
 }
 
 /// Everything settled before the first run.
@@ -115,7 +137,7 @@ fn sweep(plan: Plan, command: Vec<String>) -> i32 {
     report.cells = plan
         .cells
         .iter()
-        .map(|(cell, spec)| Row::new(cell, spec.test_name()))
+        .map(|(cell, spec)| Row::new(cell, crate::system::test_name(spec)))
         .collect();
     let mut written = report.write(&out);
     let (mut code, mut stopped_early) = (None, false);

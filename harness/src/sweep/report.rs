@@ -7,7 +7,7 @@ use super::table;
 use super::tally::Row;
 use serde::Serialize;
 use std::io;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::time::SystemTime;
 
 /// Where a sweep stands: the same states, recorded the same way, as a bench's.
@@ -67,21 +67,5 @@ impl Report {
         let json = serde_json::to_string_pretty(self).map_err(io::Error::other)?;
         std::fs::write(dir.join("sweep.json"), json + "\n")?;
         std::fs::write(dir.join("sweep.md"), table::document(self))
-    }
-}
-
-/// The directory of a sweep (`kind` "sweeps") or a bench ("benches"): `out` if given, else
-/// `<store>/<kind>/<UTC time>/` with `<store>/<kind>/latest` pointing at it.
-pub fn out_dir(out: Option<&Path>, store: &Path, kind: &str) -> io::Result<PathBuf> {
-    match out {
-        Some(dir) => {
-            std::fs::create_dir_all(dir)?;
-            Ok(dir.to_path_buf())
-        }
-        None => {
-            let dir = crate::store::run_dir(store, kind, SystemTime::now())?;
-            crate::store::mark_latest(&store.join(kind), &dir)?;
-            Ok(dir)
-        }
     }
 }

@@ -56,6 +56,29 @@ pub trait System: Send + Sync {
 
 pub const NAMES: [&str; 7] = ["raft", "paxos", "om", "eig", "etcd", "maelstrom", "memory"];
 
+/// The name a run is stored under: the spec's `name`, else `<system>-<workload>` (a name
+/// given is checked by [`crate::spec::check_test_name`]).
+pub fn test_name(spec: &TestSpec) -> String {
+    spec.name
+        .clone()
+        .unwrap_or_else(|| format!("{}-{}", system_name(spec), spec.workload))
+}
+
+/// The system's name: `system`, or for a system spec file the name inside it (else the
+/// file's name without its extension).
+pub fn system_name(spec: &TestSpec) -> String {
+    if !spec_file::is_path(&spec.system) {
+        return spec.system.clone();
+    }
+    let path = std::path::Path::new(&spec.system);
+    match spec_file::load(path) {
+        Ok(l) => l.spec.name,
+        Err(_) => path
+            .file_stem()
+            .map_or("system".into(), |s| s.to_string_lossy().into_owned()),
+    }
+}
+
 /// The system a test spec names: a built-in by name (`etcd` is systems/etcd.yaml;
 /// `maelstrom` is made from `bin`), or a system spec file (`./my-system.yaml`).
 pub fn resolve(spec: &TestSpec) -> Result<Arc<dyn System>, RunError> {

@@ -10,7 +10,6 @@
 
 mod builtin;
 mod image;
-pub(crate) mod locate;
 mod schema;
 mod system;
 mod template;
@@ -38,7 +37,7 @@ pub struct Loaded {
 impl Loaded {
     /// An error about `field` (a dotted path), at its line and column when it can be found.
     pub fn error_at(&self, field: &str, message: &str) -> String {
-        match locate::locate(&self.text, field) {
+        match crate::locate::locate(&self.text, field) {
             Some((line, col)) => format!("{}:{line}:{col}: {field}: {message}", self.origin),
             None => format!("{}: {field}: {message}", self.origin),
         }
