@@ -26,4 +26,5 @@ pub mod html;
 pub mod junit;
 pub mod results;
 pub mod run;
+pub mod shell;
 pub mod summary;

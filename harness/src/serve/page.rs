@@ -2,7 +2,6 @@
 //! and no script, and the helpers its pages share (verdict cells, times, sizes).
 
 use history::Validity;
-use reports::escape::html;
 
 /// The Content-Security-Policy of the pages made here: no script at all, styles inline,
 /// images and frames from this server only.
@@ -22,13 +21,7 @@ a { color: #0b57d0; } .muted { color: #777; }
 
 /// A whole page; `title` is escaped here, `body` must be escaped HTML already.
 pub fn page(title: &str, body: &str) -> String {
-    format!(
-        "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\
-         <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\
-         <link rel=\"icon\" href=\"data:,\"><title>{}</title><style>{STYLE}</style></head>\n\
-         <body>\n{body}\n</body></html>\n",
-        html(title)
-    )
+    reports::shell::document(title, STYLE, body)
 }
 
 /// A verdict as a coloured table cell.

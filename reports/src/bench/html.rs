@@ -221,11 +221,7 @@ fn runs(b: &Bench, s: &mut String) {
 
 /// The whole of `bench.html`.
 pub fn document(b: &Bench) -> String {
-    let mut s = format!(
-        "<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>schism bench: {}\
-         </title><style>{STYLE}</style></head><body>",
-        escape(&b.test)
-    );
+    let mut s = String::new();
     header(b, &mut s);
     alarm(b, &mut s);
     if let Some(c) = &b.comparison {
@@ -242,8 +238,7 @@ pub fn document(b: &Bench) -> String {
         faults(b, &mut s);
     }
     runs(b, &mut s);
-    s.push_str("</body></html>\n");
-    s
+    crate::shell::document(&format!("schism bench: {}", b.test), STYLE, &s)
 }
 
 #[cfg(test)]

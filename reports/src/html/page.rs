@@ -51,13 +51,11 @@ pub fn page(title: &str, toc: &[(&str, &str)], body: &str) -> String {
     for (id, name) in toc {
         nav.push_str(&format!("<a href=\"#{id}\">{}</a>", esc(name)));
     }
-    format!(
-        "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\
-         <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\
-         <title>{}</title><style>{CSS}</style></head>\n<body>\n<nav>{nav}</nav>\n{body}\n\
-         <p class=\"mute\">Rendered by schism from the stored files alone.</p>\n</body></html>\n",
-        esc(title)
-    )
+    let body = format!(
+        "<nav>{nav}</nav>\n{body}\n\
+         <p class=\"mute\">Rendered by schism from the stored files alone.</p>"
+    );
+    crate::shell::document(title, CSS, &body)
 }
 
 /// One section with an anchor and a heading.
