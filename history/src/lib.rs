@@ -23,6 +23,7 @@
 
 pub mod edn;
 pub mod error;
+pub mod fault;
 pub mod format;
 pub mod fuzzing;
 mod history;

@@ -7,6 +7,7 @@ use crate::{apply, runtime};
 use crate::{Fault, FaultKind, NemesisError};
 use async_trait::async_trait;
 use cluster::Cluster;
+use history::fault::{FaultRecord, Phase};
 use history::recorder::Recorder;
 use history::rng::Rng;
 use history::{Op, OpType, Process, Value};
@@ -298,7 +299,7 @@ impl Nemesis {
             _ => None,
         };
         let fault = self.choose(kind, &nodes, leader.as_deref());
-        let f = format!("start-{}", kind.as_str());
+        let f = FaultRecord::name(Phase::Start, kind.as_str());
         let mut value = serde_json::to_value(&fault).unwrap_or(Value::Null);
         if let (
             Fault::Partition {
@@ -358,7 +359,7 @@ impl Nemesis {
         *active = kept;
         let mut to_heal = to_heal;
         while let Some(fault) = to_heal.pop() {
-            let f = format!("stop-{}", fault.kind().as_str());
+            let f = FaultRecord::name(Phase::Stop, fault.kind().as_str());
             record(rec, &f, Value::Null);
             let started = Instant::now();
             let result = self.heal(cluster, &fault).await;

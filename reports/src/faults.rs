@@ -20,7 +20,8 @@
 //! assert_eq!(c.text(), "kill 1 (failed to apply: pause 1)");
 //! ```
 
-use crate::run::FaultRecord;
+use crate::run::FaultRecord as Stored;
+use history::fault::{FaultRecord, Phase, Stage};
 use std::collections::BTreeMap;
 
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -32,20 +33,18 @@ pub struct FaultCounts {
 }
 
 impl FaultCounts {
-    pub fn of(faults: &[FaultRecord]) -> FaultCounts {
+    pub fn of(faults: &[Stored]) -> FaultCounts {
         let mut c = FaultCounts::default();
         for f in faults {
-            let Some(kind) = f.f.strip_prefix("start-") else {
+            let Some(r) = FaultRecord::read(&f.f, &f.value) else {
                 continue;
             };
-            let into = if f.value.get("applied").is_some() {
-                &mut c.applied
-            } else if f.value.get("error").is_some() {
-                &mut c.failed
-            } else {
-                continue;
+            let into = match (r.phase, &r.stage) {
+                (Phase::Start, Stage::Done) if r.value.get("applied").is_some() => &mut c.applied,
+                (Phase::Start, Stage::Failed(_)) => &mut c.failed,
+                _ => continue,
             };
-            *into.entry(kind.to_string()).or_default() += 1;
+            *into.entry(r.kind.to_string()).or_default() += 1;
         }
         c
     }

@@ -4,6 +4,7 @@
 //! correct (it must not diverge) but is excused from termination when it gave no answer.
 
 use super::node::{self, Node};
+use history::fault::{FaultRecord, Phase, Stage};
 use history::{History, Malformed, Process, Value};
 use serde_json::json;
 use std::collections::{BTreeMap, BTreeSet};
@@ -31,22 +32,28 @@ impl Faults {
             .enumerate()
             .filter(|(_, o)| o.process == Process::Nemesis)
         {
-            let fault = op.value.get("applied").unwrap_or(&op.value);
-            if op.value.get("error").is_some() && op.value.get("applied").is_none() {
-                // The report of a fault that failed to apply; its first record named it.
-                continue;
-            }
-            let (map, how) = match op.f.as_str() {
-                "start-byzantine" => (&mut faults.byzantine, fault.get("mode")),
-                "traitors" => (&mut faults.byzantine, fault.get("how")),
-                "start-kill" | "start-pause" => (&mut faults.crashed, None),
+            // `traitors` names protocol-aware traitors; every other record read is a
+            // fault's start (a fault that failed to apply names nobody: its first record
+            // already did).
+            let rec = FaultRecord::read(&op.f, &op.value);
+            let (map, how, default) = match &rec {
+                None if op.f == "traitors" => {
+                    (&mut faults.byzantine, op.value.get("how"), "traitor")
+                }
+                Some(r) if r.phase == Phase::Start && !matches!(r.stage, Stage::Failed(_)) => {
+                    match r.kind {
+                        "byzantine" => (&mut faults.byzantine, r.fault().get("mode"), "byzantine"),
+                        "kill" => (&mut faults.crashed, None, "kill"),
+                        "pause" => (&mut faults.crashed, None, "pause"),
+                        _ => continue,
+                    }
+                }
                 _ => continue,
             };
-            let how = match (how, op.f.as_str()) {
-                (Some(Value::String(s)), _) => s.clone(),
-                (_, "traitors") => "traitor".to_string(),
-                (_, "start-byzantine") => "byzantine".to_string(),
-                (_, f) => f.trim_start_matches("start-").to_string(),
+            let fault = rec.as_ref().map_or(&op.value, FaultRecord::fault);
+            let how = match how {
+                Some(Value::String(s)) => s.clone(),
+                _ => default.to_string(),
             };
             let Some(nodes) = fault.get("nodes").and_then(Value::as_array) else {
                 let why = format!("the {} record names no \"nodes\"", op.f);

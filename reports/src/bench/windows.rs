@@ -5,6 +5,7 @@
 //! end of the history closes with its last op. Windows of different kinds (and overlapping
 //! ones) are merged, so an instant is under faults when any fault is in force.
 
+use history::fault::{FaultRecord, Phase};
 use history::{Op, Process};
 use std::collections::HashMap;
 
@@ -31,12 +32,15 @@ pub fn fault_windows(ops: &[Op]) -> Vec<Window> {
     let last_ns = ops.iter().map(|o| o.time_ns).max().unwrap_or(0);
     for op in ops.iter().filter(|o| o.process == Process::Nemesis) {
         let t = op.time_ns;
-        if let Some(kind) = op.f.strip_prefix("start-") {
-            let k = kinds.entry(kind).or_default();
+        let Some(rec) = FaultRecord::read(&op.f, &op.value) else {
+            continue;
+        };
+        if rec.phase == Phase::Start {
+            let k = kinds.entry(rec.kind).or_default();
             k.closing = None;
             k.open.get_or_insert(t);
-        } else if let Some(kind) = op.f.strip_prefix("stop-") {
-            let k = kinds.entry(kind).or_default();
+        } else {
+            let k = kinds.entry(rec.kind).or_default();
             if let Some(start_ns) = k.open.take() {
                 raw.push(Window {
                     start_ns,

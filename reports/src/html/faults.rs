@@ -5,7 +5,8 @@
 //! it ran under the fault. A standing fault (`byzantine`) started again changes mode: its
 //! window ends and a new one begins. A window never healed ends with the history.
 
-use crate::run::FaultRecord;
+use crate::run::FaultRecord as Stored;
+use history::fault::{FaultRecord, Phase, Stage};
 use serde_json::Value;
 
 /// One fault, in effect from `start_ns` to `end_ns`.
@@ -46,13 +47,17 @@ impl Window {
 }
 
 /// The windows of these records, in order of start; `end_ns` closes the ones never healed.
-pub fn windows(records: &[FaultRecord], end_ns: u64) -> Vec<Window> {
+pub fn windows(records: &[Stored], end_ns: u64) -> Vec<Window> {
     let mut done: Vec<Window> = Vec::new();
     let mut open: Vec<Window> = Vec::new();
     for r in records {
         let t = (r.time_s * 1e9).round().max(0.0) as u64;
-        if let Some(kind) = r.f.strip_prefix("start-") {
-            if r.value.get("fault").is_some() {
+        let Some(rec) = FaultRecord::read(&r.f, &r.value) else {
+            continue;
+        };
+        let kind = rec.kind;
+        match (rec.phase, rec.stage) {
+            (Phase::Start, Stage::Begin) => {
                 if kind == "byzantine" {
                     if let Some(i) = open.iter().position(|w| w.kind == kind) {
                         let mut w = open.remove(i);
@@ -61,25 +66,28 @@ pub fn windows(records: &[FaultRecord], end_ns: u64) -> Vec<Window> {
                     }
                 }
                 open.push(new_window(kind, &r.value, t));
-            } else if let Some(e) = r.value.get("error") {
+            }
+            (Phase::Start, Stage::Failed(e)) => {
                 if let Some(w) = open.iter_mut().rev().find(|w| w.kind == kind) {
-                    w.error = Some(format!("not applied: {}", text(e)));
+                    w.error = Some(format!("not applied: {e}"));
                 }
             }
-        } else if let Some(kind) = r.f.strip_prefix("stop-") {
-            let Some(i) = open.iter().position(|w| w.kind == kind) else {
-                continue;
-            };
-            if r.value.is_null() {
-                open[i].heal_ns.get_or_insert(t);
-            } else {
-                let mut w = open.remove(i);
-                w.heal_ns.get_or_insert(t);
-                w.end_ns = t;
-                if let Some(e) = r.value.get("error") {
-                    w.error = Some(format!("heal failed: {}", text(e)));
+            (Phase::Start, Stage::Done) => {}
+            (Phase::Stop, stage) => {
+                let Some(i) = open.iter().position(|w| w.kind == kind) else {
+                    continue;
+                };
+                if stage == Stage::Begin {
+                    open[i].heal_ns.get_or_insert(t);
+                } else {
+                    let mut w = open.remove(i);
+                    w.heal_ns.get_or_insert(t);
+                    w.end_ns = t;
+                    if let Stage::Failed(e) = stage {
+                        w.error = Some(format!("heal failed: {e}"));
+                    }
+                    done.push(w);
                 }
-                done.push(w);
             }
         }
     }
@@ -179,8 +187,8 @@ mod tests {
     use super::*;
     use serde_json::json;
 
-    fn rec(t: f64, f: &str, value: Value) -> FaultRecord {
-        FaultRecord {
+    fn rec(t: f64, f: &str, value: Value) -> Stored {
+        Stored {
             time_s: t,
             f: f.into(),
             value,
