@@ -123,8 +123,8 @@ impl Cluster for FakeCluster {
     }
 
     /// Understands the iptables commands the nemesis uses: `-A <chain> -s IP[,IP...] -j
-    /// DROP`, `-A <chain> -m statistic --mode random --probability P -j DROP`, and `-F
-    /// <chain>`; refuses `tc` as a kernel without netem does.
+    /// DROP`, `-A <chain> -m statistic --mode random --probability P -j DROP`, the same
+    /// with `-D` (delete), and `-F <chain>`; refuses `tc` as a kernel without netem does.
     async fn exec_in_netns(&self, node: &str, argv: &[&str]) -> Result<ExecOutput, ClusterError> {
         self.with(node, |n| {
             n.commands
@@ -136,14 +136,21 @@ impl Cluster for FakeCluster {
                     .copied()
             };
             if argv.first() == Some(&"iptables") {
+                let delete = arg("-D").is_some();
                 if arg("-F").is_some() {
                     n.drops_from.clear();
                     n.loss = None;
                 } else if let Some(p) = arg("--probability") {
-                    n.loss = Some(p.to_string());
+                    n.loss = (!delete).then(|| p.to_string());
                 } else if let Some(ips) = arg("-s") {
-                    n.drops_from
-                        .extend(ips.split(',').filter_map(|ip| ip.parse::<Ipv4Addr>().ok()));
+                    let ips = ips.split(',').filter_map(|ip| ip.parse::<Ipv4Addr>().ok());
+                    if delete {
+                        for ip in ips {
+                            n.drops_from.remove(&ip);
+                        }
+                    } else {
+                        n.drops_from.extend(ips);
+                    }
                 }
             }
             if argv.first() == Some(&"tc") {

@@ -26,11 +26,13 @@
 //! Every Docker object a run creates carries the label `schism.run=<run id>`; teardown
 //! removes exactly those.
 
+mod control;
 pub mod docker;
 pub mod fake;
 pub mod sample;
 mod spec;
 
+pub use control::Control;
 pub use spec::{ClusterSpec, CommandFn, Holder, ImageFile, ImageSpec, NodeCommand, Probe};
 
 use async_trait::async_trait;

@@ -1,18 +1,21 @@
-//! `schism check`: check stored or foreign histories for linearizability, or (with
-//! `--workload`) by the checkers of a workload.
+//! `schism check`: judge stored or foreign histories by the checkers of a workload
+//! (`register`, linearizability per key, unless `--workload` names another).
 
+use crate::check_file::CheckOption;
 use crate::check_input::Read;
 use crate::exit::ExitCode;
-use checkers::linearizable::{self, ModelKind, Options};
 use clap::Args;
 use history::{Dialect, Format};
-use reports::results::{summary_line, text_line, FileResult, Results};
+use reports::results::{summary_line, text_line, Results};
+use serde_json::json;
 use std::io::Write;
 use std::path::{Path, PathBuf};
+use std::time::Duration;
 
 #[derive(Debug, Args)]
 pub struct CheckArgs {
-    /// Judge by a workload's checkers instead of linearizability: list-append,
+    /// The workload whose checkers judge: register (the default: linearizability per key,
+    /// with the model from the ops), list-append,
     /// rw-register (Elle-style transactional checking), bank, set, g-set, broadcast,
     /// g-counter, pn-counter, unique-ids, echo, lock, consensus, generals,
     /// interactive-consistency, ledger.
@@ -26,7 +29,8 @@ pub struct CheckArgs {
     /// else the sum most complete reads show).
     #[arg(long, value_name = "N", allow_negative_numbers = true)]
     pub bank_total: Option<i64>,
-    /// The sequential model: register, cas-register or kv (default: from the ops' functions).
+    /// register: the sequential model, register, cas-register or kv (default: from the
+    /// ops' functions).
     #[arg(long, value_parser = ["register", "cas-register", "kv"])]
     pub model: Option<String>,
     /// The history format (default: recognised from the content).
@@ -36,21 +40,23 @@ pub struct CheckArgs {
     /// (Porcupine's logs) or schism (native histories).
     #[arg(long, value_parser = ["knossos", "porcupine", "schism"])]
     pub dialect: Option<String>,
-    /// Give up after this many seconds per file; the verdict is then unknown.
+    /// Give up after this many seconds per file (default: no limit); the verdict is then
+    /// unknown.
     #[arg(long, value_name = "SECS")]
     pub time_limit: Option<f64>,
-    /// Give up when the search holds this many MiB; the verdict is then unknown.
-    #[arg(long, value_name = "MIB", default_value_t = 1024)]
-    pub memory_limit: usize,
+    /// register: give up when the search holds this many MiB (default 1024); the verdict
+    /// is then unknown.
+    #[arg(long, value_name = "MIB")]
+    pub memory_limit: Option<u64>,
     /// Refuse history files larger than this many MiB (only regular files are read).
     #[arg(long, value_name = "MIB", default_value_t = 1024)]
     pub max_history_mb: u64,
-    /// Check every key to the end even after one is not linearizable (default: stop, the
-    /// verdict is invalid either way).
+    /// register: check every key to the end even after one is not linearizable (default:
+    /// stop, the verdict is invalid either way).
     #[arg(long)]
     pub all_keys: bool,
-    /// Skip the quick refutation of impossible reads; decide by search alone (for
-    /// measuring the search).
+    /// register: skip the quick refutation of impossible reads; decide by search alone
+    /// (for measuring the search).
     #[arg(long)]
     pub search_only: bool,
     /// One JSON object per file on stdout instead of text.
@@ -71,8 +77,8 @@ const HISTORY_EXTENSIONS: [&str; 4] = ["jsonl", "edn", "log", "txt"];
 
 /// Run the command; returns the exit code.
 pub fn run(args: &CheckArgs) -> ExitCode {
-    let options = match options(args) {
-        Ok(o) => o,
+    let time_limit = match time_limit(args) {
+        Ok(t) => t,
         Err(e) => {
             eprintln!("schism check: {e}");
             return ExitCode::BadInput;
@@ -86,39 +92,12 @@ pub fn run(args: &CheckArgs) -> ExitCode {
             return ExitCode::BadInput;
         }
     };
-    let by_workload = match args.workload.as_deref().filter(|w| *w != "register") {
-        None => None,
-        Some(w) => {
-            use crate::check_workload::{checkers_for, CheckOption};
-            let mut given = Vec::new();
-            if let Some(m) = &args.txn_model {
-                given.push(CheckOption {
-                    flag: "--txn-model",
-                    value: serde_json::json!(m),
-                    section: "txn",
-                    field: "model",
-                });
-            }
-            if let Some(t) = args.bank_total {
-                given.push(CheckOption {
-                    flag: "--bank-total",
-                    value: serde_json::json!(t),
-                    section: "bank",
-                    field: "expected_total",
-                });
-            }
-            // --time-limit bounds these checkers too (checked again below for the others).
-            let secs = args
-                .time_limit
-                .filter(|t| t.is_finite() && *t > 0.0 && *t <= 1e7);
-            let time_limit = Some(std::time::Duration::from_secs_f64(secs.unwrap_or(60.0)));
-            match checkers_for(w, given, time_limit) {
-                Ok(c) => Some((w, c)),
-                Err(e) => {
-                    eprintln!("schism check: {e}");
-                    return ExitCode::BadInput;
-                }
-            }
+    let workload = args.workload.as_deref().unwrap_or("register");
+    let checkers = match crate::check_file::checkers_for(workload, given(args), time_limit) {
+        Ok(c) => c,
+        Err(e) => {
+            eprintln!("schism check: {e}");
+            return ExitCode::BadInput;
         }
     };
     let max_bytes = args.max_history_mb.saturating_mul(1 << 20);
@@ -130,13 +109,10 @@ pub fn run(args: &CheckArgs) -> ExitCode {
         let read = Read {
             path: file,
             format: fmt,
-            dialect: options.dialect,
+            dialect: args.dialect.as_deref().and_then(Dialect::parse),
             max_bytes,
         };
-        let r = match &by_workload {
-            Some((w, checkers)) => crate::check_workload::check_file(&read, w, checkers),
-            None => check_file(&read, &options),
-        };
+        let r = crate::check_file::check_file(&read, workload, &checkers);
         if args.json {
             let _ = writeln!(out, "{}", serde_json::to_string(&r).unwrap_or_default());
         } else {
@@ -173,22 +149,44 @@ pub fn run(args: &CheckArgs) -> ExitCode {
     }
 }
 
-fn options(args: &CheckArgs) -> Result<Options, String> {
-    let time_limit = match args.time_limit {
-        None => None,
-        Some(s) => Some(crate::limits::seconds("--time-limit", s, false)?),
+/// The checkers' time budget: `--time-limit`, else none.
+fn time_limit(args: &CheckArgs) -> Result<Option<Duration>, String> {
+    args.time_limit
+        .map(|s| crate::limits::seconds("--time-limit", s, false))
+        .transpose()
+}
+
+/// The workload options the flags give: each belongs to one workload's section, and is
+/// refused with another workload.
+fn given(args: &CheckArgs) -> Vec<CheckOption<'static>> {
+    let mut given = Vec::new();
+    let mut give = |flag, value, section, field| {
+        given.push(CheckOption {
+            flag,
+            value,
+            section,
+            field,
+        })
     };
-    if args.memory_limit == 0 {
-        return Err("--memory-limit must be at least 1 MiB".into());
+    if let Some(m) = &args.txn_model {
+        give("--txn-model", json!(m), "txn", "model");
     }
-    Ok(Options {
-        model: args.model.as_deref().and_then(ModelKind::parse),
-        dialect: args.dialect.as_deref().and_then(Dialect::parse),
-        time_limit,
-        memory_limit_bytes: args.memory_limit.saturating_mul(1 << 20),
-        all_keys: args.all_keys,
-        refute: !args.search_only,
-    })
+    if let Some(t) = args.bank_total {
+        give("--bank-total", json!(t), "bank", "expected_total");
+    }
+    if let Some(m) = &args.model {
+        give("--model", json!(m), "register", "model");
+    }
+    if let Some(m) = args.memory_limit {
+        give("--memory-limit", json!(m), "register", "memory_limit_mb");
+    }
+    if args.all_keys {
+        give("--all-keys", json!(true), "register", "all_keys");
+    }
+    if args.search_only {
+        give("--search-only", json!(true), "register", "search_only");
+    }
+    given
 }
 
 /// Files as given, and the history files under each directory, in name order.
@@ -229,31 +227,6 @@ fn walk(dir: &Path, out: &mut Vec<PathBuf>) -> std::io::Result<()> {
         }
     }
     Ok(())
-}
-
-/// Read and check one file; any problem becomes the file's error.
-pub fn check_file(read: &Read, options: &Options) -> FileResult {
-    let name = read.path.display().to_string();
-    let (history, format) = match read.history() {
-        Ok(x) => x,
-        Err(r) => return *r,
-    };
-    let report = match linearizable::check(&history, options) {
-        Ok(r) => r,
-        Err(e) => return FileResult::error(&name, format!("{name}:{}: {}", e.line, e.message)),
-    };
-    FileResult {
-        model: report.model.into(),
-        dialect: report.dialect.as_str().into(),
-        format: format.as_str().into(),
-        ops: report.ops,
-        keys: report.keys.len(),
-        elapsed_ms: report.elapsed.as_secs_f64() * 1e3,
-        reason: report.verdict.reason.clone(),
-        notes: history.notes(),
-        anomalies: report.verdict.anomalies,
-        ..FileResult::new(&name, report.verdict.validity)
-    }
 }
 
 fn indent(text: &str) -> String {

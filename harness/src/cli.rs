@@ -27,6 +27,8 @@ pub enum Command {
     /// List the systems `--system` takes: the built-in ones, and the system specs in
     /// ./systems (and in any directory given).
     Systems(crate::systems_cmd::SystemsArgs),
+    /// List the faults `--nemesis` takes, and the targets node faults take.
+    Faults,
     /// Check histories for linearizability.
     Check(crate::check_cmd::CheckArgs),
     /// Write a seeded synthetic register history (for benches and other checkers).

@@ -15,13 +15,15 @@
 
 pub mod bench;
 pub mod check_cmd;
+pub mod check_file;
 pub mod check_input;
-pub mod check_workload;
 pub mod ci_files;
 pub mod clean_cmd;
 pub mod cli;
+pub mod control;
 pub mod error;
 pub mod exit;
+pub mod faults_cmd;
 pub mod fuzzing;
 mod grid_runs;
 pub use workloads::limits;

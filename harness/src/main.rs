@@ -26,6 +26,7 @@ fn main() {
             std::env::args_os(),
         )),
         Command::Systems(args) => harness::systems_cmd::run(&args),
+        Command::Faults => harness::faults_cmd::run(),
         Command::Check(args) => harness::check_cmd::run(&args),
         Command::Synth(args) => harness::synth_cmd::run(&args),
         Command::Report(args) => harness::report_cmd::run(&args),

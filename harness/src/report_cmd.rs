@@ -2,10 +2,9 @@
 //! history like `schism check` and render its report; and the report every `schism run`
 //! writes into its run directory when it ends.
 
-use crate::check_cmd::check_file;
+use crate::check_file::check_file;
 use crate::check_input::Read;
 use crate::exit::ExitCode;
-use checkers::linearizable::Options;
 use clap::Args;
 use history::Verdict;
 use reports::html::{render_history_at, render_run, render_run_at, REPORT_FILE};
@@ -63,9 +62,12 @@ pub fn run(args: &ReportArgs) -> ExitCode {
             return ExitCode::BadInput;
         }
     };
-    let options = Options {
-        time_limit,
-        ..Options::default()
+    let checkers = match crate::check_file::checkers_for("register", Vec::new(), time_limit) {
+        Ok(c) => c,
+        Err(e) => {
+            eprintln!("schism report: {e}");
+            return ExitCode::BadInput;
+        }
     };
     let read = Read {
         path: &args.path,
@@ -73,7 +75,7 @@ pub fn run(args: &ReportArgs) -> ExitCode {
         dialect: None,
         max_bytes: args.max_history_mb.saturating_mul(1 << 20),
     };
-    let checked = check_file(&read, &options);
+    let checked = check_file(&read, "register", &checkers);
     println!("{}", text_line(&checked));
     if let Some(e) = &checked.error {
         eprintln!("schism report: {e}");

@@ -20,7 +20,7 @@ use cluster::Cluster;
 use history::recorder::Recorder;
 use history::{Dialect, History, Op, OpType, Process, Validity};
 use nemesis::grudge::Shape;
-use nemesis::{ByzMode, FaultKind, Nemesis, NemesisOptions};
+use nemesis::{ByzMode, NemesisOptions, Runner, Target};
 use reports::run::RunResult;
 use serde_json::json;
 use std::path::PathBuf;
@@ -43,13 +43,15 @@ pub struct RunOutcome {
 }
 
 fn nemesis_options(spec: &TestSpec, system: &dyn System) -> Result<NemesisOptions, RunError> {
-    let faults = spec
-        .nemesis
-        .faults
-        .iter()
-        .map(|f| FaultKind::parse(f))
-        .collect::<Result<Vec<_>, _>>()
-        .map_err(|e| RunError::Spec(e.to_string()))?;
+    let bad = |e: nemesis::NemesisError| RunError::Spec(e.to_string());
+    for f in &spec.nemesis.faults {
+        nemesis::registry::find(f).map_err(bad)?;
+    }
+    for section in spec.nemesis.options.keys() {
+        if !spec.nemesis.faults.contains(section) {
+            nemesis::registry::find(section).map_err(bad)?;
+        }
+    }
     let shapes = spec
         .nemesis
         .shapes
@@ -63,14 +65,22 @@ fn nemesis_options(spec: &TestSpec, system: &dyn System) -> Result<NemesisOption
             })
         })
         .collect::<Result<Vec<_>, _>>()?;
+    let (lie_fields, lie_domain) = system.lie_fields();
     Ok(NemesisOptions {
-        faults,
+        faults: spec.nemesis.faults.clone(),
+        targets: spec
+            .nemesis
+            .targets
+            .iter()
+            .map(|t| Target::parse(t))
+            .collect::<Result<_, _>>()
+            .map_err(bad)?,
+        overlap: spec.nemesis.overlap,
         shapes,
         interval: Duration::from_secs_f64(spec.nemesis.interval_s),
         duration: Duration::from_secs_f64(spec.nemesis.duration_s),
         max_faulty: spec.nemesis.max_faulty,
         loss_probability: spec.nemesis.loss_probability,
-        control_port: system.control_port(),
         traitors: spec.traitors,
         byzantine_modes: spec
             .nemesis
@@ -78,18 +88,19 @@ fn nemesis_options(spec: &TestSpec, system: &dyn System) -> Result<NemesisOption
             .iter()
             .map(|m| ByzMode::parse(m))
             .collect::<Result<Vec<_>, _>>()
-            .map_err(|e| RunError::Spec(e.to_string()))?,
+            .map_err(bad)?,
         lie_fields: if spec.nemesis.lie_fields.is_empty() {
-            system.lie_fields().0
+            lie_fields
         } else {
             spec.nemesis.lie_fields.clone()
         },
         lie_domain: if spec.nemesis.lie_domain.is_empty() {
-            system.lie_fields().1
+            lie_domain
         } else {
             spec.nemesis.lie_domain.clone()
         },
         max_clock_skew_ms: spec.nemesis.max_clock_skew_ms,
+        sections: spec.nemesis.options.clone(),
     })
 }
 
@@ -278,11 +289,16 @@ async fn drive(
     stop: watch::Receiver<bool>,
     interrupted: &AtomicBool,
 ) -> Result<(), RunError> {
-    let nemesis = Arc::new(Nemesis::new(
+    let control = plan
+        .system
+        .control_port()
+        .map(|port| Arc::new(crate::control::RuntimeControl { port }) as Arc<dyn cluster::Control>);
+    let nemesis = Arc::new(Runner::new(
         plan.nemesis.clone(),
         plan.seed.wrapping_add(1),
         plan.system.leader(),
-    ));
+        control,
+    )?);
     nemesis.prepare(cluster.as_ref()).await?;
     let counters = Arc::new(Counters::default());
     let pool = Arc::new(Pool {

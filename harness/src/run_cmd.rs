@@ -24,8 +24,8 @@ pub struct RunArgs {
     /// The workload: register, consensus, generals, interactive-consistency, ledger.
     #[arg(long)]
     pub workload: Option<String>,
-    /// Faults, comma separated: partition, kill, pause, loss, byzantine, clock (default
-    /// partition,kill,pause; none: no faults).
+    /// Faults, comma separated (`schism faults` lists them): partition, kill, pause, loss,
+    /// byzantine, clock (default partition,kill,pause; none: no faults).
     #[arg(long, value_delimiter = ',')]
     pub nemesis: Option<Vec<String>>,
     #[arg(long)]
@@ -81,6 +81,15 @@ pub struct RunArgs {
     /// Partition shapes, comma separated.
     #[arg(long, value_delimiter = ',')]
     pub shapes: Option<Vec<String>>,
+    /// Where node faults land, comma separated, one drawn per fault: some (1 to
+    /// --max-faulty nodes; the default), one, minority, majority, minority-third, all,
+    /// leader, or nodes joined by + (n1+n3).
+    #[arg(long, value_delimiter = ',')]
+    pub targets: Option<Vec<String>>,
+    /// Faults overlap, each kind on its own rhythm (a kill during a partition), instead of
+    /// one at a time.
+    #[arg(long)]
+    pub overlap: bool,
     /// Register workload: ops on a key before moving to a fresh one.
     #[arg(long)]
     pub ops_per_key: Option<usize>,
@@ -114,7 +123,8 @@ pub struct RunArgs {
     #[arg(long, value_name = "MODEL")]
     pub txn_model: Option<String>,
     /// A workload option, SECTION.FIELD=VALUE (as in the spec's section: `--option
-    /// txn.max_len=6`, `--option bank.accounts=4`); VALUE is read as YAML. Repeatable.
+    /// txn.max_len=6`, `--option bank.accounts=4`), or a fault's, nemesis.FAULT.FIELD=VALUE;
+    /// VALUE is read as YAML. Repeatable.
     #[arg(long = "option", short = 'o', value_name = "SECTION.FIELD=VALUE")]
     pub option: Vec<String>,
     /// etcd: linearizable or serializable reads.
@@ -162,6 +172,7 @@ pub fn spec_of(args: &RunArgs) -> Result<TestSpec, String> {
         nemesis => nemesis.faults, nemesis_interval => nemesis.interval_s,
         nemesis_duration => nemesis.duration_s, max_faulty => nemesis.max_faulty,
         loss_probability => nemesis.loss_probability, shapes => nemesis.shapes,
+        targets => nemesis.targets,
         read_mode => etcd.read_mode, bug => bug,
         etcd_binary => etcd.binary, traitors => traitors, byzantine => nemesis.byzantine,
         lie_fields => nemesis.lie_fields, max_clock_skew_ms => nemesis.max_clock_skew_ms,
@@ -181,9 +192,21 @@ pub fn spec_of(args: &RunArgs) -> Result<TestSpec, String> {
         traitor_strategy => "agreement"."traitor_strategy", txn_model => "txn"."model",
     );
     for o in &args.option {
-        let (path, value) = parse_option(o)?;
-        let (section, field) = path;
-        s.set_option(&section, &field, value);
+        let ((section, field), value) = parse_option(o)?;
+        match (section.as_str(), field.split_once('.')) {
+            // A fault's option: nemesis.FAULT.FIELD=VALUE.
+            ("nemesis", Some((fault, field))) => {
+                let entry = s.nemesis.options.entry(fault.to_string()).or_default();
+                if !entry.is_object() {
+                    *entry = serde_json::json!({});
+                }
+                entry[field] = value;
+            }
+            _ => s.set_option(&section, &field, value),
+        }
+    }
+    if args.overlap {
+        s.nemesis.overlap = true;
     }
     if args.name.is_some() {
         s.name = args.name.clone();

@@ -97,11 +97,20 @@ impl Default for TestSpec {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct NemesisSpec {
-    /// partition, kill, pause, loss, byzantine, clock (delay, duplicate, reorder need tc
-    /// netem). Default: partition, kill, pause; `[]` (or `--nemesis none`) for none.
+    /// Fault names of the nemesis registry (`schism faults` lists them): partition, kill,
+    /// pause, loss, byzantine, clock, ... Default: partition, kill, pause; `[]` (or
+    /// `--nemesis none`) for none.
     pub faults: Vec<String>,
     /// Partition shapes: majority, halves, isolate-one, bridge, majorities-ring, isolate-leader.
     pub shapes: Vec<String>,
+    /// Where node faults land, one drawn per fault: some (1 to max_faulty nodes, the
+    /// default), one, minority, majority, minority-third, all, leader, or named nodes
+    /// joined by + (n1+n3).
+    pub targets: Vec<String>,
+    /// Faults overlap (each kind on its own rhythm) instead of one at a time.
+    pub overlap: bool,
+    /// Options of single faults, by fault name (`options: {loss: {...}}`).
+    pub options: BTreeMap<String, serde_json::Value>,
     pub interval_s: f64,
     pub duration_s: f64,
     pub max_faulty: usize,
@@ -124,6 +133,9 @@ impl Default for NemesisSpec {
                 .iter()
                 .map(|s| s.to_string())
                 .collect(),
+            targets: vec!["some".into()],
+            overlap: false,
+            options: BTreeMap::new(),
             interval_s: 5.0,
             duration_s: 5.0,
             max_faulty: 1,

@@ -194,7 +194,7 @@ fn bad_input_is_named_with_file_and_line_and_exits_254() {
                 "register".into(),
                 cas.display().to_string(),
             ],
-            "cas.jsonl:1: the register model has no function \"cas\"",
+            "cas.jsonl:1: the linearizable checker cannot read this op: the register model has no function \"cas\"",
         ),
         (
             vec!["--time-limit".into(), "0".into(), cas.display().to_string()],

@@ -190,3 +190,60 @@ fn raft_survives_a_silent_node_and_skewed_clocks() {
         .values()
         .all(|a| a["type"] == "schism/clock_ok"));
 }
+
+#[test]
+fn raft_is_valid_under_overlapping_faults_aimed_at_the_leader() {
+    let _one = DOCKER.lock().unwrap_or_else(|e| e.into_inner());
+    let (code, out, r) = run(
+        "overlap",
+        &[
+            "--nemesis",
+            "partition,kill,pause",
+            "--overlap",
+            "--targets",
+            "leader,minority",
+        ],
+    );
+    assert_eq!(code, Some(0), "{out}");
+    assert_eq!(r["valid"], serde_json::json!(true));
+    // Replay the fault records: faults overlapped, and each node fault hit one node (the
+    // leader, or the one-node minority of three), never a node another fault held down.
+    let mut active: Vec<(String, Vec<String>)> = Vec::new();
+    let mut most = 0;
+    for op in r["history"].as_str().unwrap().lines() {
+        let op: serde_json::Value = serde_json::from_str(op).unwrap();
+        let (f, v) = (op["f"].as_str().unwrap_or(""), &op["value"]);
+        let nodes = |x: &serde_json::Value| -> Vec<String> {
+            x["nodes"]
+                .as_array()
+                .map(|a| a.iter().map(|n| n.as_str().unwrap().to_string()).collect())
+                .unwrap_or_default()
+        };
+        if let (Some(kind), Some(applied)) = (f.strip_prefix("start-"), v.get("applied")) {
+            let hit = nodes(applied);
+            if kind != "partition" {
+                assert_eq!(hit.len(), 1, "{op}");
+            }
+            assert!(
+                active
+                    .iter()
+                    .all(|(_, held)| hit.iter().all(|n| !held.contains(n))),
+                "{op} hit a node held by {active:?}"
+            );
+            let held = if kind == "partition" { Vec::new() } else { hit };
+            active.push((kind.to_string(), held));
+            most = most.max(active.len());
+        } else if let (Some(kind), Some(_)) = (f.strip_prefix("stop-"), v.get("healed")) {
+            let i = active
+                .iter()
+                .position(|(k, _)| k == kind)
+                .expect("healed once");
+            active.remove(i);
+        }
+    }
+    assert!(
+        most >= 2,
+        "faults overlapped: at most {most} at once\n{out}"
+    );
+    assert!(active.is_empty(), "all healed: {active:?}");
+}

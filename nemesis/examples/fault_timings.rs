@@ -6,7 +6,7 @@ use cluster::docker::DockerCluster;
 use cluster::sample::busybox_httpd;
 use cluster::Cluster;
 use history::recorder::Recorder;
-use nemesis::{FaultKind, Nemesis, NemesisOptions};
+use nemesis::{NemesisOptions, Runner};
 
 fn quantiles(mut v: Vec<f64>) -> String {
     v.sort_by(|a, b| a.total_cmp(b));
@@ -42,18 +42,19 @@ async fn main() {
     let dir = std::env::temp_dir().join(format!("schism-timings-{}", std::process::id()));
     std::fs::create_dir_all(&dir).expect("temp dir");
     let rec = Recorder::create(&dir.join("history.jsonl")).expect("recorder");
-    for kind in [
-        FaultKind::Partition,
-        FaultKind::Kill,
-        FaultKind::Pause,
-        FaultKind::Loss,
-    ] {
+    for kind in ["partition", "kill", "pause", "loss"] {
         let opts = NemesisOptions {
-            faults: vec![kind],
+            faults: vec![kind.to_string()],
             max_faulty: 2,
             ..NemesisOptions::default()
         };
-        let nem = Nemesis::new(opts, 1, None);
+        let nem = match Runner::new(opts, 1, None, None) {
+            Ok(n) => n,
+            Err(e) => {
+                eprintln!("{e}");
+                break;
+            }
+        };
         if let Err(e) = nem.prepare(&cluster).await {
             eprintln!("{e}");
             break;
@@ -79,7 +80,7 @@ async fn main() {
                     .unwrap_or(f64::NAN),
             );
         }
-        println!("{:<9} apply {}", kind.as_str(), quantiles(apply));
+        println!("{:<9} apply {}", kind, quantiles(apply));
         println!("{:<9} heal  {}", "", quantiles(heal));
     }
     let _ = cluster.teardown(None).await;

@@ -1,22 +1,20 @@
 //! # nemesis: faults, as data, applied and healed
 //!
 //! The nemesis is what makes a test worth running: it cuts the network into pieces, kills
-//! and freezes nodes, and drops packets, on a seeded schedule, while the clients work. Each
-//! fault is data ([`Fault`]): what kind, which nodes, exactly which packets are dropped.
-//! Applying one records it in the history as nemesis ops with precisely what was done, so
-//! a checker and a person can line up anomalies with faults. Whatever happens (an error, a
-//! stop, Ctrl-C), [`Nemesis::heal_all`] brings every node back.
-//!
-//! Byzantine faults and clock skew are applied through the node runtime of schism: a
-//! `schism/byzantine` control message gives a traitor's interceptor the rules of a
-//! [`ByzMode`] (the traitors are chosen once per run, at most `traitors` of them), a
-//! `schism/clock` message moves the clock a protocol sees. Both are undone at heal, and
-//! the traitors' reports of what they did are recorded.
+//! and freezes nodes, drops packets and makes nodes lie, on a seeded schedule, while the
+//! clients work. Each kind of fault is one file in [`faults`] implementing [`Nemesis`]
+//! (choose a fault as data, invoke it, heal it) and one line in [`registry`]. A run's
+//! [`Runner`] composes the kinds it was given, drives them with a [`schedule`] (one at a
+//! time, or overlapping), aims node faults at a [`target`] (some, one, minority, majority,
+//! minority-third, all, the leader, or named nodes), records every step in the history as
+//! typed fault records ([`history::fault`]) with exactly what was done, and whatever
+//! happens (an error, a stop, Ctrl-C) heals everything with [`Runner::heal_all`].
 //!
 //! Network faults are iptables rules in a private chain (`schism`) of each node's network
-//! namespace, jumped to from INPUT: a partition drops packets *from* the peers a node holds
-//! a grudge against; packet loss is a `statistic` rule. Clients (the host) are never cut
-//! off by a partition.
+//! namespace, jumped to from INPUT ([`net`]); each fault deletes exactly the rules it
+//! added, so network faults overlap. Clients (the host) are never cut off. Byzantine
+//! faults and clock skew are asked of the node runtime of schism through the system's
+//! control channel ([`cluster::Control`]); the nemesis speaks no node protocol itself.
 //!
 //! ```
 //! use nemesis::grudge::{grudge, Shape};
@@ -27,13 +25,23 @@
 //! assert_eq!(isolated.len(), 1);
 //! ```
 
-pub mod apply;
 pub mod byzantine;
-mod fault;
+pub mod env;
+mod error;
+pub mod faults;
 pub mod grudge;
-pub mod runtime;
-mod schedule;
+pub mod kind;
+pub mod net;
+mod options;
+pub mod registry;
+mod runner;
+pub mod schedule;
+pub mod target;
 
 pub use byzantine::ByzMode;
-pub use fault::{Fault, FaultKind, NemesisError};
-pub use schedule::{Leader, Nemesis, NemesisOptions};
+pub use env::{Env, Leader};
+pub use error::NemesisError;
+pub use kind::Nemesis;
+pub use options::NemesisOptions;
+pub use runner::Runner;
+pub use target::Target;

@@ -1,422 +1,139 @@
-//! The nemesis's seeded schedule: wait, fault, hold, heal, again, until told to stop; then
-//! heal everything. Each step is recorded in the history as nemesis ops.
+//! When faults start and stop: a generator of steps, like the clients' generators of ops.
+//!
+//! [`Cycle`] is one fault at a time (healthy `interval`, a fault of the next kind in turn
+//! held for `duration`, then healed); [`Overlap`] gives each kind its own lane with the
+//! same rhythm, each lane starting a share of `duration` after the one before, so faults of different kinds overlap (a kill
+//! during a partition, a pause while packets are lost).
+//!
+//! ```
+//! use nemesis::schedule::{Action, Cycle, Overlap, Schedule};
+//! use std::time::Duration;
+//! let s = Duration::from_secs;
+//! let mut c = Cycle::new(vec!["kill".into(), "pause".into()], s(5), s(5));
+//! let steps: Vec<_> = (0..4).map(|_| c.next().unwrap()).collect();
+//! assert_eq!(steps[0].action, Action::Start("kill".into()));
+//! assert_eq!((steps[1].at, &steps[1].action), (s(10), &Action::HealPassing));
+//! assert_eq!((steps[2].at, &steps[2].action), (s(15), &Action::Start("pause".into())));
+//! let mut o = Overlap::new(vec!["kill".into(), "partition".into()], s(5), s(5));
+//! let steps: Vec<_> = (0..3).map(|_| o.next().unwrap()).collect();
+//! assert_eq!(steps[0].action, Action::Start("kill".into()));
+//! assert_eq!(steps[1].action, Action::Start("partition".into()));
+//! assert!(steps[1].at < steps[2].at && steps[2].action == Action::Stop("kill".into()));
+//! ```
 
-use crate::byzantine::ByzMode;
-use crate::grudge::{grudge, Shape};
-use crate::{apply, runtime};
-use crate::{Fault, FaultKind, NemesisError};
-use async_trait::async_trait;
-use cluster::Cluster;
-use history::fault::{FaultRecord, Phase};
-use history::recorder::Recorder;
-use history::rng::Rng;
-use history::{Op, OpType, Process, Value};
-use serde_json::json;
-use std::sync::{Arc, Mutex};
-use std::time::{Duration, Instant};
-use tokio::sync::watch;
+use std::time::Duration;
 
-/// A system that can say which node leads (for the `isolate-leader` shape).
-#[async_trait]
-pub trait Leader: Send + Sync {
-    async fn leader(&self, cluster: &dyn Cluster) -> Option<String>;
+/// What the nemesis does at a step.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Action {
+    /// Start a fault of this kind.
+    Start(String),
+    /// Heal the active faults of this kind (standing ones stay).
+    Stop(String),
+    /// Heal every active fault that is not standing.
+    HealPassing,
 }
 
-/// What the nemesis does, and how often.
-#[derive(Debug, Clone, PartialEq)]
-pub struct NemesisOptions {
-    pub faults: Vec<FaultKind>,
-    /// Partition shapes to draw from.
-    pub shapes: Vec<Shape>,
-    /// Healthy time before each fault.
-    pub interval: Duration,
-    /// How long each fault is held.
-    pub duration: Duration,
-    /// At most this many nodes killed, paused or losing packets at once.
-    pub max_faulty: usize,
-    pub loss_probability: f64,
-    /// The port of the node runtime, for faults applied through it (`byzantine`, `clock`);
-    /// None when the system's nodes do not run under it.
-    pub control_port: Option<u16>,
-    /// At most this many nodes are ever made Byzantine in a run (chosen once, seeded).
-    pub traitors: usize,
-    /// The Byzantine modes, taken in turn.
-    pub byzantine_modes: Vec<ByzMode>,
-    /// The message fields a lying node changes, and the values its lies take.
-    pub lie_fields: Vec<String>,
-    pub lie_domain: Vec<Value>,
-    /// Clock offsets are drawn up to this many milliseconds either way.
-    pub max_clock_skew_ms: u64,
+/// A step: what, and when (from the start of the schedule).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Step {
+    pub at: Duration,
+    pub action: Action,
 }
 
-impl Default for NemesisOptions {
-    fn default() -> Self {
-        NemesisOptions {
-            faults: Vec::new(),
-            shapes: Shape::ALL.to_vec(),
-            interval: Duration::from_secs(5),
-            duration: Duration::from_secs(5),
-            max_faulty: 1,
-            loss_probability: 0.2,
-            control_port: None,
-            traitors: 1,
-            byzantine_modes: ByzMode::ALL.to_vec(),
-            lie_fields: vec!["value".into()],
-            lie_domain: Vec::new(),
-            max_clock_skew_ms: 30_000,
+/// A source of steps, in time order; None when there are no more.
+pub trait Schedule: Send {
+    fn next(&mut self) -> Option<Step>;
+}
+
+/// One fault at a time, kinds in turn.
+pub struct Cycle {
+    kinds: Vec<String>,
+    interval: Duration,
+    duration: Duration,
+    at: Duration,
+    turn: usize,
+    holding: bool,
+}
+
+impl Cycle {
+    pub fn new(kinds: Vec<String>, interval: Duration, duration: Duration) -> Cycle {
+        Cycle {
+            kinds,
+            interval,
+            duration,
+            at: Duration::ZERO,
+            turn: 0,
+            holding: false,
         }
     }
 }
 
-/// The fault injector of one run.
-pub struct Nemesis {
-    opts: NemesisOptions,
-    rng: Mutex<Rng>,
-    leader: Option<Arc<dyn Leader>>,
-    active: tokio::sync::Mutex<Vec<Fault>>,
-    next_kind: Mutex<usize>,
-    /// The nodes that lie in this run, once chosen.
-    traitors: Mutex<Option<Vec<String>>>,
-    next_mode: Mutex<usize>,
-}
-
-fn record(rec: &Recorder, f: &str, value: Value) {
-    let mut op = Op::client(0, OpType::Info, f, value);
-    op.process = Process::Nemesis;
-    rec.record(op);
-}
-
-impl Nemesis {
-    pub fn new(opts: NemesisOptions, seed: u64, leader: Option<Arc<dyn Leader>>) -> Nemesis {
-        Nemesis {
-            opts,
-            rng: Mutex::new(Rng::new(seed)),
-            leader,
-            active: tokio::sync::Mutex::new(Vec::new()),
-            next_kind: Mutex::new(0),
-            traitors: Mutex::new(None),
-            next_mode: Mutex::new(0),
+impl Schedule for Cycle {
+    fn next(&mut self) -> Option<Step> {
+        if self.kinds.is_empty() {
+            return None;
         }
-    }
-
-    pub fn options(&self) -> &NemesisOptions {
-        &self.opts
-    }
-
-    /// Check that this machine can apply every fault asked for, and set up the network
-    /// rules' chain on every node. Faults that need tc netem are refused, plainly, where
-    /// the kernel has none.
-    pub async fn prepare(&self, cluster: &dyn Cluster) -> Result<(), NemesisError> {
-        if let Some(k) = self.opts.faults.iter().find(|k| k.needs_runtime()) {
-            if self.opts.control_port.is_none() {
-                return Err(NemesisError::Unsupported(format!(
-                    "the {} nemesis works on nodes under schism's node runtime (the raft, paxos, \
-                     om and eig systems, or a wrapped Maelstrom binary); this system's nodes are not",
-                    k.as_str()
-                )));
-            }
-            if *k == FaultKind::Byzantine && self.opts.byzantine_modes.is_empty() {
-                return Err(NemesisError::Unknown(
-                    "the byzantine nemesis needs at least one mode".into(),
-                ));
-            }
-        }
-        if let Some(k) = self.opts.faults.iter().find(|k| k.needs_netem()) {
-            let node = cluster
-                .nodes()
-                .first()
-                .map(|n| n.name.clone())
-                .unwrap_or_default();
-            let probe = [
-                "tc", "qdisc", "add", "dev", "lo", "root", "netem", "delay", "1ms",
-            ];
-            match cluster.exec_in_netns(&node, &probe).await {
-                Ok(_) => {
-                    let _ = cluster
-                        .exec_in_netns(&node, &["tc", "qdisc", "del", "dev", "lo", "root"])
-                        .await;
-                    return Err(NemesisError::Unsupported(format!(
-                        "the {} nemesis is not built yet, although this kernel has netem",
-                        k.as_str()
-                    )));
-                }
-                Err(e) => {
-                    return Err(NemesisError::Unsupported(format!(
-                        "the {} nemesis needs tc netem, which this machine's kernel lacks ({e}); \
-                         use partition, kill, pause or loss",
-                        k.as_str()
-                    )))
-                }
-            }
-        }
-        if self
-            .opts
-            .faults
-            .iter()
-            .any(|k| matches!(k, FaultKind::Partition | FaultKind::Loss))
-        {
-            apply::prepare(cluster).await?;
-        }
-        Ok(())
-    }
-
-    fn rng(&self) -> std::sync::MutexGuard<'_, Rng> {
-        self.rng.lock().unwrap_or_else(|e| e.into_inner())
-    }
-
-    /// A random subset of 1..=max_faulty nodes.
-    fn some_nodes(&self, nodes: &[String]) -> Vec<String> {
-        let mut rng = self.rng();
-        let k = 1 + rng.below(self.opts.max_faulty.clamp(1, nodes.len().max(1)) as u64) as usize;
-        let mut pool = nodes.to_vec();
-        let mut chosen = Vec::new();
-        while chosen.len() < k && !pool.is_empty() {
-            let i = rng.below(pool.len() as u64) as usize;
-            chosen.push(pool.swap_remove(i));
-        }
-        chosen.sort();
-        chosen
-    }
-
-    /// The run's traitors: `traitors` nodes (at least one), chosen the first time; the
-    /// leader of that moment among them when the system can say who leads (a lying leader
-    /// is the strongest adversary of a leader-based protocol).
-    fn traitor_set(&self, nodes: &[String], leader: Option<&str>) -> Vec<String> {
-        let mut t = self.traitors.lock().unwrap_or_else(|e| e.into_inner());
-        t.get_or_insert_with(|| {
-            let mut rng = self.rng();
-            let mut pool = nodes.to_vec();
-            let mut chosen = Vec::new();
-            if let Some(i) = leader.and_then(|l| pool.iter().position(|n| n == l)) {
-                chosen.push(pool.swap_remove(i));
-            }
-            while chosen.len() < self.opts.traitors.max(1) && !pool.is_empty() {
-                chosen.push(pool.swap_remove(rng.below(pool.len() as u64) as usize));
-            }
-            chosen.sort();
-            chosen
+        let action = if self.holding {
+            self.at += self.duration;
+            Action::HealPassing
+        } else {
+            self.at += self.interval;
+            self.turn += 1;
+            Action::Start(self.kinds[(self.turn - 1) % self.kinds.len()].clone())
+        };
+        self.holding = !self.holding;
+        Some(Step {
+            at: self.at,
+            action,
         })
-        .clone()
-    }
-
-    /// Apply through the runtime or the cluster, as the fault needs.
-    async fn apply(&self, cluster: &dyn Cluster, fault: &Fault) -> Result<Value, NemesisError> {
-        match self.opts.control_port {
-            Some(p) => runtime::apply(cluster, p, fault).await,
-            None => apply::apply(cluster, fault).await.map(|_| Value::Null),
-        }
-    }
-
-    async fn heal(&self, cluster: &dyn Cluster, fault: &Fault) -> Result<Value, NemesisError> {
-        match self.opts.control_port {
-            Some(p) => runtime::heal(cluster, p, fault).await,
-            None => apply::heal(cluster, fault).await.map(|_| Value::Null),
-        }
-    }
-
-    /// The next fault of a kind: its nodes and rules, drawn from the seeded RNG.
-    pub fn choose(&self, kind: FaultKind, nodes: &[String], leader: Option<&str>) -> Fault {
-        match kind {
-            FaultKind::Partition => {
-                let shapes = if self.opts.shapes.is_empty() {
-                    &Shape::ALL[..]
-                } else {
-                    &self.opts.shapes
-                };
-                let mut rng = self.rng();
-                let shape = shapes[rng.below(shapes.len() as u64) as usize];
-                Fault::Partition {
-                    shape,
-                    grudge: grudge(shape, nodes, &mut rng, leader),
-                }
-            }
-            FaultKind::Kill => Fault::Kill {
-                nodes: self.some_nodes(nodes),
-            },
-            FaultKind::Pause => Fault::Pause {
-                nodes: self.some_nodes(nodes),
-            },
-            FaultKind::Byzantine => {
-                let nodes = self.traitor_set(nodes, leader);
-                let mode = {
-                    let mut m = self.next_mode.lock().unwrap_or_else(|e| e.into_inner());
-                    let modes = &self.opts.byzantine_modes;
-                    let mode = modes[*m % modes.len().max(1)];
-                    *m += 1;
-                    mode
-                };
-                Fault::Byzantine {
-                    nodes,
-                    mode,
-                    rules: mode.rules(&self.opts.lie_fields, &self.opts.lie_domain),
-                }
-            }
-            FaultKind::Clock => {
-                let chosen = self.some_nodes(nodes);
-                let mut rng = self.rng();
-                let max = self.opts.max_clock_skew_ms.max(2);
-                let offsets_ms = chosen
-                    .into_iter()
-                    .map(|n| {
-                        let size = rng.between(max / 2, max) as i64;
-                        (n, if rng.chance(0.5) { size } else { -size })
-                    })
-                    .collect();
-                Fault::Clock { offsets_ms }
-            }
-            FaultKind::Loss | FaultKind::Delay | FaultKind::Duplicate | FaultKind::Reorder => {
-                Fault::Loss {
-                    nodes: self.some_nodes(nodes),
-                    probability: self.opts.loss_probability,
-                }
-            }
-        }
-    }
-
-    /// Apply the next fault of the schedule and record it.
-    pub async fn start_fault(
-        &self,
-        cluster: &dyn Cluster,
-        rec: &Recorder,
-    ) -> Result<(), NemesisError> {
-        let kind = {
-            let mut k = self.next_kind.lock().unwrap_or_else(|e| e.into_inner());
-            let kind = self.opts.faults[*k % self.opts.faults.len()];
-            *k += 1;
-            kind
-        };
-        let nodes: Vec<String> = cluster.nodes().iter().map(|n| n.name.clone()).collect();
-        let first_traitors = kind == FaultKind::Byzantine
-            && self
-                .traitors
-                .lock()
-                .unwrap_or_else(|e| e.into_inner())
-                .is_none();
-        let wants_leader = first_traitors
-            || (kind == FaultKind::Partition && self.opts.shapes.contains(&Shape::IsolateLeader));
-        let leader = match (&self.leader, wants_leader) {
-            (Some(l), true) => l.leader(cluster).await,
-            _ => None,
-        };
-        let fault = self.choose(kind, &nodes, leader.as_deref());
-        let f = FaultRecord::name(Phase::Start, kind.as_str());
-        let mut value = serde_json::to_value(&fault).unwrap_or(Value::Null);
-        if let (
-            Fault::Partition {
-                shape: Shape::IsolateLeader,
-                ..
-            },
-            Value::Object(m),
-        ) = (&fault, &mut value)
-        {
-            m.insert("leader".into(), json!(leader));
-        }
-        record(rec, &f, value.clone());
-        let started = Instant::now();
-        let mut active = self.active.lock().await;
-        let result = self.apply(cluster, &fault).await;
-        if kind.is_standing() {
-            // The new mode's rules replace the old ones on the same traitors.
-            active.retain(|f| f.kind() != kind);
-        }
-        // Even a fault that failed half way is healed at the end.
-        active.push(fault);
-        let ms = started.elapsed().as_secs_f64() * 1e3;
-        tracing::info!(fault = %value, apply_ms = ms, ok = result.is_ok(), "{f}");
-        match &result {
-            Ok(Value::Null) => record(rec, &f, json!({"applied": value, "apply_ms": ms})),
-            Ok(answers) => record(
-                rec,
-                &f,
-                json!({"applied": value, "apply_ms": ms, "answers": answers}),
-            ),
-            Err(e) => record(rec, &f, json!({"error": e.to_string(), "apply_ms": ms})),
-        }
-        result.map(|_| ())
-    }
-
-    /// Heal every active fault and record it.
-    pub async fn heal_all(
-        &self,
-        cluster: &dyn Cluster,
-        rec: &Recorder,
-    ) -> Result<(), NemesisError> {
-        self.heal_some(cluster, rec, true).await
-    }
-
-    /// Heal the active faults (the standing ones too when `standing`) and record it.
-    async fn heal_some(
-        &self,
-        cluster: &dyn Cluster,
-        rec: &Recorder,
-        standing: bool,
-    ) -> Result<(), NemesisError> {
-        let mut active = self.active.lock().await;
-        let mut first_error = None;
-        let (kept, to_heal): (Vec<Fault>, Vec<Fault>) = std::mem::take(&mut *active)
-            .into_iter()
-            .partition(|f| !standing && f.kind().is_standing());
-        *active = kept;
-        let mut to_heal = to_heal;
-        while let Some(fault) = to_heal.pop() {
-            let f = FaultRecord::name(Phase::Stop, fault.kind().as_str());
-            record(rec, &f, Value::Null);
-            let started = Instant::now();
-            let result = self.heal(cluster, &fault).await;
-            let ms = started.elapsed().as_secs_f64() * 1e3;
-            tracing::info!(heal_ms = ms, ok = result.is_ok(), "{f}");
-            match result {
-                Ok(Value::Null) => record(rec, &f, json!({"healed": fault, "heal_ms": ms})),
-                Ok(answers) => record(
-                    rec,
-                    &f,
-                    json!({"healed": fault, "heal_ms": ms, "answers": answers}),
-                ),
-                Err(e) => {
-                    record(rec, &f, json!({"error": e.to_string(), "heal_ms": ms}));
-                    first_error.get_or_insert(e);
-                }
-            }
-        }
-        first_error.map_or(Ok(()), Err)
-    }
-
-    /// Run the schedule until `stop` turns true, then heal everything.
-    pub async fn run(
-        &self,
-        cluster: &dyn Cluster,
-        rec: &Recorder,
-        mut stop: watch::Receiver<bool>,
-    ) -> Result<(), NemesisError> {
-        if self.opts.faults.is_empty() {
-            return Ok(());
-        }
-        let outcome = async {
-            loop {
-                if wait(&mut stop, self.opts.interval).await {
-                    return Ok(());
-                }
-                self.start_fault(cluster, rec).await?;
-                if wait(&mut stop, self.opts.duration).await {
-                    return Ok(());
-                }
-                // Traitors stay traitors while the other faults come and go.
-                self.heal_some(cluster, rec, false).await?;
-            }
-        }
-        .await;
-        let healed = self.heal_all(cluster, rec).await;
-        outcome.and(healed)
     }
 }
 
-/// Sleep, or stop early: true when told to stop.
-async fn wait(stop: &mut watch::Receiver<bool>, d: Duration) -> bool {
-    if *stop.borrow() {
-        return true;
+/// Every kind on its own lane, lanes staggered by shares of a fault's duration, so each
+/// fault starts while the one before it is held.
+pub struct Overlap {
+    /// Per lane: its kind, the time of its next step, and whether that step is a stop.
+    lanes: Vec<(String, Duration, bool)>,
+    interval: Duration,
+    duration: Duration,
+}
+
+impl Overlap {
+    pub fn new(kinds: Vec<String>, interval: Duration, duration: Duration) -> Overlap {
+        let n = kinds.len().max(1) as u32;
+        let lanes = kinds
+            .into_iter()
+            .enumerate()
+            .map(|(i, k)| (k, interval + duration * i as u32 / n, false))
+            .collect();
+        Overlap {
+            lanes,
+            interval,
+            duration,
+        }
     }
-    tokio::select! {
-        _ = tokio::time::sleep(d) => *stop.borrow(),
-        r = stop.changed() => r.is_err() || *stop.borrow(),
+}
+
+impl Schedule for Overlap {
+    fn next(&mut self) -> Option<Step> {
+        let lane = self
+            .lanes
+            .iter_mut()
+            .enumerate()
+            .min_by_key(|(i, (_, at, _))| (*at, *i))
+            .map(|(_, l)| l)?;
+        let (kind, at, stop) = lane;
+        let step = Step {
+            at: *at,
+            action: if *stop {
+                Action::Stop(kind.clone())
+            } else {
+                Action::Start(kind.clone())
+            },
+        };
+        *at += if *stop { self.interval } else { self.duration };
+        *stop = !*stop;
+        Some(step)
     }
 }

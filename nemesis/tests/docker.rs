@@ -8,7 +8,7 @@ use cluster::Cluster;
 use history::recorder::Recorder;
 use history::Process;
 use nemesis::grudge::Shape;
-use nemesis::{FaultKind, Nemesis, NemesisOptions};
+use nemesis::{NemesisOptions, Runner};
 use std::collections::BTreeSet;
 use std::process::Command;
 
@@ -43,12 +43,12 @@ async fn applied_rules_and_states_match_the_recorded_faults() {
     let rec = Recorder::create(&dir.join("history.jsonl")).unwrap();
     let body = async {
         let opts = NemesisOptions {
-            faults: vec![FaultKind::Partition, FaultKind::Kill, FaultKind::Pause],
+            faults: ["partition", "kill", "pause"].map(String::from).to_vec(),
             shapes: Shape::ALL.to_vec(),
             max_faulty: 2,
             ..NemesisOptions::default()
         };
-        let nem = Nemesis::new(opts, 5, None);
+        let nem = Runner::new(opts, 5, None, None).unwrap();
         nem.prepare(&cluster).await.unwrap();
         let ip_of = |n: &str| {
             cluster

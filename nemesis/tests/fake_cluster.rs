@@ -2,18 +2,17 @@
 //! recorded, heals undo them, the schedule respects its limits, and faults the machine
 //! cannot apply are refused plainly.
 
+mod common;
 use cluster::fake::FakeCluster;
 use cluster::Cluster;
-use history::recorder::Recorder;
+use common::{applied, recorder, run_until_applied};
 use history::{Process, Value};
 use nemesis::grudge::Shape;
-use nemesis::{apply, Fault, FaultKind, Nemesis, NemesisError, NemesisOptions};
+use nemesis::{Env, Nemesis, NemesisError, NemesisOptions, Runner};
 use std::time::Duration;
 
-fn recorder(name: &str) -> Recorder {
-    let dir = std::env::temp_dir().join(format!("schism-nem-{}-{name}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
-    Recorder::create(&dir.join("history.jsonl")).unwrap()
+fn faults(names: &[&str]) -> Vec<String> {
+    names.iter().map(|s| s.to_string()).collect()
 }
 
 fn names(c: &FakeCluster) -> Vec<String> {
@@ -23,44 +22,42 @@ fn names(c: &FakeCluster) -> Vec<String> {
 #[tokio::test]
 async fn a_partition_drops_exactly_its_grudge_and_heals() {
     let c = FakeCluster::new(5);
-    let n = Nemesis::new(NemesisOptions::default(), 1, None);
+    let opts = NemesisOptions::default();
+    let env = Env {
+        cluster: &c,
+        control: None,
+        options: &opts,
+        leader: None,
+        held: Vec::new(),
+    };
+    let p = nemesis::faults::partition::Partition;
     for shape in Shape::ALL {
-        let fault = Fault::Partition {
-            shape,
-            grudge: nemesis::grudge::grudge(
-                shape,
-                &names(&c),
-                &mut history::rng::Rng::new(4),
-                None,
-            ),
-        };
-        apply::apply(&c, &fault).await.unwrap();
-        let Fault::Partition { grudge, .. } = &fault else {
-            unreachable!()
-        };
+        let grudge =
+            nemesis::grudge::grudge(shape, &names(&c), &mut history::rng::Rng::new(4), None);
+        let fault = serde_json::json!({"fault": "partition", "shape": shape, "grudge": grudge});
+        p.invoke(&env, &fault).await.unwrap();
         for a in names(&c) {
             for b in names(&c) {
                 let cut = grudge.get(&a).is_some_and(|d| d.contains(&b));
                 assert_eq!(c.reaches(&b, &a), !cut, "{shape:?}: {b} -> {a}");
             }
         }
-        apply::heal(&c, &fault).await.unwrap();
+        p.heal(&env, &fault).await.unwrap();
         assert!(names(&c)
             .iter()
             .all(|a| names(&c).iter().all(|b| c.reaches(a, b))));
     }
-    drop(n);
 }
 
 #[tokio::test]
 async fn kills_pauses_and_loss_are_undone_by_heal_all_and_recorded() {
     let c = FakeCluster::new(5);
     let opts = NemesisOptions {
-        faults: vec![FaultKind::Kill, FaultKind::Pause, FaultKind::Loss],
+        faults: faults(&["kill", "pause", "loss"]),
         max_faulty: 2,
         ..NemesisOptions::default()
     };
-    let n = Nemesis::new(opts, 7, None);
+    let n = Runner::new(opts, 7, None, None).unwrap();
     let rec = recorder("kpl");
     n.prepare(&c).await.unwrap();
     for _ in 0..3 {
@@ -107,31 +104,15 @@ async fn kills_pauses_and_loss_are_undone_by_heal_all_and_recorded() {
 async fn the_schedule_faults_and_heals_until_stopped_then_heals_everything() {
     let c = FakeCluster::new(3);
     let opts = NemesisOptions {
-        faults: vec![FaultKind::Partition, FaultKind::Kill],
+        faults: faults(&["partition", "kill"]),
         interval: Duration::from_millis(20),
         duration: Duration::from_millis(20),
         ..NemesisOptions::default()
     };
-    let n = Nemesis::new(opts, 3, None);
+    let n = Runner::new(opts, 3, None, None).unwrap();
     let rec = recorder("sched");
     n.prepare(&c).await.unwrap();
-    let (tx, rx) = tokio::sync::watch::channel(false);
-    let applied = |rec: &Recorder| {
-        rec.ops()
-            .iter()
-            .filter(|o| o.f.starts_with("start-") && o.value.get("applied").is_some())
-            .count()
-    };
-    let stopper = async {
-        // Stop once three faults were applied, however loaded the machine is.
-        let deadline = std::time::Instant::now() + Duration::from_secs(20);
-        while applied(&rec) < 3 && std::time::Instant::now() < deadline {
-            tokio::time::sleep(Duration::from_millis(10)).await;
-        }
-        tx.send(true).unwrap();
-    };
-    let (ran, ()) = tokio::join!(n.run(&c, &rec, rx), stopper);
-    ran.unwrap();
+    run_until_applied(&n, &c, &rec, 3).await;
     let ops = rec.ops();
     let starts = applied(&rec);
     let heals = ops
@@ -157,10 +138,14 @@ async fn the_schedule_faults_and_heals_until_stopped_then_heals_everything() {
 async fn faults_needing_netem_are_refused_plainly() {
     let c = FakeCluster::new(3);
     let opts = NemesisOptions {
-        faults: vec![FaultKind::Partition, FaultKind::Delay],
+        faults: faults(&["partition", "delay"]),
         ..NemesisOptions::default()
     };
-    let e = Nemesis::new(opts, 1, None).prepare(&c).await.unwrap_err();
+    let e = Runner::new(opts, 1, None, None)
+        .unwrap()
+        .prepare(&c)
+        .await
+        .unwrap_err();
     assert!(matches!(e, NemesisError::Unsupported(_)));
     let msg = e.to_string();
     assert!(
@@ -171,7 +156,11 @@ async fn faults_needing_netem_are_refused_plainly() {
 
 #[test]
 fn unknown_faults_list_the_known_ones() {
-    let e = FaultKind::parse("earthquake").unwrap_err().to_string();
+    let opts = NemesisOptions {
+        faults: faults(&["earthquake"]),
+        ..NemesisOptions::default()
+    };
+    let e = Runner::new(opts, 1, None, None).err().unwrap().to_string();
     assert!(
         e.contains("earthquake") && e.contains("partition, kill, pause, loss"),
         "{e}"
@@ -181,15 +170,18 @@ fn unknown_faults_list_the_known_ones() {
 #[tokio::test]
 async fn runtime_faults_are_refused_for_systems_without_the_runtime() {
     let c = FakeCluster::new(3);
-    for kind in [FaultKind::Byzantine, FaultKind::Clock] {
+    for kind in ["byzantine", "clock"] {
         let opts = NemesisOptions {
-            faults: vec![kind],
-            control_port: None,
+            faults: faults(&[kind]),
             ..NemesisOptions::default()
         };
-        let e = Nemesis::new(opts, 1, None).prepare(&c).await.unwrap_err();
+        let e = Runner::new(opts, 1, None, None)
+            .unwrap()
+            .prepare(&c)
+            .await
+            .unwrap_err();
         assert!(
-            e.to_string().contains(kind.as_str()) && e.to_string().contains("runtime"),
+            e.to_string().contains(kind) && e.to_string().contains("runtime"),
             "{e}"
         );
     }
@@ -198,61 +190,51 @@ async fn runtime_faults_are_refused_for_systems_without_the_runtime() {
 #[test]
 fn traitors_are_chosen_once_and_lie_in_each_mode_in_turn() {
     use nemesis::ByzMode;
-    let nodes: Vec<String> = (1..=7).map(|i| format!("n{i}")).collect();
+    let c = FakeCluster::new(7);
     let opts = NemesisOptions {
+        faults: faults(&["byzantine"]),
         traitors: 2,
         byzantine_modes: vec![ByzMode::Equivocate, ByzMode::Silent],
         ..NemesisOptions::default()
     };
-    let n = Nemesis::new(opts, 9, None);
-    let faults: Vec<Fault> = (0..4)
-        .map(|_| n.choose(FaultKind::Byzantine, &nodes, None))
+    let n = Runner::new(opts, 9, None, None).unwrap();
+    let chosen: Vec<Value> = (0..4)
+        .map(|_| n.choose("byzantine", &c, None).unwrap().unwrap())
         .collect();
-    let mut sets = Vec::new();
-    let mut modes = Vec::new();
-    for f in &faults {
-        let Fault::Byzantine { nodes, mode, rules } = f else {
-            panic!("{f:?}")
-        };
-        sets.push(nodes.clone());
-        modes.push(*mode);
-        assert!(rules.as_array().is_some_and(|r| !r.is_empty()));
-    }
-    assert_eq!(sets[0].len(), 2);
+    let sets: Vec<&Value> = chosen.iter().map(|f| &f["nodes"]).collect();
+    let modes: Vec<&str> = chosen.iter().map(|f| f["mode"].as_str().unwrap()).collect();
+    assert!(chosen
+        .iter()
+        .all(|f| f["rules"].as_array().is_some_and(|r| !r.is_empty())));
+    assert_eq!(sets[0].as_array().unwrap().len(), 2);
     assert!(sets.iter().all(|s| *s == sets[0]), "{sets:?}");
-    assert_eq!(
-        modes,
-        [
-            ByzMode::Equivocate,
-            ByzMode::Silent,
-            ByzMode::Equivocate,
-            ByzMode::Silent
-        ]
-    );
+    assert_eq!(modes, ["equivocate", "silent", "equivocate", "silent"]);
     // The leader of the moment is among the traitors when the system names one.
-    let m = Nemesis::new(NemesisOptions::default(), 9, None);
-    match m.choose(FaultKind::Byzantine, &nodes, Some("n5")) {
-        Fault::Byzantine { nodes, .. } => assert_eq!(nodes, vec!["n5".to_string()]),
-        f => panic!("{f:?}"),
-    }
+    let opts = NemesisOptions {
+        faults: faults(&["byzantine"]),
+        ..NemesisOptions::default()
+    };
+    let m = Runner::new(opts, 9, None, None).unwrap();
+    let f = m.choose("byzantine", &c, Some("n5")).unwrap().unwrap();
+    assert_eq!(f["nodes"], serde_json::json!(["n5"]));
 }
 
 #[test]
 fn clock_faults_move_some_clocks_within_the_bound() {
-    let nodes: Vec<String> = (1..=5).map(|i| format!("n{i}")).collect();
+    let c = FakeCluster::new(5);
     let opts = NemesisOptions {
+        faults: faults(&["clock"]),
         max_faulty: 2,
         max_clock_skew_ms: 1_000,
         ..NemesisOptions::default()
     };
-    let n = Nemesis::new(opts, 3, None);
+    let n = Runner::new(opts, 3, None, None).unwrap();
     for _ in 0..50 {
-        let Fault::Clock { offsets_ms } = n.choose(FaultKind::Clock, &nodes, None) else {
-            panic!()
-        };
-        assert!((1..=2).contains(&offsets_ms.len()));
-        assert!(offsets_ms
+        let f = n.choose("clock", &c, None).unwrap().unwrap();
+        let offsets = f["offsets_ms"].as_object().unwrap();
+        assert!((1..=2).contains(&offsets.len()));
+        assert!(offsets
             .values()
-            .all(|o| (500..=1_000).contains(&o.abs())));
+            .all(|o| (500..=1_000).contains(&o.as_i64().unwrap().abs())));
     }
 }

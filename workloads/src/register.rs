@@ -18,12 +18,13 @@ use std::time::Duration;
 /// The workload: its options are the spec's `register:` section.
 pub static REGISTER: WorkloadDef = WorkloadDef {
     name: "register",
-    about: "reads, writes and compare-and-set on independent keys; linearizable per key (a CAS register)",
+    about: "reads, writes and compare-and-set on independent keys; linearizable per key (a CAS register; schism check: register, cas-register or kv, from the ops)",
     section: Some("register"),
     ops: &["read", "write", "cas"],
     options: registry::filled::<RegisterOptions>,
     build: |s| Ok(workload(s.options()?, s.concurrency, s.check_time_limit)),
-    checkers: |s| Ok(checkers(s.check_time_limit)),
+    // A recorded history: the model from the options, else from the ops' functions.
+    checkers: |s| checkers(&s.options()?, None, s.check_time_limit),
 };
 
 /// How the register workload behaves (the spec's `register:` section).
@@ -38,6 +39,15 @@ pub struct RegisterOptions {
     pub values: u32,
     pub read_fraction: f64,
     pub cas_fraction: f64,
+    /// The sequential model judged: register, cas-register or kv (default: cas-register in
+    /// a run; inferred from the ops' functions by `schism check`).
+    pub model: Option<String>,
+    /// Check every key to the end even after one is not linearizable.
+    pub all_keys: bool,
+    /// Skip the quick refutation of impossible reads; decide by search alone.
+    pub search_only: bool,
+    /// Give up when the search holds this many MiB (then: unknown).
+    pub memory_limit_mb: u64,
 }
 
 impl WorkloadOptions for RegisterOptions {
@@ -45,6 +55,17 @@ impl WorkloadOptions for RegisterOptions {
         registry::positive("register.ops_per_key", self.ops_per_key as u64)?;
         registry::positive("register.workers_per_key", self.workers_per_key as u64)?;
         registry::positive("register.values", u64::from(self.values))?;
+        registry::positive("register.memory_limit_mb", self.memory_limit_mb)?;
+        if let Some(m) = self
+            .model
+            .as_deref()
+            .filter(|m| ModelKind::parse(m).is_none())
+        {
+            return Err(format!(
+                "register.model {m:?}: known models are {}",
+                ModelKind::NAMES.join(", ")
+            ));
+        }
         let (r, c) = (self.read_fraction, self.cas_fraction);
         if !(0.0..=1.0).contains(&r) || !(0.0..=1.0).contains(&c) || r + c > 1.0 {
             return Err(format!(
@@ -64,6 +85,10 @@ impl Default for RegisterOptions {
             values: 5,
             read_fraction: 0.5,
             cas_fraction: 0.25,
+            model: None,
+            all_keys: false,
+            search_only: false,
+            memory_limit_mb: 1024,
         }
     }
 }
@@ -129,14 +154,22 @@ impl Generator for RegisterGen {
     }
 }
 
-/// The linearizability checker of a register history, with this time budget.
-fn checkers(time_limit: Option<Duration>) -> Vec<Box<dyn Checker>> {
+/// The linearizability checker of a register history: the options' model, else
+/// `default` (None: inferred from the history), within `time_limit`.
+fn checkers(
+    opts: &RegisterOptions,
+    default: Option<ModelKind>,
+    time_limit: Option<Duration>,
+) -> Result<Vec<Box<dyn Checker>>, String> {
     let options = Options {
-        model: Some(ModelKind::CasRegister),
+        model: opts.model.as_deref().and_then(ModelKind::parse).or(default),
         time_limit,
+        memory_limit_bytes: (opts.memory_limit_mb as usize).saturating_mul(1 << 20),
+        all_keys: opts.all_keys,
+        refute: !opts.search_only,
         ..Options::default()
     };
-    vec![Box::new(Linearizable { options })]
+    Ok(vec![Box::new(Linearizable { options })])
 }
 
 /// The register workload for `workers` concurrent workers, its check within `time_limit`.
@@ -145,7 +178,6 @@ pub fn workload(opts: RegisterOptions, workers: usize, time_limit: Option<Durati
     let final_used = used.clone();
     Workload {
         name: "register",
-        generator: Box::new(RegisterGen::new(opts, workers, used)),
         final_generator: Box::new(move || {
             let keys: Vec<i64> = final_used
                 .lock()
@@ -155,7 +187,8 @@ pub fn workload(opts: RegisterOptions, workers: usize, time_limit: Option<Durati
                 Invocation::new("read", Some(Key::Int(k)), Value::Null)
             })))
         }),
-        checkers: checkers(time_limit),
+        checkers: checkers(&opts, Some(ModelKind::CasRegister), time_limit).unwrap_or_default(),
+        generator: Box::new(RegisterGen::new(opts, workers, used)),
     }
 }
 

@@ -135,7 +135,10 @@ fn check_spec<S: Spec>(
     let mut keys = schedule(prepare::prepare(history, make, dialect)?, opts, &budget);
     keys.sort_by(|a, b| a.key.cmp(&b.key));
     let ops = keys.iter().map(|k| k.invocations).sum();
-    let verdict = verdict(&keys, name, ops, started.elapsed());
+    let mut verdict = verdict(&keys, name, ops, started.elapsed());
+    verdict
+        .stats
+        .insert("dialect".into(), serde_json::json!(dialect.as_str()));
     Ok(Report {
         model: name,
         dialect,
@@ -347,7 +350,8 @@ fn verdict(keys: &[KeyResult], model: &str, ops: usize, elapsed: Duration) -> Ve
 }
 
 /// The linearizability checker as a [`Checker`]. An op the model cannot understand makes
-/// the verdict `unknown`, with the reason.
+/// the verdict `unknown` and names it as malformed (so `schism check` reports the file and
+/// line as an input error).
 #[derive(Debug, Clone, Default)]
 pub struct Linearizable {
     pub options: Options,
@@ -363,7 +367,9 @@ impl Checker for Linearizable {
             Ok(report) => report.verdict,
             Err(e) => {
                 let mut v = Verdict::new("linearizable", Validity::Unknown);
-                v.reason = Some(format!("line {}: {}", e.line, e.message));
+                let m = history::Malformed::at(history, e.index, e.message);
+                v.reason = Some(m.reason());
+                v.malformed = Some(m);
                 v
             }
         }

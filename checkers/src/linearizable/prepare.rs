@@ -41,6 +41,8 @@ pub struct Prepared<'a, S> {
 /// An op the model cannot understand.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ModelError {
+    /// The op's index in the history, and its line in the source.
+    pub index: usize,
     pub line: usize,
     pub message: String,
 }
@@ -136,6 +138,7 @@ fn translate<S: Spec>(
         process,
     })
     .map_err(|message| ModelError {
+        index: call,
         line: history.line(call),
         message,
     })

@@ -1,6 +1,7 @@
-//! `schism check --workload W`: a stored or foreign history judged by the checkers of a
-//! workload (transactions, services, agreement) instead of linearizability. The verdict is
-//! the worst safety verdict; liveness verdicts are shown, not counted.
+//! Judging one history file by the checkers of a workload (`register`, the default of
+//! `schism check`, is linearizability per key; the others are transactions, services and
+//! agreement), for `schism check` and `schism report`. The verdict is the worst safety
+//! verdict; liveness verdicts are shown, not counted.
 
 use crate::check_input::{malformed_error, Read};
 use checkers::Checker;
@@ -24,12 +25,8 @@ pub fn checkers_for(
 ) -> Result<Vec<Box<dyn Checker>>, String> {
     let def = workloads::registry::find(workload).map_err(|_| {
         format!(
-            "no checkers for workload {workload:?}; known: register (the default), {}",
-            workloads::registry::names()
-                .into_iter()
-                .filter(|w| *w != "register")
-                .collect::<Vec<_>>()
-                .join(", ")
+            "no checkers for workload {workload:?}; known: {} (register is the default)",
+            workloads::registry::names().join(", ")
         )
     })?;
     let mut options = serde_json::Map::new();
@@ -69,10 +66,19 @@ pub fn check_file(read: &Read, workload: &str, checkers: &[Box<dyn Checker>]) ->
     }
     let composed = history::Composed::of(&verdicts);
     let (valid, reason) = (composed.safety, composed.reasons);
+    // Figures a checker gives about the check (the linearizability checker's model, ops
+    // and keys) win over the history's own.
+    let stat = |k: &str| verdicts.iter().find_map(|v| v.stats.get(k));
+    let count = |k: &str| stat(k).and_then(|v| v.as_u64()).map(|n| n as usize);
     FileResult {
-        model: workload.to_string(),
+        model: stat("model")
+            .and_then(|m| m.as_str())
+            .unwrap_or(workload)
+            .to_string(),
+        dialect: history.dialect.as_str().into(),
         format: format.as_str().into(),
-        ops: history.ops().len(),
+        ops: count("ops").unwrap_or(history.ops().len()),
+        keys: count("keys").unwrap_or(0),
         elapsed_ms: started.elapsed().as_secs_f64() * 1e3,
         reason: (!reason.is_empty()).then(|| reason.join("; ")),
         notes: history.notes(),
