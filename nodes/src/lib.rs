@@ -15,6 +15,7 @@
 //! ```
 
 pub mod choose;
+#[cfg(feature = "cli")]
 pub mod cli;
 pub mod eig;
 pub mod eig_tree;
