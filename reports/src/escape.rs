@@ -1,5 +1,6 @@
 //! Escaping text from the system under test for the formats schism writes: XML (JUnit),
-//! HTML (`schism serve`) and Markdown (step summaries).
+//! HTML and SVG (`report.html`, `bench.html`, `schism serve`) and Markdown (step
+//! summaries); and shortening long text for a page.
 //!
 //! Every value in a result may come from the system under test (a test name, a key, an
 //! explanation quoting a read), so every value is escaped where it is written. Control
@@ -70,6 +71,26 @@ pub fn html(s: &str) -> String {
             c => out.push(c),
         }
     }
+    out
+}
+
+/// A JSON value as compact text (a string quoted), shortened to at most `max` characters,
+/// then escaped for HTML.
+pub fn html_json(v: &serde_json::Value, max: usize) -> String {
+    let text = match v {
+        serde_json::Value::String(s) => format!("{s:?}"),
+        other => other.to_string(),
+    };
+    html(&shorten(&text, max))
+}
+
+/// At most `max` characters, with an ellipsis when cut.
+pub fn shorten(s: &str, max: usize) -> String {
+    if s.chars().count() <= max {
+        return s.to_string();
+    }
+    let mut out: String = s.chars().take(max.saturating_sub(1)).collect();
+    out.push('…');
     out
 }
 
@@ -158,6 +179,21 @@ mod tests {
             "&lt;script&gt;alert(&#39;x&#39;) &amp; &quot;y&quot;&lt;/script&gt;"
         );
         assert_eq!(html("a\u{0}b"), "a\\u{0000}b");
+        assert_eq!(
+            html("plain ünïcode & 'q'"),
+            "plain ünïcode &amp; &#39;q&#39;"
+        );
+    }
+
+    #[test]
+    fn long_text_is_shortened_before_it_is_escaped() {
+        assert_eq!(shorten("abcdef", 4), "abc…");
+        assert_eq!(shorten("abc", 4), "abc");
+        assert_eq!(
+            html_json(&serde_json::json!("<b>"), 20),
+            "&quot;&lt;b&gt;&quot;"
+        );
+        assert_eq!(html_json(&serde_json::json!([1, 2, 3]), 4), "[1,…");
     }
 
     #[test]

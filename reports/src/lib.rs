@@ -3,9 +3,13 @@
 //! A verdict is only useful if a person and a CI system can both read it. This crate turns
 //! checker verdicts into `results.json` (for tools) and short text lines (for a terminal),
 //! a run into a self-contained `report.html` with its charts ([`html`]), and a benchmark
-//! into `bench.json` and `bench.html` with a regression gate ([`bench`]). It renders from
-//! stored data alone, so an old result can be shown again. For CI, a run's result also
-//! becomes `junit.xml` ([`junit`]) and a Markdown step summary ([`summary`]).
+//! into `bench.json` and `bench.html` with a regression gate ([`bench`](mod@bench)). It
+//! renders from stored data alone, so an old result can be shown again. For CI, a run's
+//! result also becomes `junit.xml` ([`junit`]) and a Markdown step summary ([`summary`]).
+//!
+//! Shared by them all: the faults of a run, counted and as time windows ([`faults`]); one
+//! SVG kit for every chart ([`svg`]); one escaper for every format ([`escape`]); one page
+//! shell for every HTML page ([`shell`]).
 //!
 //! ```
 //! use reports::results::{FileResult, Results};
@@ -28,3 +32,4 @@ pub mod results;
 pub mod run;
 pub mod shell;
 pub mod summary;
+pub mod svg;

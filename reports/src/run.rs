@@ -30,6 +30,13 @@ pub struct FaultRecord {
     pub value: serde_json::Value,
 }
 
+impl FaultRecord {
+    /// Its time in ns since the history began.
+    pub fn time_ns(&self) -> u64 {
+        (self.time_s * 1e9).round().max(0.0) as u64
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct RunResult {
     pub test: String,

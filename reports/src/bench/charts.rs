@@ -4,7 +4,8 @@
 
 use super::model::{Bench, QuantileSpread};
 use super::quantiles::NAMES;
-use super::svg::{chart, number, Axis, Dot, Scale, Series};
+use crate::svg::lines::{chart, Axis, Dot, Series};
+use crate::svg::{number, Fit};
 
 /// Throughput against concurrency.
 pub fn throughput(b: &Bench) -> String {
@@ -34,11 +35,11 @@ pub fn throughput(b: &Bench) -> String {
         "Throughput against concurrency (mean, min–max over seeds)",
         &Axis {
             label: "concurrency (workers)".into(),
-            scale: Scale::Log2,
+            fit: Fit::Log2,
         },
         &Axis {
             label: "ok ops/s".into(),
-            scale: Scale::Linear,
+            fit: Fit::Linear,
         },
         &[series],
     )
@@ -82,11 +83,11 @@ pub fn latency(
         title,
         &Axis {
             label: "ok ops/s (mean)".into(),
-            scale: Scale::Linear,
+            fit: Fit::Linear,
         },
         &Axis {
             label: "latency, ms (mean over seeds, log scale)".into(),
-            scale: Scale::Log10,
+            fit: Fit::Log10,
         },
         &series,
     )

@@ -10,10 +10,10 @@
 //! - Latency: from invocation to `ok` completion, for every op invoked in the main phase
 //!   (also when it completes just after the limit); `fail` and `info` ops have none.
 //! - Healthy and under faults: the same latencies split by whether the op's invocation fell
-//!   inside a fault window (see [`super::windows`]).
+//!   inside a fault window (see [`crate::faults`]).
 
 use super::quantiles::Quantiles;
-use super::windows::{fault_windows, overlap_ns, under_faults};
+use crate::faults::{self, Covered};
 use history::{Op, OpType, Process};
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
@@ -59,7 +59,7 @@ pub fn main_phase(ops: &[Op], time_limit_ns: Option<u64>) -> Option<(u64, u64)> 
 /// Measure a history (ops in history order). `time_limit_ns` is the run's main phase
 /// limit; without it, the whole history counts as the main phase.
 pub fn measure(ops: &[Op], time_limit_ns: Option<u64>) -> RunFigures {
-    let windows = fault_windows(ops);
+    let covered = Covered::of(&faults::of_history(ops));
     let Some((start, end)) = main_phase(ops, time_limit_ns) else {
         return RunFigures {
             ok_ops: 0,
@@ -92,7 +92,7 @@ pub fn measure(ops: &[Op], time_limit_ns: Option<u64>) -> RunFigures {
         };
         let latency = op.time_ns.saturating_sub(invoked);
         all.push(latency);
-        if under_faults(&windows, invoked) {
+        if covered.contains(invoked) {
             faulted.push(latency);
         } else {
             healthy.push(latency);
@@ -111,7 +111,7 @@ pub fn measure(ops: &[Op], time_limit_ns: Option<u64>) -> RunFigures {
         healthy_ms: Quantiles::of_ns(&mut healthy),
         faulted_ms: Quantiles::of_ns(&mut faulted),
         faulted_ops: faulted.len() as u64,
-        fault_s: overlap_ns(&windows, start, end) as f64 / 1e9,
+        fault_s: covered.overlap_ns(start, end) as f64 / 1e9,
     }
 }
 
@@ -126,15 +126,16 @@ mod tests {
         Op::client(p, kind, "read", json!(null)).with_time_ns(t_ms * MS)
     }
 
-    fn nem(f: &str, t_ms: u64) -> Op {
+    fn nem(f: &str, t_ms: u64, value: serde_json::Value) -> Op {
         let mut o = op(0, OpType::Info, t_ms);
         o.f = f.into();
+        o.value = value;
         o.process = Process::Nemesis;
         o
     }
 
-    /// Two workers over a 1 s main phase starting at 100 ms, a partition from 500 to
-    /// 700 ms, and a final read at 1300 ms.
+    /// Two workers over a 1 s main phase starting at 100 ms, a partition from 500 ms until
+    /// its heal completed at 700 ms, and a final read at 1300 ms.
     fn history() -> Vec<Op> {
         let mut ops = Vec::new();
         // Worker 0: ops of 10 ms every 100 ms from 100 ms; worker 1: of 20 ms, from 150 ms.
@@ -148,8 +149,11 @@ mod tests {
         // Invoked before the limit (1100 ms), completed after it.
         ops.push(op(0, OpType::Invoke, 1090));
         ops.push(op(0, OpType::Ok, 1140));
-        ops.push(nem("start-partition", 500));
-        ops.push(nem("stop-partition", 700));
+        let part = json!({"fault": "partition", "grudge": {"n1": ["n2"], "n2": ["n1"]}});
+        ops.push(nem("start-partition", 500, part.clone()));
+        ops.push(nem("start-partition", 501, json!({"applied": part})));
+        ops.push(nem("stop-partition", 695, json!(null)));
+        ops.push(nem("stop-partition", 700, json!({"healed": part})));
         ops.push(op(2, OpType::Invoke, 1300));
         ops.push(op(2, OpType::Ok, 1301));
         ops.sort_by_key(|o| o.time_ns);
@@ -178,15 +182,17 @@ mod tests {
         let q = f.latency_ms.unwrap();
         // 10 ops of 10 ms, 9 of 20 ms and one of 50 ms: 20 in all.
         assert_eq!(q.values(), [10.0, 20.0, 50.0, 50.0, 50.0]);
-        // Invoked inside [500, 700]: worker 0 at 500, 600, 700; worker 1 at 550, 650.
-        assert_eq!(f.faulted_ops, 5);
+        // Invoked inside [500, 700): worker 0 at 500, 600; worker 1 at 550, 650 (worker 0's
+        // op at 700 ms began as the heal completed).
+        assert_eq!(f.faulted_ops, 4);
         assert_eq!(
             f.faulted_ms.unwrap().values(),
             [10.0, 20.0, 20.0, 20.0, 20.0]
         );
         assert_eq!(f.healthy_ms.unwrap().max, 50.0);
-        // 7 of 10 ms, 7 of 20 ms and the one of 50 ms.
-        assert_eq!(f.healthy_ms.unwrap().p50, 20.0);
+        // 8 of 10 ms, 7 of 20 ms and the one of 50 ms.
+        assert_eq!(f.healthy_ms.unwrap().p50, 10.0);
+        assert_eq!(f.healthy_ms.unwrap().p90, 20.0);
     }
 
     #[test]
@@ -200,7 +206,7 @@ mod tests {
         let f = measure(&short, Some(1000 * MS));
         assert_eq!((f.ok_ops, f.main_phase_s), (4, 0.17));
         assert!(f.faulted_ms.is_none());
-        let empty = measure(&[nem("start-kill", 1)], Some(MS));
+        let empty = measure(&[nem("start-kill", 1, json!({"fault": "kill"}))], Some(MS));
         assert_eq!((empty.ok_ops, empty.throughput), (0, 0.0));
         assert!(empty.latency_ms.is_none());
     }

@@ -1,10 +1,11 @@
 //! Benchmarks of runs: what `schism bench` measures and writes, from stored data alone.
 //!
 //! [`measure`] reads one history (throughput and latency quantiles of the main phase,
-//! healthy and under faults, with [`windows`] and [`quantiles`]); [`model`] is
-//! `bench.json` (points of concurrency, each the runs of several seeds summed up);
-//! [`compare`] is the gate against a baseline; [`html`] (with [`charts`] and [`svg`]) is
-//! `bench.html`; [`text`] is the terminal's table; [`files`] writes both files.
+//! healthy and under faults, with [`quantiles`] and the fault windows of
+//! [`crate::faults`]); [`model`] is `bench.json` (points of concurrency, each the runs of
+//! several seeds summed up); [`compare`] is the gate against a baseline; [`html`] (with
+//! [`charts`], drawn with [`crate::svg`]) is `bench.html`; [`text`] is the terminal's
+//! table; [`files`] writes both files.
 //!
 //! ```
 //! use history::{Op, OpType};
@@ -28,6 +29,4 @@ pub mod html;
 pub mod measure;
 pub mod model;
 pub mod quantiles;
-pub mod svg;
 pub mod text;
-pub mod windows;

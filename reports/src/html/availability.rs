@@ -5,11 +5,11 @@
 //! answered op invoked after it.
 
 use super::bins::Bins;
-use super::escape::esc;
-use super::faults::Window;
-use super::svg::{trim, Frame, Scale};
 use super::timeline::{Done, Outcome, Timeline};
 use super::units;
+use crate::escape::html as esc;
+use crate::faults::Window;
+use crate::svg::{number, Frame, Scale};
 use std::fmt::Write;
 
 pub fn render(t: &Timeline, windows: &[Window]) -> String {
@@ -46,7 +46,7 @@ fn tally(t: &Timeline, bins: &Bins) -> (Vec<u64>, Vec<u64>, Vec<bool>) {
 fn chart(t: &Timeline, windows: &[Window]) -> String {
     let bins = Bins::over(t.end_ns);
     let (answered, all, busy) = tally(t, &bins);
-    let frame = Frame::new(1200.0, 240.0, t.end_ns as f64 / 1e9, Scale::Linear(100.0));
+    let frame = Frame::over_time(1200.0, 240.0, t.end_ns as f64 / 1e9, Scale::linear(100.0));
     let mut svg = frame.open("availability", "Share of answered ops per time bin");
     svg.push_str(&frame.faults(windows));
     svg.push_str(&frame.axes("time since the start (s)", "answered", |v| {
@@ -85,7 +85,7 @@ fn chart(t: &Timeline, windows: &[Window]) -> String {
         "{svg}<p class=\"mute\">Share of the ops completed in each bin of {} s that the system \
          answered (ok, or a CAS whose comparison did not hold); grey: ops were waiting but none \
          completed; blank: no op in flight.</p>",
-        trim(bins.width_s())
+        number(bins.width_s())
     )
 }
 
@@ -149,9 +149,9 @@ fn table(t: &Timeline, windows: &[Window]) -> String {
              <td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td></tr>",
             i + 1,
             esc(&w.label()),
-            w.error
-                .as_deref()
-                .map(|e| format!(" <span class=\"note\">({})</span>", esc(e)))
+            w.failure
+                .as_ref()
+                .map(|e| format!(" <span class=\"note\">({})</span>", esc(&e.to_string())))
                 .unwrap_or_default(),
             units::at(w.start_ns),
             w.heal_ns.map(units::at).unwrap_or_else(|| "–".into()),

@@ -3,8 +3,8 @@
 //! messages it saw and how many it dropped, mutated, equivocated, replayed, forged,
 //! duplicated and delayed. The counts are cumulative over the run.
 
-use super::escape::esc;
 use super::units;
+use crate::escape::html as esc;
 use crate::run::FaultRecord;
 use serde_json::Value;
 use std::fmt::Write;

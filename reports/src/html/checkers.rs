@@ -3,9 +3,9 @@
 //! thousands of anomalies: the first few are shown open, more folded (`<details>`, no
 //! script), up to [`SHOWN`]; the rest are counted (all are in results.json).
 
-use super::escape::{esc, esc_json};
 use super::page::badge;
 use super::units;
+use crate::escape::{html as esc, html_json};
 use history::{Anomaly, OpSpan, Verdict};
 use std::fmt::Write;
 
@@ -37,7 +37,7 @@ pub fn render(verdicts: &[Verdict]) -> String {
             let parts: Vec<String> = v
                 .stats
                 .iter()
-                .map(|(k, val)| format!("{}: {}", esc(k), esc_json(val, 80)))
+                .map(|(k, val)| format!("{}: {}", esc(k), html_json(val, 80)))
                 .collect();
             s.push_str(&parts.join(" · "));
             s.push_str("</p>");
@@ -134,8 +134,8 @@ fn op_row(o: &OpSpan) -> String {
          <td class=\"n\">{}</td><td class=\"n\">{}</td></tr>",
         esc(&o.process.to_string()),
         esc(&o.f),
-        esc_json(&o.value, 60),
-        esc_json(&o.result, 60),
+        html_json(&o.value, 60),
+        html_json(&o.result, 60),
         o.outcome.as_str(),
         units::at(o.invoke_time_ns),
         o.complete_time_ns

@@ -3,9 +3,9 @@
 //! cannot be placed marked (and its interval carried across every lane as dashed lines),
 //! with the checker's explanation in words beside it.
 
-use super::escape::{esc, shorten};
-use super::svg::nice_ticks;
 use super::units;
+use crate::escape::{html as esc, shorten};
+use crate::svg::nice_ticks;
 use history::{Anomaly, OpSpan, OpType, Process, Validity, Verdict};
 use std::fmt::Write;
 

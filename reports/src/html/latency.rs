@@ -3,12 +3,12 @@
 //! Points are drawn as zero-length path segments with round caps (a few bytes each) and
 //! points falling on the same half-pixel are drawn once.
 
-use super::escape::esc;
-use super::faults::Window;
 use super::sample::{self, Sample};
-use super::svg::{Frame, Scale};
 use super::timeline::{Outcome, Timeline};
 use super::units;
+use crate::escape::html as esc;
+use crate::faults::Window;
+use crate::svg::{Fit, Frame, Scale};
 use std::collections::HashSet;
 use std::fmt::Write;
 
@@ -39,11 +39,8 @@ pub fn render(t: &Timeline, windows: &[Window], named: &HashSet<u32>) -> String 
         lo = lo.min(l);
         hi = hi.max(l);
     }
-    let (dlo, mut dhi) = (lo.log10().floor() as i32, hi.log10().ceil() as i32);
-    if dhi <= dlo {
-        dhi = dlo + 1;
-    }
-    let frame = Frame::new(1200.0, 380.0, t.end_ns as f64 / 1e9, Scale::Log(dlo, dhi));
+    let y = Scale::fit(&[lo, hi], Fit::Log10);
+    let frame = Frame::over_time(1200.0, 380.0, t.end_ns as f64 / 1e9, y);
     let s_ = sample::choose(&t.ops, named, MAX_POINTS);
     let mut paths: [String; 4] = Default::default();
     let mut seen: HashSet<(i32, i32, usize)> = HashSet::new();

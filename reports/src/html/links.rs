@@ -1,8 +1,8 @@
 //! Links to the stored files (relative, so the run directory can be moved or served).
 
-use super::escape::esc;
 use super::report::Link;
 use super::units;
+use crate::escape::html as esc;
 use std::fmt::Write;
 use std::path::{Component, Path, PathBuf};
 

@@ -21,8 +21,6 @@ mod byzantine;
 mod checkers;
 mod counterexample;
 mod error;
-mod escape;
-mod faults;
 mod history_report;
 mod latency;
 mod links;
@@ -32,17 +30,15 @@ mod quantiles;
 mod report;
 mod run_report;
 mod sample;
-pub(crate) mod svg;
 mod throughput;
 mod timeline;
-mod units;
+pub(crate) mod units;
 mod verdict;
 
 #[cfg(test)]
 mod tests;
 
 pub use error::ReportError;
-pub use escape::esc;
 pub use history_report::{render_history, render_history_at};
 pub use latency::MAX_POINTS;
 pub use run_report::{render_run, render_run_at};

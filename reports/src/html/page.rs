@@ -1,7 +1,7 @@
 //! The page skeleton: one self-contained HTML document with its CSS inline, no script,
 //! no external asset; sections with anchors and a table of contents.
 
-use super::escape::esc;
+use crate::escape::html as esc;
 
 const CSS: &str = r#"
 :root{--ok:#3b7dd8;--fail:#d64545;--info:#e8a21a;--cmp:#5fb8a0;--ink:#1d2330;--mute:#667085;--line:#d9dee7;--bg:#fff}

@@ -3,11 +3,11 @@
 //! under faults when its invocation falls inside a fault window), with the other `fail`
 //! and the `info` completions of each group counted beside them.
 
-use super::escape::esc;
-use super::faults::{Covered, Window};
 use super::timeline::{Outcome, Timeline};
 use super::units;
 use crate::bench::quantiles::nearest_rank;
+use crate::escape::html as esc;
+use crate::faults::{Covered, Window};
 use std::fmt::Write;
 
 const QS: [(f64, &str); 4] = [(0.5, "p50"), (0.9, "p90"), (0.99, "p99"), (0.999, "p99.9")];

@@ -2,11 +2,11 @@
 //! from it section by section, in order: verdict, checkers, charts (latency, throughput),
 //! latency quantiles, availability and recovery, counterexample, Byzantine nodes, files.
 
-use super::faults::{self, Window};
 use super::page::{page, section};
 use super::timeline::Timeline;
 use super::{availability, byzantine, checkers, counterexample, latency, links, quantiles};
 use super::{throughput, verdict};
+use crate::faults::{self, Window};
 use crate::run::FaultRecord;
 use history::{Validity, Verdict};
 use std::collections::HashSet;
@@ -42,16 +42,10 @@ pub struct Report {
 /// The whole page.
 pub fn render(r: &Report) -> String {
     let end_ns = r.timeline.as_ref().map_or_else(
-        |_| {
-            r.faults
-                .iter()
-                .map(|f| (f.time_s * 1e9) as u64)
-                .max()
-                .unwrap_or(0)
-        },
+        |_| r.faults.iter().map(FaultRecord::time_ns).max().unwrap_or(0),
         |t| t.end_ns,
     );
-    let windows: Vec<Window> = faults::windows(&r.faults, end_ns);
+    let windows: Vec<Window> = faults::of_results(&r.faults, end_ns);
     let named: HashSet<u32> = r
         .checkers
         .iter()
@@ -108,7 +102,7 @@ pub fn render(r: &Report) -> String {
             "Charts",
             &format!(
                 "<p class=\"note\">No charts: {}</p>",
-                super::escape::esc(&why)
+                crate::escape::html(&why)
             ),
         )),
     }

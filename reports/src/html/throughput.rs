@@ -3,10 +3,10 @@
 //! dashed, for every other `fail` and every `info`; fault windows shaded behind.
 
 use super::bins::Bins;
-use super::escape::esc;
-use super::faults::Window;
-use super::svg::{trim, Frame, Scale};
 use super::timeline::{Outcome, Timeline};
+use crate::escape::html as esc;
+use crate::faults::Window;
+use crate::svg::{number, Frame, Scale};
 use std::fmt::Write;
 
 /// Line colours for functions, in order.
@@ -33,15 +33,11 @@ pub fn render(t: &Timeline, windows: &[Window]) -> String {
     }
     let per_s = |c: u64| c as f64 / bins.width_s();
     let max = counts.iter().flatten().copied().max().unwrap_or(0);
-    let frame = Frame::new(
-        1200.0,
-        300.0,
-        t.end_ns as f64 / 1e9,
-        Scale::Linear(per_s(max)),
-    );
+    let y = Scale::linear(per_s(max));
+    let frame = Frame::over_time(1200.0, 300.0, t.end_ns as f64 / 1e9, y);
     let mut svg = frame.open("throughput", "Completions per second over time");
     svg.push_str(&frame.faults(windows));
-    svg.push_str(&frame.axes("time since the start (s)", "ops/s", trim));
+    svg.push_str(&frame.axes("time since the start (s)", "ops/s", number));
     let mut legend = String::from("<p class=\"legend\">");
     for (row, series) in counts.iter().enumerate() {
         if series.iter().all(|&c| c == 0) {
@@ -80,6 +76,6 @@ pub fn render(t: &Timeline, windows: &[Window]) -> String {
         "{legend}{svg}<p class=\"mute\">Completions per second in bins of {} s, by the time \
          each op completed: per function the ops answered (ok, or a CAS whose comparison did \
          not hold); dashed, every other fail and every info.</p>",
-        trim(bins.width_s())
+        number(bins.width_s())
     )
 }

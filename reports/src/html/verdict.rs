@@ -1,9 +1,9 @@
 //! The verdict section: safety and liveness as badges, then what ran (test, system,
 //! workload, nodes, seed, duration, ops, ops/s), and any warning about the run.
 
-use super::escape::esc;
 use super::page::badge;
 use super::report::Report;
+use crate::escape::html as esc;
 use std::fmt::Write;
 
 pub fn render(r: &Report) -> String {
