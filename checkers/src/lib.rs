@@ -20,6 +20,7 @@
 //! ```
 
 pub mod bank;
+pub mod compose;
 pub mod consensus;
 pub mod linearizable;
 mod report;

@@ -60,11 +60,11 @@ pub fn check_file(read: &Read, workload: &str, checkers: &[Box<dyn Checker>]) ->
         Err(r) => return *r,
     };
     let started = Instant::now();
-    let verdicts: Vec<_> = checkers.iter().map(|c| c.check(&history)).collect();
+    let checkers::compose::Judged { verdicts, composed } =
+        checkers::compose::judge(checkers, &history);
     if let Some(e) = malformed_error(read.path, &verdicts) {
         return e;
     }
-    let composed = history::Composed::of(&verdicts);
     let (valid, reason) = (composed.safety, composed.reasons);
     // Figures a checker gives about the check (the linearizability checker's model, ops
     // and keys) win over the history's own.

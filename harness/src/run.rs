@@ -380,10 +380,7 @@ async fn judge(
     let names: Vec<String> = checkers.iter().map(|c| c.name().to_string()).collect();
     let verdicts = match History::from_ops(ops, Dialect::Schism) {
         Ok(history) => tokio::task::spawn_blocking(move || {
-            checkers
-                .iter()
-                .map(|c| c.check(&history))
-                .collect::<Vec<_>>()
+            checkers::compose::judge(&checkers, &history).verdicts
         })
         .await
         .unwrap_or_else(|e| {
