@@ -66,15 +66,20 @@ fn nemesis_options(spec: &TestSpec, system: &dyn System) -> Result<NemesisOption
         })
         .collect::<Result<Vec<_>, _>>()?;
     let (lie_fields, lie_domain) = system.lie_fields();
+    let targets: Vec<Target> = spec
+        .nemesis
+        .targets
+        .iter()
+        .map(|t| Target::parse(t))
+        .collect::<Result<_, _>>()
+        .map_err(bad)?;
+    let names = node_names(spec);
+    for t in &targets {
+        t.check(&names).map_err(bad)?;
+    }
     Ok(NemesisOptions {
         faults: spec.nemesis.faults.clone(),
-        targets: spec
-            .nemesis
-            .targets
-            .iter()
-            .map(|t| Target::parse(t))
-            .collect::<Result<_, _>>()
-            .map_err(bad)?,
+        targets,
         overlap: spec.nemesis.overlap,
         shapes,
         interval: Duration::from_secs_f64(spec.nemesis.interval_s),
@@ -104,11 +109,16 @@ fn nemesis_options(spec: &TestSpec, system: &dyn System) -> Result<NemesisOption
     })
 }
 
+/// The nodes' names: n1, n2, ...
+fn node_names(spec: &TestSpec) -> Vec<String> {
+    (1..=spec.nodes).map(|i| format!("n{i}")).collect()
+}
+
 /// The spec's workload, through the registry.
 fn workload(spec: &TestSpec) -> Result<Workload, RunError> {
     let def = workloads::registry::find(&spec.workload).map_err(RunError::Spec)?;
     let options = spec.options_of(def.section);
-    let nodes: Vec<String> = (1..=spec.nodes).map(|i| format!("n{i}")).collect();
+    let nodes = node_names(spec);
     let setup = workloads::registry::Setup {
         options: &options,
         nodes: &nodes,

@@ -167,6 +167,24 @@ fn bad_specs_and_flags_are_named_and_exit_254() {
             vec!["/nonexistent/spec.yaml".into()],
             "/nonexistent/spec.yaml: cannot read",
         ),
+        (
+            vec![
+                "--system".into(),
+                "memory".into(),
+                "--targets".into(),
+                "most".into(),
+            ],
+            "unknown target \"most\": neither one of some, one, minority, majority, minority-third, all, leader nor nodes of this cluster",
+        ),
+        (
+            vec![
+                "--system".into(),
+                "memory".into(),
+                "--option".into(),
+                "nemesis.flood.rate=3".into(),
+            ],
+            "unknown nemesis \"flood\"",
+        ),
     ];
     for (args, needle) in cases {
         let st = store("bad");

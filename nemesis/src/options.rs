@@ -83,3 +83,29 @@ impl NemesisOptions {
         self.targets.contains(&Target::Leader)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[derive(Debug, Default, PartialEq, serde::Deserialize)]
+    #[serde(default, deny_unknown_fields)]
+    struct Tear {
+        at_byte: u64,
+    }
+
+    #[test]
+    fn a_fault_reads_its_own_section_or_its_defaults() {
+        let mut o = NemesisOptions::default();
+        assert_eq!(o.section::<Tear>("tear").unwrap(), Tear::default());
+        o.sections.insert("tear".into(), json!({"at_byte": 7}));
+        assert_eq!(o.section::<Tear>("tear").unwrap(), Tear { at_byte: 7 });
+        o.sections.insert("tear".into(), json!({"at": 7}));
+        let e = o.section::<Tear>("tear").unwrap_err().to_string();
+        assert!(
+            e.contains("nemesis.options.tear") && e.contains("at"),
+            "{e}"
+        );
+    }
+}

@@ -128,15 +128,7 @@ impl Runner {
         let env = self.env(cluster, None);
         let nodes = env.nodes();
         for t in &self.opts.targets {
-            let unknown = t.unknown_nodes(&nodes);
-            if !unknown.is_empty() {
-                return Err(NemesisError::Unknown(format!(
-                    "target {} names nodes the cluster lacks: {} (it has {})",
-                    t.name(),
-                    unknown.join(", "),
-                    nodes.join(", ")
-                )));
-            }
+            t.check(&nodes)?;
         }
         for k in &self.kinds {
             k.prepare(&env).await?;

@@ -96,6 +96,22 @@ impl Target {
         }
     }
 
+    /// Refuse a target naming nodes the cluster lacks (a misspelt target name reads as a
+    /// node's name, so both are said).
+    pub fn check(&self, nodes: &[String]) -> Result<(), NemesisError> {
+        let unknown = self.unknown_nodes(nodes);
+        if unknown.is_empty() {
+            return Ok(());
+        }
+        Err(NemesisError::Unknown(format!(
+            "unknown target {:?}: neither one of {} nor nodes of this cluster ({}; {} is not)",
+            self.name(),
+            Self::NAMES.join(", "),
+            nodes.join(", "),
+            unknown.join(", ")
+        )))
+    }
+
     /// The nodes hit, sorted, drawn from `nodes` with the seeded RNG.
     pub fn pick(
         &self,

@@ -111,7 +111,10 @@ async fn targets_naming_missing_nodes_are_refused_before_anything_happens() {
         .await
         .unwrap_err()
         .to_string();
-    assert!(e.contains("n9") && e.contains("n2+n9"), "{e}");
+    assert!(
+        e.contains("n2+n9") && e.contains("n9 is not") && e.contains("n1, n2, n3"),
+        "{e}"
+    );
 }
 
 #[tokio::test]
