@@ -9,7 +9,7 @@
 //! whose fault it was (a spec's, this machine's, the cluster's), so the harness can turn
 //! it into an exit code.
 //!
-//! - The built-in systems: schism's own nodes ([`reference`]: `raft`, `paxos`, `om`,
+//! - The built-in systems: schism's own nodes ([`mod@reference`]: `raft`, `paxos`, `om`,
 //!   `eig`, with what each serves and where it lies read from `nodes::facts`), the
 //!   in-process register ([`memory`]), and the systems described in YAML ([`spec_file`]:
 //!   `etcd` is `systems/etcd.yaml`, compiled in; `maelstrom` is a spec made from a node

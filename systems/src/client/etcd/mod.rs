@@ -1,6 +1,6 @@
 //! etcd's v3 JSON gateway (HTTP): the register ([`EtcdClient`]), locks held under a lease
 //! ([`EtcdLockClient`]) and transactions by optimistic concurrency ([`EtcdTxnClient`]),
-//! each request through one [`gateway`] call.
+//! each request one call of its gateway.
 
 mod gateway;
 pub mod lock;
