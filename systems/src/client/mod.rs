@@ -26,3 +26,17 @@ pub fn workloads(protocol: &str) -> Vec<&'static str> {
         _ => Vec::new(),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn every_workload_a_protocol_or_a_node_serves_is_registered() {
+        let protocols = super::PROTOCOLS.iter().flat_map(|p| super::workloads(p));
+        let nodes = nodes::facts::FACTS
+            .iter()
+            .flat_map(|f| f.workloads.iter().copied());
+        for w in protocols.chain(nodes) {
+            assert!(workloads::registry::find(w).is_ok(), "{w}");
+        }
+    }
+}
