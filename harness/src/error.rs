@@ -21,6 +21,16 @@ pub enum RunError {
     Io(#[from] std::io::Error),
 }
 
+impl From<systems::Error> for RunError {
+    fn from(e: systems::Error) -> Self {
+        match e {
+            systems::Error::Spec(m) => RunError::Spec(m),
+            systems::Error::Host(m) => RunError::Harness(m),
+            systems::Error::Cluster(e) => RunError::Cluster(e),
+        }
+    }
+}
+
 impl RunError {
     pub fn exit_code(&self) -> ExitCode {
         match self {

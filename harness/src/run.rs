@@ -14,7 +14,6 @@ use crate::error::RunError;
 use crate::spec::TestSpec;
 use crate::status;
 use crate::store;
-use crate::system::{self, System};
 use crate::workers::{Counters, Pool};
 use cluster::Cluster;
 use history::recorder::Recorder;
@@ -27,6 +26,7 @@ use std::path::PathBuf;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, SystemTime};
+use systems::System;
 use tokio::sync::watch;
 use workloads::generator::{Generator, Stagger, TimeLimit};
 use workloads::Workload;
@@ -131,6 +131,8 @@ fn workload(spec: &TestSpec) -> Result<Workload, RunError> {
 /// Everything of the run that is settled before the cluster starts.
 struct Plan {
     spec: TestSpec,
+    /// What the system is told of the run (with the seed drawn).
+    setup: systems::Setup,
     system: Arc<dyn System>,
     nemesis: NemesisOptions,
     seed: u64,
@@ -144,7 +146,8 @@ struct Plan {
 /// faults, shapes and Byzantine modes, and what the system needs on this machine.
 pub fn prepare(spec: &TestSpec) -> Result<(Arc<dyn System>, NemesisOptions, Workload), RunError> {
     spec.validate().map_err(|e| RunError::Spec(e.0))?;
-    let system = system::resolve(spec)?;
+    let setup = crate::system::setup(spec);
+    let system = systems::resolve(&setup)?;
     let nemesis = nemesis_options(spec, system.as_ref())?;
     let workload = workload(spec)?;
     let served = system.workloads();
@@ -156,7 +159,7 @@ pub fn prepare(spec: &TestSpec) -> Result<(Arc<dyn System>, NemesisOptions, Work
             served.join(", ")
         )));
     }
-    system.preflight(spec)?;
+    system.preflight(&setup)?;
     Ok((system, nemesis, workload))
 }
 
@@ -181,6 +184,7 @@ fn plan(mut spec: TestSpec) -> Result<(Plan, Workload), RunError> {
     std::fs::write(&spec_path, yaml)
         .map_err(|e| RunError::Harness(format!("writing {}: {e}", spec_path.display())))?;
     let plan = Plan {
+        setup: crate::system::setup(&spec),
         spec,
         system,
         nemesis,
@@ -229,7 +233,7 @@ pub async fn run(spec: TestSpec, on_seed: impl FnOnce(u64)) -> Result<RunOutcome
     let cluster = {
         let mut stop = stop_rx.clone();
         tokio::select! {
-            c = plan.system.start(&plan.spec, &plan.run_id) => c,
+            c = plan.system.start(&plan.setup, &plan.run_id) => c.map_err(RunError::from),
             _ = stop.wait_for(|s| *s) => {
                 plan.system.cleanup(&plan.run_id).await;
                 Err(RunError::Interrupted("interrupted while the cluster was starting; nothing was recorded".into()))
@@ -299,20 +303,17 @@ async fn drive(
     stop: watch::Receiver<bool>,
     interrupted: &AtomicBool,
 ) -> Result<(), RunError> {
-    let control = plan
-        .system
-        .control_port()
-        .map(|port| Arc::new(crate::control::RuntimeControl { port }) as Arc<dyn cluster::Control>);
     let nemesis = Arc::new(Runner::new(
         plan.nemesis.clone(),
         plan.seed.wrapping_add(1),
         plan.system.leader(),
-        control,
+        plan.system.control(),
     )?);
     nemesis.prepare(cluster.as_ref()).await?;
     let counters = Arc::new(Counters::default());
     let pool = Arc::new(Pool {
         system: plan.system.clone(),
+        setup: plan.setup.clone(),
         spec: plan.spec.clone(),
         cluster: cluster.clone(),
         recorder: recorder.clone(),
@@ -367,7 +368,7 @@ type FinalGenerator = Box<dyn FnOnce() -> Box<dyn Generator> + Send>;
 /// The run's protocol-aware traitors, grouped by how they behave.
 fn traitor_groups(plan: &Plan) -> Vec<(Vec<String>, &'static str)> {
     let mut groups: Vec<(Vec<String>, &'static str)> = Vec::new();
-    for (node, how) in crate::traitors::choose(&plan.spec, plan.seed) {
+    for (node, how) in systems::traitors::choose(&plan.setup) {
         match groups.iter_mut().find(|(_, h)| *h == how) {
             Some((nodes, _)) => nodes.push(node),
             None => groups.push((vec![node], how)),

@@ -16,7 +16,7 @@ pub fn run(args: &SystemsArgs) -> ExitCode {
     } else {
         args.dirs.clone()
     };
-    let listed = crate::system::spec_file::list_builtin(&dirs);
+    let listed = systems::listing::list(&dirs);
     let width = listed.iter().map(|(n, _)| n.len()).max().unwrap_or(0);
     let mut broken = false;
     for (name, about) in &listed {

@@ -6,7 +6,6 @@
 
 use crate::error::RunError;
 use crate::spec::TestSpec;
-use crate::system::System;
 use cluster::Cluster;
 use history::recorder::Recorder;
 use history::rng::Rng;
@@ -14,6 +13,7 @@ use history::{Op, OpType, Process};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
+use systems::System;
 use tokio::sync::watch;
 use workloads::generator::{Ctx, Generator, Next};
 use workloads::Completion;
@@ -37,6 +37,8 @@ impl Counters {
 /// What every worker of a phase shares.
 pub struct Pool {
     pub system: Arc<dyn System>,
+    /// What the system is told of the run.
+    pub setup: systems::Setup,
     pub spec: TestSpec,
     pub cluster: Arc<dyn Cluster>,
     pub recorder: Arc<Recorder>,
@@ -69,7 +71,7 @@ impl Pool {
             let node = self.cluster.nodes()[i].clone();
             let client = self
                 .system
-                .client_in(self.cluster.as_ref(), i, &self.spec)?;
+                .client_in(self.cluster.as_ref(), i, &self.setup)?;
             let pool = self.clone();
             let shared = shared.clone();
             let stop = stop.clone();

@@ -6,10 +6,10 @@
 mod common;
 use common::leftovers;
 use harness::spec::TestSpec;
-use harness::system::resolve;
 use serde_json::{json, Value};
 use std::net::SocketAddr;
 use std::time::Duration;
+use systems::resolve;
 use wire::control::ask;
 
 fn rt() -> tokio::runtime::Runtime {
@@ -38,10 +38,11 @@ where
         nodes: n,
         ..TestSpec::default()
     };
-    let sys = resolve(&spec).unwrap();
+    let setup = harness::system::setup(&spec);
+    let sys = resolve(&setup).unwrap();
     let run_id = format!("agree-{system}-{}", std::process::id());
     let cluster = rt
-        .block_on(sys.start(&spec, &run_id))
+        .block_on(sys.start(&setup, &run_id))
         .unwrap_or_else(|e| panic!("{system} cluster: {e}"));
     let addrs: Vec<(String, SocketAddr)> = cluster
         .nodes()

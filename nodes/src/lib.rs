@@ -19,6 +19,7 @@ pub mod choose;
 pub mod cli;
 pub mod eig;
 pub mod eig_tree;
+pub mod facts;
 pub mod kv;
 pub mod om;
 pub mod paxos;

@@ -1,8 +1,9 @@
 //! # workloads: what the clients do, and how to judge it
 //!
 //! A workload bundles what the clients of a test ask for (a [`generator::Generator`] of
-//! invocations, and a final one that runs after the faults are healed), how a client talks
-//! to the system under test ([`Client`]), and the checker that judges the history. Clients
+//! invocations, and a final one that runs after the faults are healed), what a client of
+//! the system under test must do with them ([`Client`]; the clients of each protocol are
+//! the `systems` crate's), and the checker that judges the history. Clients
 //! turn every answer into an op completion: `ok` it happened, `fail` it definitely did not,
 //! `info` nobody can tell (a timeout, a lost connection), which the checkers treat as "may
 //! have happened, at any time after its invocation".
@@ -19,13 +20,8 @@
 //! ```
 
 pub mod agreement;
-pub mod etcd;
-pub mod etcd_lock;
-pub mod exec;
 pub mod generator;
-pub mod http_kv;
 pub mod limits;
-pub mod maelstrom;
 pub mod register;
 pub mod registry;
 pub mod services;

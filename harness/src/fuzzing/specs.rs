@@ -1,8 +1,8 @@
 //! The fuzz targets of the test spec and the system spec.
 
 use crate::spec::TestSpec;
-use crate::system::spec_file;
 use std::path::PathBuf;
+use systems::spec_file;
 
 /// `TestSpec::parse` and `validate`; a parsed spec round-trips through YAML.
 pub fn test_spec(data: &[u8]) {

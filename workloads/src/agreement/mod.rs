@@ -16,11 +16,9 @@
 //! node leads, on behalf of the node named in the op; orders and proposals of the
 //! Byzantine agreement protocols go to the node named; final questions always do.
 
-mod client;
 mod generate;
 
-pub use client::AgreementClient;
-pub use generate::{AgreementGen, Kind};
+pub use generate::{node_of, AgreementGen, Kind};
 
 use crate::generator::{Once, Stagger};
 use crate::registry::{self, WorkloadDef, WorkloadOptions};

@@ -33,20 +33,15 @@
 //! fails, like every definite code; indefinite codes and lost exchanges are `info`
 //! (reads: `fail`).
 
-mod client;
-#[cfg(test)]
-mod end_to_end;
 mod generate;
 pub mod lock;
 pub mod topology;
 
-pub use client::ServiceClient;
 pub use generate::ServiceGen;
 
 use crate::generator::{Generator, PerProcess, Phases};
-use crate::maelstrom::MaelstromClient;
 use crate::registry::{self, Setup, WorkloadDef, WorkloadOptions};
-use crate::{Client, Workload};
+use crate::Workload;
 use checkers::services::{Counter, Echo, Lock, SetChecker, UniqueIds};
 use std::time::Duration;
 
@@ -248,33 +243,10 @@ pub fn workload(
     })
 }
 
-/// The client for one worker bound to node `node` (its index in `inner`'s node list). A
-/// name not in [`NAMES`] gives a client that fails every op, saying so.
-pub fn client(name: &str, inner: MaelstromClient, node: usize) -> Box<dyn Client> {
-    match Kind::parse(name) {
-        Some(kind) => Box::new(ServiceClient::new(kind, inner, node)),
-        None => Box::new(Unknown(name.to_string())),
-    }
-}
-
-/// The client of a workload that is not a service.
-struct Unknown(String);
-
-#[async_trait::async_trait]
-impl Client for Unknown {
-    async fn invoke(&mut self, inv: &crate::Invocation) -> crate::Completion {
-        crate::Completion::fail(
-            inv.value.clone(),
-            format!("{:?} is not a service workload", self.0),
-        )
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::generator::{Ctx, Next};
-    use crate::Invocation;
     use history::rng::Rng;
     use history::{Op, OpType};
 
@@ -373,16 +345,5 @@ mod tests {
         ));
         let mut fin = (w.final_generator)();
         assert_eq!(ask(&mut fin, 0, 0, &mut rng), Next::Done);
-    }
-
-    #[tokio::test]
-    async fn a_name_that_is_not_a_service_gets_a_client_that_says_so() {
-        let inner = MaelstromClient::new(Vec::new(), 0, Duration::from_secs(1));
-        let mut c = client("register", inner, 0);
-        let done = c
-            .invoke(&Invocation::new("read", None, history::Value::Null))
-            .await;
-        assert_eq!(done.kind, OpType::Fail);
-        assert!(done.error.unwrap().contains("not a service"));
     }
 }

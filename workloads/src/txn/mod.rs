@@ -9,21 +9,23 @@
 //! A transaction is one op, `f = "txn"`, its value the micro-ops as sent (`[["r", 3,
 //! null], ["append", 3, 7]]`) and, once answered, with the reads filled in (`[["r", 3,
 //! [1, 4]], ["append", 3, 7]]`). After the faults are healed, every key used is read once
-//! more. Clients: Maelstrom's `txn` message ([`MaelstromTxnClient`], served by the `raft`
-//! and `paxos` nodes as one log entry per transaction) and etcd's transactions
-//! ([`EtcdTxnClient`], optimistic: a snapshot, then a commit that compares revisions).
+//! more. The clients that speak transactions to a system are the `systems` crate's
+//! (Maelstrom's `txn` message, served by the `raft` and `paxos` nodes as one log entry per
+//! transaction; etcd's transactions, optimistic: a snapshot, then a commit that compares
+//! revisions); what the micro-ops mean ([`apply`]) and how an unsure transaction completes
+//! ([`unsure`]) are the workload's, here.
 
+mod apply;
 pub mod bank;
-mod client;
-mod etcd;
 mod generate;
+mod outcome;
 pub mod set;
 #[cfg(test)]
 mod testing;
 
-pub use client::{read_only, unsure, MaelstromTxnClient};
-pub use etcd::EtcdTxnClient;
+pub use apply::apply;
 pub use generate::{final_reads, TxnGen, TxnKind, TxnShape};
+pub use outcome::{read_only, unsure};
 
 use crate::generator::Once;
 use crate::registry::{self, Setup, WorkloadDef, WorkloadOptions};

@@ -1,27 +1,32 @@
-//! For unit tests: a transaction store in memory (the etcd client's micro-op semantics,
+//! For unit tests: a transaction store in memory (the micro-ops of [`super::apply`],
 //! applied atomically) and a way to ask a generator for its next op.
 
-use super::etcd::{apply, Snapshot};
+use super::apply::apply;
 use crate::generator::{Ctx, Generator, Next};
 use crate::{Client, Completion, Invocation};
 use async_trait::async_trait;
 use history::rng::Rng;
+use serde_json::Value;
+use std::collections::BTreeMap;
+
+/// A key of the store: a string as it is, anything else as JSON text.
+fn key(k: &Value) -> String {
+    k.as_str().map_or_else(|| k.to_string(), str::to_string)
+}
 
 /// A serializable store of transactions, in memory.
 #[derive(Default)]
 pub struct StoreClient {
-    state: Snapshot,
+    state: BTreeMap<String, Value>,
 }
 
 #[async_trait]
 impl Client for StoreClient {
     async fn invoke(&mut self, inv: &Invocation) -> Completion {
         let txn = inv.value.as_array().cloned().unwrap_or_default();
-        match apply(&txn, &self.state) {
+        match apply(&txn, key, |k| self.state.get(k).cloned()) {
             Ok((answered, writes)) => {
-                for (k, v) in writes {
-                    self.state.insert(k, (v, 1));
-                }
+                self.state.extend(writes);
                 Completion::ok(answered)
             }
             Err(e) => Completion::fail(inv.value.clone(), e),

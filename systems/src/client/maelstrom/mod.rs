@@ -1,0 +1,41 @@
+//! Maelstrom's protocol, spoken by schism's own nodes and by any node program under
+//! schism's runtime: a [`MaelstromClient`] (one worker's connection, the register's
+//! `read`, `write` and `cas`), and over it the clients of the other workloads: agreement,
+//! services and transactions.
+
+pub mod agreement;
+mod client;
+pub mod services;
+pub mod txn;
+
+pub use agreement::AgreementClient;
+pub use client::MaelstromClient;
+pub use services::ServiceClient;
+pub use txn::MaelstromTxnClient;
+
+use crate::Setup;
+use workloads::Client;
+
+/// The client of the run's workload for a worker of node `node`: the register as it is,
+/// transactions (`bank` and `set` translated into them), agreement (proposals and
+/// submissions through whoever leads when `via_leader`), or a service.
+pub fn for_workload(
+    inner: MaelstromClient,
+    node: usize,
+    setup: &Setup,
+    via_leader: bool,
+) -> Box<dyn Client> {
+    let w = setup.workload.as_str();
+    if w == "register" {
+        return Box::new(inner);
+    }
+    if workloads::txn::NAMES.contains(&w) {
+        let txn = Box::new(MaelstromTxnClient::new(inner));
+        return workloads::txn::client_over(w, txn, &setup.workload_options);
+    }
+    if workloads::agreement::Kind::parse(w).is_some() {
+        let vectors = w == "interactive-consistency";
+        return Box::new(AgreementClient::new(inner, via_leader, vectors));
+    }
+    services::client(w, inner, node)
+}

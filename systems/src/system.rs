@@ -1,0 +1,58 @@
+//! The `System` trait: how to bring one system under test up, how a client talks to it,
+//! and what the nemesis may ask of it.
+
+use crate::{Error, Setup};
+use async_trait::async_trait;
+use cluster::Cluster;
+use nemesis::Leader;
+use std::sync::Arc;
+use workloads::Client;
+
+/// A system schism knows how to run.
+#[async_trait]
+pub trait System: Send + Sync {
+    fn name(&self) -> &str;
+    /// Check what the system needs on this machine before anything starts.
+    fn preflight(&self, setup: &Setup) -> Result<(), Error>;
+    /// Bring the cluster up, every node ready.
+    async fn start(&self, setup: &Setup, run_id: &str) -> Result<Arc<dyn Cluster>, Error>;
+    /// A client of node `i` of a running cluster, for one worker.
+    fn client_in(
+        &self,
+        cluster: &dyn Cluster,
+        i: usize,
+        setup: &Setup,
+    ) -> Result<Box<dyn Client>, Error>;
+    /// Remove whatever a start that was cut short left behind.
+    async fn cleanup(&self, _run_id: &str) {}
+    /// The port of schism's node runtime on each node, where the system's nodes run under
+    /// it (so the `byzantine` and `clock` nemeses apply).
+    fn control_port(&self) -> Option<u16> {
+        None
+    }
+    /// How the nemesis asks the nodes' runtime (the control port's channel), where the
+    /// system's nodes run under it.
+    fn control(&self) -> Option<std::sync::Arc<dyn cluster::Control>> {
+        self.control_port().map(|port| {
+            std::sync::Arc::new(crate::control::RuntimeControl { port })
+                as std::sync::Arc<dyn cluster::Control>
+        })
+    }
+    /// The message fields a lying node of this system changes (dotted paths), and the
+    /// values its lies take (empty: derived from the true value).
+    fn lie_fields(&self) -> (Vec<String>, Vec<serde_json::Value>) {
+        (vec!["value".into()], Vec::new())
+    }
+    /// The workloads this system serves.
+    fn workloads(&self) -> Vec<String> {
+        vec!["register".into()]
+    }
+    /// Whether its nodes run in containers on the Docker engine.
+    fn uses_docker(&self) -> bool {
+        true
+    }
+    /// Who leads, where the system can say.
+    fn leader(&self) -> Option<Arc<dyn Leader>> {
+        None
+    }
+}
