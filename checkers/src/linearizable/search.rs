@@ -22,8 +22,8 @@
 //!   that is illegal without it; anywhere else it could be moved later or dropped.
 
 use super::memo::{FiredSets, Memo};
-use super::model::Spec;
 use super::prepare::{LinOp, NEVER};
+use super::spec::Spec;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
@@ -240,7 +240,9 @@ impl<S: Spec> Search<S> {
             }
             call_before_ret[i as usize] = k as u32;
         }
-        let lazy = det.iter().all(|o| spec.stutter_or_overwrite(o.class));
+        let lazy = det
+            .iter()
+            .all(|o| spec.shape(o.class).stutter_or_overwrite());
         let mut info_classes: Vec<InfoClass> = Vec::new();
         let mut info_class_of = Vec::with_capacity(info.len());
         for (id, op) in info.iter().enumerate() {

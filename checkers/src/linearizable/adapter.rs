@@ -1,0 +1,159 @@
+//! Any [`Model`] as the search's [`Spec`]: states and ops numbered, each op's shape said
+//! once over state numbers (so legal and step are a comparison for reads, writes and
+//! CAS), and each step of the other ops computed once.
+
+use super::numbered::Numbered;
+use super::open::Model;
+use super::shape::Shape;
+use super::spec::Spec;
+use super::view::OpView;
+use rustc_hash::FxHashMap;
+use std::mem::size_of;
+
+/// One key's copy of a model, over numbers.
+pub struct Open<M: Model> {
+    model: M,
+    states: Numbered<M::State>,
+    ops: Numbered<M::Op>,
+    /// Each class's shape, over state ids.
+    shapes: Vec<Shape<u32>>,
+    /// Each class's [`Shape::read_only`] and [`Shape::blind`], asked in the search's
+    /// innermost loop.
+    read_only: Vec<bool>,
+    blind: Vec<bool>,
+    /// (state, class) -> the state after it, or None when illegal; for the ops whose
+    /// shape does not say.
+    steps: FxHashMap<(u32, u32), Option<u32>>,
+    /// Bytes the states hold beyond their size.
+    heap: usize,
+}
+
+impl<M: Model> Open<M> {
+    pub fn new(model: M) -> Self {
+        let mut open = Open {
+            states: Numbered::new(),
+            ops: Numbered::new(),
+            shapes: Vec::new(),
+            read_only: Vec::new(),
+            blind: Vec::new(),
+            steps: FxHashMap::default(),
+            heap: 0,
+            model,
+        };
+        let init = open.model.init();
+        open.state(init);
+        open
+    }
+
+    /// The id of a state, numbered (and counted) if it is new.
+    fn state(&mut self, s: M::State) -> u32 {
+        let n = self.states.len();
+        let bytes = self.model.heap_bytes(&s);
+        let id = self.states.id(s);
+        if id as usize == n {
+            self.heap += bytes;
+        }
+        id
+    }
+
+    /// The step, without remembering it (for `legal`, which may not change the cache).
+    fn compute(&self, state: u32, class: u32) -> Option<M::State> {
+        self.model.step(self.states.get(state), self.ops.get(class))
+    }
+
+    /// `legal` for an op whose shape does not say (kept out of line: the common shapes'
+    /// `legal` is a comparison, inlined in the search's loop).
+    #[inline(never)]
+    fn legal_by_step(&self, state: u32, class: u32) -> bool {
+        match self.steps.get(&(state, class)) {
+            Some(next) => next.is_some(),
+            None => self.compute(state, class).is_some(),
+        }
+    }
+
+    /// `step` for an op whose shape does not say: the model's step, remembered.
+    #[inline(never)]
+    fn step_by_model(&mut self, state: u32, class: u32) -> Option<u32> {
+        if let Some(&next) = self.steps.get(&(state, class)) {
+            return next;
+        }
+        let next = self.compute(state, class).map(|s| self.state(s));
+        self.steps.insert((state, class), next);
+        next
+    }
+}
+
+impl<M: Model> Spec for Open<M> {
+    #[inline]
+    fn class_of(&mut self, op: OpView) -> Result<Option<u32>, String> {
+        let Some(op) = self.model.op(op)? else {
+            return Ok(None);
+        };
+        let known = self.ops.len();
+        let class = self.ops.id(op);
+        if class as usize == known {
+            let shape = self.model.shape(self.ops.get(class));
+            let shape = shape.map(|s| self.state(s));
+            self.shapes.push(shape);
+            self.read_only.push(shape.read_only());
+            self.blind.push(shape.blind());
+        }
+        Ok(Some(class))
+    }
+
+    fn init(&self) -> u32 {
+        0
+    }
+
+    #[inline]
+    fn legal(&self, state: u32, class: u32) -> bool {
+        match self.shapes[class as usize] {
+            Shape::Observe(v) | Shape::CompareSet(v, _) => state == v,
+            Shape::Differs(v) => state != v,
+            Shape::Set(_) | Shape::Update => true,
+            Shape::Other => self.legal_by_step(state, class),
+        }
+    }
+
+    #[inline]
+    fn step(&mut self, state: u32, class: u32) -> Option<u32> {
+        match self.shapes[class as usize] {
+            Shape::Observe(v) => (state == v).then_some(state),
+            Shape::Differs(v) => (state != v).then_some(state),
+            Shape::Set(v) => Some(v),
+            Shape::CompareSet(from, to) => (state == from).then_some(to),
+            Shape::Update | Shape::Other => self.step_by_model(state, class),
+        }
+    }
+
+    #[inline]
+    fn shape(&self, class: u32) -> Shape<u32> {
+        self.shapes[class as usize]
+    }
+
+    #[inline]
+    fn read_only(&self, class: u32) -> bool {
+        self.read_only[class as usize]
+    }
+
+    #[inline]
+    fn blind(&self, class: u32) -> bool {
+        self.blind[class as usize]
+    }
+
+    fn describe_state(&self, state: u32) -> String {
+        self.model.describe_state(self.states.get(state))
+    }
+
+    fn describe_class(&self, class: u32) -> String {
+        self.model.describe_op(self.ops.get(class))
+    }
+
+    fn memory_bytes(&self) -> usize {
+        // Each item, its index entry, and the step cache's entries.
+        self.states.len() * (size_of::<M::State>() + 16)
+            + self.heap
+            + self.ops.len() * (size_of::<M::Op>() + 18 + size_of::<Shape<u32>>())
+            + self.steps.capacity() * 16
+    }
+}
