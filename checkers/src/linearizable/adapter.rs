@@ -10,6 +10,9 @@ use super::view::OpView;
 use rustc_hash::FxHashMap;
 use std::mem::size_of;
 
+/// In the step cache: the op is not legal in that state.
+const ILLEGAL: u32 = u32::MAX;
+
 /// One key's copy of a model, over numbers.
 pub struct Open<M: Model> {
     model: M,
@@ -21,9 +24,9 @@ pub struct Open<M: Model> {
     /// innermost loop.
     read_only: Vec<bool>,
     blind: Vec<bool>,
-    /// (state, class) -> the state after it, or None when illegal; for the ops whose
-    /// shape does not say.
-    steps: FxHashMap<(u32, u32), Option<u32>>,
+    /// (state, class) -> the state after it, or [`ILLEGAL`]; for the ops whose shape does
+    /// not say.
+    steps: FxHashMap<(u32, u32), u32>,
     /// Bytes the states hold beyond their size.
     heap: usize,
 }
@@ -66,7 +69,7 @@ impl<M: Model> Open<M> {
     #[inline(never)]
     fn legal_by_step(&self, state: u32, class: u32) -> bool {
         match self.steps.get(&(state, class)) {
-            Some(next) => next.is_some(),
+            Some(&next) => next != ILLEGAL,
             None => self.compute(state, class).is_some(),
         }
     }
@@ -75,10 +78,10 @@ impl<M: Model> Open<M> {
     #[inline(never)]
     fn step_by_model(&mut self, state: u32, class: u32) -> Option<u32> {
         if let Some(&next) = self.steps.get(&(state, class)) {
-            return next;
+            return (next != ILLEGAL).then_some(next);
         }
         let next = self.compute(state, class).map(|s| self.state(s));
-        self.steps.insert((state, class), next);
+        self.steps.insert((state, class), next.unwrap_or(ILLEGAL));
         next
     }
 }
@@ -151,9 +154,9 @@ impl<M: Model> Spec for Open<M> {
 
     fn memory_bytes(&self) -> usize {
         // Each item, its index entry, and the step cache's entries.
-        self.states.len() * (size_of::<M::State>() + 16)
+        self.states.len() * (size_of::<M::State>() + 9)
             + self.heap
-            + self.ops.len() * (size_of::<M::Op>() + 18 + size_of::<Shape<u32>>())
-            + self.steps.capacity() * 16
+            + self.ops.len() * (size_of::<M::Op>() + 10 + size_of::<Shape<u32>>())
+            + self.steps.capacity() * 12
     }
 }

@@ -7,18 +7,28 @@ use std::hash::{BuildHasher, Hash};
 
 pub struct Numbered<T> {
     items: Vec<T>,
-    /// (hash, id) of each item: growing the table hashes no item again.
-    index: HashTable<(u64, u32)>,
+    /// 32 bits of each item's hash: growing the table hashes no item again, and a probe
+    /// reads an item only when those bits match.
+    hashes: Vec<u32>,
+    /// Ids, by hash.
+    index: HashTable<u32>,
 }
 
-fn hash<T: Hash>(item: &T) -> u64 {
-    FxBuildHasher.hash_one(item)
+fn hash<T: Hash>(item: &T) -> u32 {
+    let h = FxBuildHasher.hash_one(item);
+    (h ^ (h >> 32)) as u32
+}
+
+/// The table's 64-bit hash, from the 32 bits it keeps.
+fn spread(h: u32) -> u64 {
+    (h as u64 | (h as u64) << 32).wrapping_mul(0x9e37_79b9_7f4a_7c15)
 }
 
 impl<T: Eq + Hash> Numbered<T> {
     pub fn new() -> Self {
         Numbered {
             items: Vec::new(),
+            hashes: Vec::new(),
             index: HashTable::new(),
         }
     }
@@ -26,14 +36,17 @@ impl<T: Eq + Hash> Numbered<T> {
     /// The id of `item`, which is stored if it is new.
     pub fn id(&mut self, item: T) -> u32 {
         let h = hash(&item);
-        let items = &self.items;
-        let same = |&(g, i): &(u64, u32)| g == h && items[i as usize] == item;
-        if let Some(&(_, id)) = self.index.find(h, same) {
+        let (items, hashes) = (&self.items, &self.hashes);
+        let same = |&i: &u32| hashes[i as usize] == h && items[i as usize] == item;
+        if let Some(&id) = self.index.find(spread(h), same) {
             return id;
         }
         let id = self.items.len() as u32;
         self.items.push(item);
-        self.index.insert_unique(h, (h, id), |&(g, _)| g);
+        self.hashes.push(h);
+        let hashes = &self.hashes;
+        self.index
+            .insert_unique(spread(h), id, |&i| spread(hashes[i as usize]));
         id
     }
 

@@ -2,9 +2,9 @@
 //! them, each translated by the model into a class, with the interval in which it may take
 //! effect.
 //!
-//! One pass in history order: an op is translated at its invocation, with its completion
-//! (found through the history's pairing) a few ops ahead and still in cache; a pass per key
-//! would jump across the whole history.
+//! One pass in history order: an op is translated at its completion, when its invocation is
+//! a few ops back and still in cache (a pass per key would jump across the whole history,
+//! and reading each completion at its invocation would read ahead of the cache).
 
 use super::adapter::Open;
 use super::open::Model;
@@ -15,6 +15,8 @@ use rustc_hash::FxHashMap;
 
 /// An op that never returns (`info`, or no completion) may take effect until the end.
 pub const NEVER: u32 = u32::MAX;
+/// A placeholder class for an op whose completion is still ahead, or that was dropped.
+const DROPPED: u32 = u32::MAX;
 
 /// One op as the search sees it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -59,63 +61,102 @@ pub fn prepare<'a, M: Model + Clone>(
     let ops = history.ops();
     let mut slots: FxHashMap<Option<Key>, usize> = FxHashMap::default();
     let mut keys: Vec<Prepared<Open<M>>> = Vec::new();
-    for (call, done) in history.client_pairs() {
-        let invoke = &ops[call];
-        let mut view = OpView {
-            f: &invoke.f,
-            key: invoke.key.as_ref(),
-            value: &invoke.value,
-            result: &Value::Null,
-            outcome: Outcome::Unknown,
-            process: match invoke.process {
-                Process::Client(p) => p,
-                _ => u64::MAX,
-            },
-            index: call,
-            dialect,
+    // For each invocation whose completion is ahead: (key slot, position in its ops).
+    let mut open: Vec<(u32, u32)> = vec![(0, 0); ops.len()];
+    for (i, op) in ops.iter().enumerate() {
+        let Process::Client(_) = op.process else {
+            continue;
         };
-        let slot = *slots.entry(model.key(&view)).or_insert_with_key(|key| {
-            keys.push(Prepared {
-                job: KeyJob {
-                    key: key.clone(),
-                    history,
-                },
-                spec: Open::new(model.clone()),
-                ops: Vec::new(),
-                invocations: 0,
+        let (slot, at, completion) = if op.kind == OpType::Invoke {
+            let invocation = view(history, i, None, dialect).expect("not a fail");
+            let slot = *slots
+                .entry(model.key(&invocation))
+                .or_insert_with_key(|key| {
+                    keys.push(Prepared {
+                        job: KeyJob {
+                            key: key.clone(),
+                            history,
+                        },
+                        spec: Open::new(model.clone()),
+                        ops: Vec::new(),
+                        invocations: 0,
+                    });
+                    keys.len() - 1
+                });
+            let k = &mut keys[slot];
+            k.invocations += 1;
+            k.ops.push(LinOp {
+                call: i as u32,
+                ret: NEVER,
+                class: DROPPED,
             });
-            keys.len() - 1
-        });
-        let k = &mut keys[slot];
-        k.invocations += 1;
-        let done = done.map(|c| &ops[c]);
-        view.outcome = match done.map(|c| c.kind) {
-            Some(OpType::Ok) => Outcome::Ok,
-            Some(OpType::Fail) if !dialect.fail_observed(done.and_then(|c| c.error.as_ref())) => {
-                continue
+            let at = k.ops.len() - 1;
+            if history.partner(i).is_some() {
+                open[i] = (slot as u32, at as u32);
+                continue;
             }
-            Some(OpType::Fail) => Outcome::Fail,
-            _ => Outcome::Unknown,
+            (slot, at, None)
+        } else {
+            let Some(call) = history.partner(i) else {
+                continue;
+            };
+            let (slot, at) = open[call];
+            (slot as usize, at as usize, Some(i))
         };
-        if let Some(c) = done {
-            view.result = &c.value;
-        }
-        let class = k.spec.class_of(view).map_err(|message| ModelError {
+        let k = &mut keys[slot];
+        let call = k.ops[at].call as usize;
+        let Some(v) = view(history, call, completion, dialect) else {
+            continue;
+        };
+        let determinate = v.outcome != Outcome::Unknown;
+        let class = k.spec.class_of(v).map_err(|message| ModelError {
             line: history.line(call),
             message,
         })?;
-        let Some(class) = class else {
-            continue;
-        };
-        let ret = match done {
-            Some(c) if view.outcome != Outcome::Unknown => c.index as u32,
-            _ => NEVER,
-        };
-        k.ops.push(LinOp {
-            call: call as u32,
-            ret,
-            class,
-        });
+        if let Some(class) = class {
+            k.ops[at].class = class;
+            if determinate {
+                k.ops[at].ret = i as u32;
+            }
+        }
+    }
+    for k in &mut keys {
+        k.ops.retain(|o| o.class != DROPPED);
     }
     Ok(keys)
+}
+
+/// An invocation and its completion (None: never completed, or not yet known) as a model
+/// reads them; None for a `fail` that the dialect says never happened.
+#[inline]
+fn view(
+    history: &History,
+    call: usize,
+    completion: Option<usize>,
+    dialect: Dialect,
+) -> Option<OpView<'_>> {
+    let ops = history.ops();
+    let invoke = &ops[call];
+    let done = completion.map(|c| &ops[c]);
+    let outcome = match done.map(|c| c.kind) {
+        Some(OpType::Ok) => Outcome::Ok,
+        Some(OpType::Fail) if !dialect.fail_observed(done.and_then(|c| c.error.as_ref())) => {
+            return None
+        }
+        Some(OpType::Fail) => Outcome::Fail,
+        _ => Outcome::Unknown,
+    };
+    Some(OpView {
+        f: &invoke.f,
+        key: invoke.key.as_ref(),
+        value: &invoke.value,
+        result: done.map_or(&Value::Null, |c| &c.value),
+        outcome,
+        process: match invoke.process {
+            Process::Client(p) => p,
+            _ => u64::MAX,
+        },
+        index: call,
+        dialect,
+    })
 }
