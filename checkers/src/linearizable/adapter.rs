@@ -8,22 +8,28 @@ use super::shape::Shape;
 use super::spec::Spec;
 use super::view::OpView;
 use rustc_hash::FxHashMap;
+use std::collections::hash_map::Entry;
 use std::mem::size_of;
 
 /// In the step cache: the op is not legal in that state.
 const ILLEGAL: u32 = u32::MAX;
+
+/// What the search asks of a class in its innermost loop, side by side.
+#[derive(Clone, Copy)]
+struct Class {
+    /// The op's shape, over state ids.
+    shape: Shape<u32>,
+    read_only: bool,
+    blind: bool,
+}
 
 /// One key's copy of a model, over numbers.
 pub struct Open<M: Model> {
     model: M,
     states: Numbered<M::State>,
     ops: Numbered<M::Op>,
-    /// Each class's shape, over state ids.
-    shapes: Vec<Shape<u32>>,
-    /// Each class's [`Shape::read_only`] and [`Shape::blind`], asked in the search's
-    /// innermost loop.
-    read_only: Vec<bool>,
-    blind: Vec<bool>,
+    /// By class id.
+    classes: Vec<Class>,
     /// (state, class) -> the state after it, or [`ILLEGAL`]; for the ops whose shape does
     /// not say.
     steps: FxHashMap<(u32, u32), u32>,
@@ -36,9 +42,7 @@ impl<M: Model> Open<M> {
         let mut open = Open {
             states: Numbered::new(),
             ops: Numbered::new(),
-            shapes: Vec::new(),
-            read_only: Vec::new(),
-            blind: Vec::new(),
+            classes: Vec::new(),
             steps: FxHashMap::default(),
             heap: 0,
             model,
@@ -50,13 +54,7 @@ impl<M: Model> Open<M> {
 
     /// The id of a state, numbered (and counted) if it is new.
     fn state(&mut self, s: M::State) -> u32 {
-        let n = self.states.len();
-        let bytes = self.model.heap_bytes(&s);
-        let id = self.states.id(s);
-        if id as usize == n {
-            self.heap += bytes;
-        }
-        id
+        number(&self.model, &mut self.states, &mut self.heap, s)
     }
 
     /// The step, without remembering it (for `legal`, which may not change the cache).
@@ -77,13 +75,33 @@ impl<M: Model> Open<M> {
     /// `step` for an op whose shape does not say: the model's step, remembered.
     #[inline(never)]
     fn step_by_model(&mut self, state: u32, class: u32) -> Option<u32> {
-        if let Some(&next) = self.steps.get(&(state, class)) {
-            return (next != ILLEGAL).then_some(next);
-        }
-        let next = self.compute(state, class).map(|s| self.state(s));
-        self.steps.insert((state, class), next.unwrap_or(ILLEGAL));
-        next
+        let next = match self.steps.entry((state, class)) {
+            Entry::Occupied(e) => *e.get(),
+            Entry::Vacant(e) => {
+                let after = self.model.step(self.states.get(state), self.ops.get(class));
+                let next = after.map_or(ILLEGAL, |s| {
+                    number(&self.model, &mut self.states, &mut self.heap, s)
+                });
+                *e.insert(next)
+            }
+        };
+        (next != ILLEGAL).then_some(next)
     }
+}
+
+/// The id of state `s` of `model`, numbered (and its heap bytes counted) if it is new.
+fn number<M: Model>(
+    model: &M,
+    states: &mut Numbered<M::State>,
+    heap: &mut usize,
+    s: M::State,
+) -> u32 {
+    let (known, bytes) = (states.len(), model.heap_bytes(&s));
+    let id = states.id(s);
+    if id as usize == known {
+        *heap += bytes;
+    }
+    id
 }
 
 impl<M: Model> Spec for Open<M> {
@@ -97,9 +115,11 @@ impl<M: Model> Spec for Open<M> {
         if class as usize == known {
             let shape = self.model.shape(self.ops.get(class));
             let shape = shape.map(|s| self.state(s));
-            self.shapes.push(shape);
-            self.read_only.push(shape.read_only());
-            self.blind.push(shape.blind());
+            self.classes.push(Class {
+                shape,
+                read_only: shape.read_only(),
+                blind: shape.blind(),
+            });
         }
         Ok(Some(class))
     }
@@ -110,7 +130,7 @@ impl<M: Model> Spec for Open<M> {
 
     #[inline]
     fn legal(&self, state: u32, class: u32) -> bool {
-        match self.shapes[class as usize] {
+        match self.classes[class as usize].shape {
             Shape::Observe(v) | Shape::CompareSet(v, _) => state == v,
             Shape::Differs(v) => state != v,
             Shape::Set(_) | Shape::Update => true,
@@ -120,7 +140,7 @@ impl<M: Model> Spec for Open<M> {
 
     #[inline]
     fn step(&mut self, state: u32, class: u32) -> Option<u32> {
-        match self.shapes[class as usize] {
+        match self.classes[class as usize].shape {
             Shape::Observe(v) => (state == v).then_some(state),
             Shape::Differs(v) => (state != v).then_some(state),
             Shape::Set(v) => Some(v),
@@ -131,17 +151,17 @@ impl<M: Model> Spec for Open<M> {
 
     #[inline]
     fn shape(&self, class: u32) -> Shape<u32> {
-        self.shapes[class as usize]
+        self.classes[class as usize].shape
     }
 
     #[inline]
     fn read_only(&self, class: u32) -> bool {
-        self.read_only[class as usize]
+        self.classes[class as usize].read_only
     }
 
     #[inline]
     fn blind(&self, class: u32) -> bool {
-        self.blind[class as usize]
+        self.classes[class as usize].blind
     }
 
     fn describe_state(&self, state: u32) -> String {
@@ -156,7 +176,7 @@ impl<M: Model> Spec for Open<M> {
         // Each item, its index entry, and the step cache's entries.
         self.states.len() * (size_of::<M::State>() + 9)
             + self.heap
-            + self.ops.len() * (size_of::<M::Op>() + 10 + size_of::<Shape<u32>>())
+            + self.ops.len() * (size_of::<M::Op>() + 10 + size_of::<Class>())
             + self.steps.capacity() * 12
     }
 }
