@@ -593,16 +593,19 @@ impl<S: Spec> Search<S> {
                 }
             }
             _ => {
-                let moves = self
-                    .frames
+                // The last PREFIX_LEN moves: only the root frame has none, and it is first,
+                // so the last PREFIX_LEN - 1 frames and this one hold them (a walk over every
+                // frame would cost the search's depth at each new furthest dead end).
+                let from = self.frames.len().saturating_sub(PREFIX_LEN - 1);
+                let prefix = self.frames[from..]
                     .iter()
                     .chain(std::iter::once(frame))
-                    .filter_map(|f| f.mv);
-                let skip = (self.frames.len() + 1).saturating_sub(PREFIX_LEN + 1);
+                    .filter_map(|f| f.mv)
+                    .collect();
                 self.best = Some(Failure {
                     blocking: op,
                     states: vec![state],
-                    prefix: moves.skip(skip).collect(),
+                    prefix,
                 });
             }
         }
