@@ -63,7 +63,11 @@ impl WorkloadOptions for RegisterOptions {
         {
             return Err(format!(
                 "register.model {m:?}: known models are {}",
-                ModelKind::NAMES.join(", ")
+                ModelKind::ALL
+                    .iter()
+                    .map(|m| m.as_str())
+                    .collect::<Vec<_>>()
+                    .join(", ")
             ));
         }
         let (r, c) = (self.read_fraction, self.cas_fraction);

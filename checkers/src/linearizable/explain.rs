@@ -2,10 +2,10 @@
 //! placed, the ops concurrent with it, the states it could have met, and how far a
 //! linearization got.
 
-use super::model::Spec;
 use super::prepare::{KeyJob, LinOp, NEVER};
 use super::refute::Refutation;
 use super::search::{Failure, Moved, Search, MAX_STATES};
+use super::spec::Spec;
 use history::{Anomaly, History, OpSpan};
 use serde_json::json;
 use std::fmt::Write;

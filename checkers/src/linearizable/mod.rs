@@ -6,28 +6,38 @@
 //! `info` ops (and invocations that never completed) may have taken effect at any moment
 //! after their invocation, or never. What `fail` and nil reads mean follows the history's
 //! [`Dialect`]. A time or memory budget that runs out gives `unknown`, never `valid`.
+//!
+//! The object is a [`Model`] ([`open`]): the built-in ones ([`models`], named in
+//! [`ModelKind`]) and the lock checker's are written the same way as one of your own, and
+//! the adapter turns each into the numbered form the search works on.
 
+mod adapter;
 mod explain;
-mod kv;
 mod memo;
-mod model;
+pub mod models;
+mod numbered;
 pub mod open;
 pub mod oracle;
 mod prepare;
 mod refute;
-mod register;
+mod registry;
 mod search;
+mod shape;
+mod spec;
+mod view;
 
-pub use model::{ModelKind, OpView, Outcome, Spec};
+pub use open::Model;
 pub use prepare::{LinOp, ModelError, NEVER};
+pub use registry::ModelKind;
 pub use search::{Budget, Stats, Stopped};
+pub use shape::Shape;
+pub use view::{OpView, Outcome};
 
 use crate::Checker;
 use history::{Anomaly, Dialect, History, Key, Validity, Verdict};
-use kv::KvSpec;
 use prepare::{KeyJob, Prepared};
-use register::RegisterSpec;
 use search::Search;
+use spec::Spec;
 use std::collections::VecDeque;
 use std::sync::atomic::Ordering;
 use std::sync::Mutex;
@@ -92,49 +102,28 @@ pub struct Report {
     pub elapsed: Duration,
 }
 
-/// Check a history for linearizability. Errors name an op the model cannot understand.
+/// Check a history for linearizability against a built-in model (`opts.model`, else the
+/// one the history's functions call for). Errors name an op the model cannot understand.
 pub fn check(history: &History, opts: &Options) -> Result<Report, ModelError> {
     let model = opts.model.unwrap_or_else(|| ModelKind::infer(history));
-    let dialect = opts.dialect.unwrap_or(history.dialect);
-    let name = model.as_str();
-    match model {
-        ModelKind::Register | ModelKind::CasRegister => {
-            let cas = model == ModelKind::CasRegister;
-            check_spec(history, name, || RegisterSpec::new(cas, dialect), opts)
-        }
-        ModelKind::Kv => check_spec(history, name, || KvSpec::new(dialect), opts),
-    }
+    model.check(history, opts)
 }
 
-/// Check a history against a model of your own (see [`open::Model`]); `opts.model` is
-/// not used.
-pub fn check_model<M: open::Model + Clone>(
+/// Check a history against any model (see [`open::Model`]); `opts.model` is not used.
+/// Each key is checked with its own copy of `model`.
+pub fn check_model<M: Model + Clone>(
     history: &History,
     model: &M,
-    opts: &Options,
-) -> Result<Report, ModelError> {
-    check_spec(
-        history,
-        model.name(),
-        || open::Open::new(model.clone()),
-        opts,
-    )
-}
-
-/// Check with one `Spec` per key, made by `make`.
-fn check_spec<S: Spec>(
-    history: &History,
-    name: &'static str,
-    make: impl Fn() -> S,
     opts: &Options,
 ) -> Result<Report, ModelError> {
     let started = Instant::now();
     let dialect = opts.dialect.unwrap_or(history.dialect);
     let mut budget = Budget::new(opts.time_limit, opts.memory_limit_bytes);
     budget.stop_at_first_invalid = !opts.all_keys;
-    let mut keys = schedule(prepare::prepare(history, make, dialect)?, opts, &budget);
+    let mut keys = schedule(prepare::prepare(history, model, dialect)?, opts, &budget);
     keys.sort_by(|a, b| a.key.cmp(&b.key));
     let ops = keys.iter().map(|k| k.invocations).sum();
+    let name = model.name();
     let mut verdict = verdict(&keys, name, ops, started.elapsed());
     verdict
         .stats

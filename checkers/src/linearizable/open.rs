@@ -1,60 +1,88 @@
-//! Models of your own: a sequential object in a few dozen lines of Rust, checked by the
-//! same search as the built-in models.
+//! Models: a sequential object in a few dozen lines of Rust, checked by the search.
 //!
 //! A [`Model`] says what a single copy of the object does: its initial state, how it reads
 //! an op of the history, and the state after an op (or that the op is not legal there).
-//! [`Open`] adapts it to the search: states and ops are interned into small numbers and
-//! each step is computed once. The built-in register, cas-register and kv models are
-//! hand-tuned [`Spec`]s; a model written here gives up their shortcuts (no refutation by
-//! real time, no pruning of reads or writes), which the search does not need to be right.
+//! Every model is checked the same way, the built-in `register`, `cas-register` and `kv`
+//! (in `models/`) and the lock of the lock checker included: the adapter numbers states and
+//! ops and the search works on the numbers.
 //!
-//! A lock, as an example: free or held by a process; `acquire` is legal when it is free,
-//! `release` when the releasing process holds it.
+//! Provided methods say more where a model can, and each only makes the check faster:
+//! [`Model::shape`] tells a read, a write or a compare-and-set apart (legal and step
+//! without calling the model, reads taken at once, indeterminate ops taken only where
+//! needed, refutation by real time); [`Model::key`] says which object an op belongs to
+//! (the history's key unless said otherwise: each key is checked on its own);
+//! [`Model::describe_state`] and [`Model::describe_op`] word explanations.
+//!
+//! A FIFO queue, as an example: `enqueue` always succeeds; `dequeue` returns the head.
 //!
 //! ```
 //! use checkers::linearizable::open::Model;
-//! use checkers::linearizable::{check_model, OpView, Options, Outcome};
+//! use checkers::linearizable::{check_model, OpView, Options, Outcome, Shape};
 //! use history::{Dialect, History, Op, OpType, Validity};
+//! use serde_json::json;
+//! use std::collections::VecDeque;
 //!
 //! #[derive(Clone)]
-//! struct Lock;
+//! struct Queue;
 //!
-//! impl Model for Lock {
-//!     type State = Option<u64>;
-//!     type Op = (bool, u64); // (acquire?, process)
-//!     fn name(&self) -> &'static str { "lock" }
-//!     fn init(&self) -> Option<u64> { None }
-//!     fn op(&self, op: OpView) -> Result<Option<(bool, u64)>, String> {
+//! #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+//! enum QueueOp {
+//!     Enqueue(i64),
+//!     /// A dequeue that returned this (None: the queue was empty).
+//!     Dequeue(Option<i64>),
+//! }
+//!
+//! impl Model for Queue {
+//!     type State = VecDeque<i64>;
+//!     type Op = QueueOp;
+//!     fn name(&self) -> &'static str { "queue" }
+//!     fn init(&self) -> VecDeque<i64> { VecDeque::new() }
+//!     fn op(&self, op: OpView) -> Result<Option<QueueOp>, String> {
 //!         match (op.f, op.outcome) {
-//!             (_, Outcome::Fail) => Ok(None),
-//!             ("acquire", _) => Ok(Some((true, op.process))),
-//!             ("release", _) => Ok(Some((false, op.process))),
-//!             (f, _) => Err(format!("a lock has no {f:?}")),
+//!             (_, Outcome::Fail) | ("dequeue", Outcome::Unknown) => Ok(None),
+//!             ("enqueue", _) => Ok(Some(QueueOp::Enqueue(op.value.as_i64().ok_or("a number")?))),
+//!             ("dequeue", _) => Ok(Some(QueueOp::Dequeue(op.result.as_i64()))),
+//!             (f, _) => Err(format!("a queue has no {f:?}")),
 //!         }
 //!     }
-//!     fn step(&self, held: &Option<u64>, &(acquire, p): &(bool, u64)) -> Option<Option<u64>> {
-//!         match (acquire, held) {
-//!             (true, None) => Some(Some(p)),
-//!             (false, Some(q)) if *q == p => Some(None),
-//!             _ => None,
+//!     fn step(&self, q: &VecDeque<i64>, op: &QueueOp) -> Option<VecDeque<i64>> {
+//!         let mut q = q.clone();
+//!         match op {
+//!             QueueOp::Enqueue(v) => q.push_back(*v),
+//!             QueueOp::Dequeue(v) => {
+//!                 if q.pop_front() != *v {
+//!                     return None;
+//!                 }
+//!             }
+//!         }
+//!         Some(q)
+//!     }
+//!     // Optional: an enqueue is always legal (the search need not try it to know).
+//!     fn shape(&self, op: &QueueOp) -> Shape<VecDeque<i64>> {
+//!         match op {
+//!             QueueOp::Enqueue(_) => Shape::Update,
+//!             QueueOp::Dequeue(_) => Shape::Other,
 //!         }
 //!     }
 //! }
 //!
-//! // Two processes hold the lock at once: not linearizable.
+//! // 1 then 2 enqueued, one after the other; then 2 dequeued first: not linearizable.
 //! let ops = vec![
-//!     Op::client(0, OpType::Invoke, "acquire", serde_json::Value::Null),
-//!     Op::client(0, OpType::Ok, "acquire", serde_json::Value::Null),
-//!     Op::client(1, OpType::Invoke, "acquire", serde_json::Value::Null),
-//!     Op::client(1, OpType::Ok, "acquire", serde_json::Value::Null),
+//!     Op::client(0, OpType::Invoke, "enqueue", json!(1)),
+//!     Op::client(0, OpType::Ok, "enqueue", json!(1)),
+//!     Op::client(0, OpType::Invoke, "enqueue", json!(2)),
+//!     Op::client(0, OpType::Ok, "enqueue", json!(2)),
+//!     Op::client(1, OpType::Invoke, "dequeue", json!(null)),
+//!     Op::client(1, OpType::Ok, "dequeue", json!(2)),
 //! ];
 //! let h = History::from_ops(ops, Dialect::Schism).unwrap();
-//! let r = check_model(&h, &Lock, &Options::default()).unwrap();
+//! let r = check_model(&h, &Queue, &Options::default()).unwrap();
 //! assert_eq!(r.verdict.validity, Validity::Invalid);
 //! ```
 
-use super::model::{Effect, OpView, Spec};
-use rustc_hash::FxHashMap;
+pub use super::shape::Shape;
+pub use super::view::{OpView, Outcome};
+use history::Key;
 use std::fmt::Debug;
 use std::hash::Hash;
 
@@ -78,8 +106,22 @@ pub trait Model: Send {
     fn op(&self, op: OpView) -> Result<Option<Self::Op>, String>;
 
     /// The state after `op` from `state`, or None when `op` cannot happen there. Must be a
-    /// pure function of its arguments.
+    /// pure function of its arguments. Not called for an op whose [`Model::shape`] says
+    /// what it does (see [`Shape::apply`]).
     fn step(&self, state: &Self::State, op: &Self::Op) -> Option<Self::State>;
+
+    /// What `op` does, where one of the common shapes says it; must agree with
+    /// [`Model::step`]. The default, [`Shape::Other`], is always right, and slowest.
+    fn shape(&self, _op: &Self::Op) -> Shape<Self::State> {
+        Shape::Other
+    }
+
+    /// Which object an op belongs to: ops of different keys are checked apart. Called with
+    /// the invocation (its result null, its outcome unknown). The default is the history's
+    /// key.
+    fn key(&self, op: &OpView) -> Option<Key> {
+        op.key.cloned()
+    }
 
     /// How a state reads in explanations.
     fn describe_state(&self, state: &Self::State) -> String {
@@ -90,114 +132,9 @@ pub trait Model: Send {
     fn describe_op(&self, op: &Self::Op) -> String {
         format!("{op:?}")
     }
-}
 
-/// Numbers for values, in order of first appearance.
-struct Numbered<T> {
-    items: Vec<T>,
-    index: FxHashMap<T, u32>,
-}
-
-impl<T: Clone + Eq + Hash> Numbered<T> {
-    fn new() -> Self {
-        Numbered {
-            items: Vec::new(),
-            index: FxHashMap::default(),
-        }
-    }
-
-    fn id(&mut self, item: &T) -> u32 {
-        if let Some(&id) = self.index.get(item) {
-            return id;
-        }
-        let id = self.items.len() as u32;
-        self.items.push(item.clone());
-        self.index.insert(item.clone(), id);
-        id
-    }
-}
-
-/// A [`Model`] as the search's [`Spec`]: states and ops numbered, each step computed once.
-pub struct Open<M: Model> {
-    model: M,
-    states: Numbered<M::State>,
-    ops: Numbered<M::Op>,
-    /// (state, op) -> the state after it, or None when illegal.
-    steps: FxHashMap<(u32, u32), Option<u32>>,
-}
-
-impl<M: Model> Open<M> {
-    pub fn new(model: M) -> Self {
-        let mut states = Numbered::new();
-        states.id(&model.init());
-        Open {
-            model,
-            states,
-            ops: Numbered::new(),
-            steps: FxHashMap::default(),
-        }
-    }
-
-    /// The step, without remembering it (for `legal`, which may not change the cache).
-    fn compute(&self, state: u32, class: u32) -> Option<M::State> {
-        let s = &self.states.items[state as usize];
-        self.model.step(s, &self.ops.items[class as usize])
-    }
-}
-
-impl<M: Model> Spec for Open<M> {
-    fn class_of(&mut self, op: OpView) -> Result<Option<u32>, String> {
-        Ok(self.model.op(op)?.map(|o| self.ops.id(&o)))
-    }
-
-    fn init(&self) -> u32 {
+    /// Bytes a state holds beyond its own size (a string's text), for the memory budget.
+    fn heap_bytes(&self, _state: &Self::State) -> usize {
         0
-    }
-
-    fn legal(&self, state: u32, class: u32) -> bool {
-        match self.steps.get(&(state, class)) {
-            Some(next) => next.is_some(),
-            None => self.compute(state, class).is_some(),
-        }
-    }
-
-    fn step(&mut self, state: u32, class: u32) -> Option<u32> {
-        if let Some(&next) = self.steps.get(&(state, class)) {
-            return next;
-        }
-        let next = self.compute(state, class).map(|s| self.states.id(&s));
-        self.steps.insert((state, class), next);
-        next
-    }
-
-    // No shortcuts: each is allowed to say false, and then the search tries every order.
-    fn stutter_or_overwrite(&self, _class: u32) -> bool {
-        false
-    }
-
-    fn read_only(&self, _class: u32) -> bool {
-        false
-    }
-
-    fn blind(&self, _class: u32) -> bool {
-        false
-    }
-
-    fn effect(&self, _class: u32) -> Effect {
-        Effect::Other
-    }
-
-    fn describe_state(&self, state: u32) -> String {
-        self.model
-            .describe_state(&self.states.items[state as usize])
-    }
-
-    fn describe_class(&self, class: u32) -> String {
-        self.model.describe_op(&self.ops.items[class as usize])
-    }
-
-    fn memory_bytes(&self) -> usize {
-        // A rough size per entry: the item, its index entry, and the step cache.
-        (self.states.items.len() + self.ops.items.len()) * 96 + self.steps.len() * 24
     }
 }

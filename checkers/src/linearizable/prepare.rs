@@ -1,11 +1,16 @@
-//! From a history to the search's input: client ops grouped by key, each translated by the
-//! model into a class, with the interval in which it may take effect.
+//! From a history to the search's input: client ops grouped by the key the model gives
+//! them, each translated by the model into a class, with the interval in which it may take
+//! effect.
 //!
 //! One pass in history order: an op is translated at its completion, when its invocation is
-//! a few ops back and still in cache (a pass per key would jump across the whole history).
+//! a few ops back and still in cache (a pass per key would jump across the whole history,
+//! and reading each completion at its invocation would read ahead of the cache).
 
-use super::model::{OpView, Outcome, Spec};
-use history::{Dialect, History, Key, OpType, Process};
+use super::adapter::Open;
+use super::open::Model;
+use super::spec::Spec;
+use super::view::{OpView, Outcome};
+use history::{Dialect, History, Key, OpType, Process, Value};
 use rustc_hash::FxHashMap;
 
 /// An op that never returns (`info`, or no completion) may take effect until the end.
@@ -50,33 +55,36 @@ pub struct ModelError {
 /// Split a history's client ops by key (P-compositionality: each key is its own object)
 /// and translate them into classes, applying the dialect: in Knossos's, `fail` ops never
 /// happened; in Porcupine's the model decides what a `fail` observed.
-pub fn prepare<'a, S: Spec>(
+pub fn prepare<'a, M: Model + Clone>(
     history: &'a History,
-    make: impl Fn() -> S,
+    model: &M,
     dialect: Dialect,
-) -> Result<Vec<Prepared<'a, S>>, ModelError> {
+) -> Result<Vec<Prepared<'a, Open<M>>>, ModelError> {
     let ops = history.ops();
-    let mut slots: FxHashMap<Option<&Key>, usize> = FxHashMap::default();
-    let mut keys: Vec<Prepared<S>> = Vec::new();
-    // Open invocations: process -> (key slot, position in that key's ops).
-    let mut open: FxHashMap<u64, (usize, usize)> = FxHashMap::default();
+    let mut slots: FxHashMap<Option<Key>, usize> = FxHashMap::default();
+    let mut keys: Vec<Prepared<Open<M>>> = Vec::new();
+    // For each invocation whose completion is ahead: (key slot, position in its ops).
+    let mut open: Vec<(u32, u32)> = vec![(0, 0); ops.len()];
     for (i, op) in ops.iter().enumerate() {
-        let Process::Client(p) = op.process else {
+        let Process::Client(_) = op.process else {
             continue;
         };
-        if op.kind == OpType::Invoke {
-            let slot = *slots.entry(op.key.as_ref()).or_insert_with(|| {
-                keys.push(Prepared {
-                    job: KeyJob {
-                        key: op.key.clone(),
-                        history,
-                    },
-                    spec: make(),
-                    ops: Vec::new(),
-                    invocations: 0,
+        let (slot, at, completion) = if op.kind == OpType::Invoke {
+            let invocation = view(history, i, None, dialect).expect("not a fail");
+            let slot = *slots
+                .entry(model.key(&invocation))
+                .or_insert_with_key(|key| {
+                    keys.push(Prepared {
+                        job: KeyJob {
+                            key: key.clone(),
+                            history,
+                        },
+                        spec: Open::new(model.clone()),
+                        ops: Vec::new(),
+                        invocations: 0,
+                    });
+                    keys.len() - 1
                 });
-                keys.len() - 1
-            });
             let k = &mut keys[slot];
             k.invocations += 1;
             k.ops.push(LinOp {
@@ -84,18 +92,33 @@ pub fn prepare<'a, S: Spec>(
                 ret: NEVER,
                 class: DROPPED,
             });
+            let at = k.ops.len() - 1;
             if history.partner(i).is_some() {
-                open.insert(p, (slot, k.ops.len() - 1));
-            } else {
-                let class = translate(&mut k.spec, history, i, None, dialect)?;
-                k.ops.last_mut().expect("just pushed").class = class.unwrap_or(DROPPED);
+                open[i] = (slot as u32, at as u32);
+                continue;
             }
-        } else if let Some((slot, at)) = open.remove(&p) {
-            let k = &mut keys[slot];
-            let call = k.ops[at].call as usize;
-            let class = translate(&mut k.spec, history, call, Some(i), dialect)?;
-            k.ops[at].class = class.unwrap_or(DROPPED);
-            if op.kind != OpType::Info && class.is_some() {
+            (slot, at, None)
+        } else {
+            let Some(call) = history.partner(i) else {
+                continue;
+            };
+            let (slot, at) = open[call];
+            (slot as usize, at as usize, Some(i))
+        };
+        let k = &mut keys[slot];
+        let call = k.ops[at].call as usize;
+        let Some(v) = view(history, call, completion, dialect) else {
+            continue;
+        };
+        let determinate = v.outcome != Outcome::Unknown;
+        let class = k.spec.class_of(v).map_err(|message| ModelError {
+            index: call,
+            line: history.line(call),
+            message,
+        })?;
+        if let Some(class) = class {
+            k.ops[at].class = class;
+            if determinate {
                 k.ops[at].ret = i as u32;
             }
         }
@@ -106,40 +129,37 @@ pub fn prepare<'a, S: Spec>(
     Ok(keys)
 }
 
-/// Translate one invocation and its completion (None: never completed).
-fn translate<S: Spec>(
-    spec: &mut S,
+/// An invocation and its completion (None: never completed, or not yet known) as a model
+/// reads them; None for a `fail` that the dialect says never happened.
+#[inline]
+fn view(
     history: &History,
     call: usize,
     completion: Option<usize>,
     dialect: Dialect,
-) -> Result<Option<u32>, ModelError> {
+) -> Option<OpView<'_>> {
     let ops = history.ops();
     let invoke = &ops[call];
     let done = completion.map(|c| &ops[c]);
     let outcome = match done.map(|c| c.kind) {
         Some(OpType::Ok) => Outcome::Ok,
         Some(OpType::Fail) if !dialect.fail_observed(done.and_then(|c| c.error.as_ref())) => {
-            return Ok(None)
+            return None
         }
         Some(OpType::Fail) => Outcome::Fail,
         _ => Outcome::Unknown,
     };
-    let result = done.map_or(&history::Value::Null, |c| &c.value);
-    let process = match invoke.process {
-        Process::Client(p) => p,
-        _ => u64::MAX,
-    };
-    spec.class_of(OpView {
+    Some(OpView {
         f: &invoke.f,
+        key: invoke.key.as_ref(),
         value: &invoke.value,
-        result,
+        result: done.map_or(&Value::Null, |c| &c.value),
         outcome,
-        process,
-    })
-    .map_err(|message| ModelError {
+        process: match invoke.process {
+            Process::Client(p) => p,
+            _ => u64::MAX,
+        },
         index: call,
-        line: history.line(call),
-        message,
+        dialect,
     })
 }

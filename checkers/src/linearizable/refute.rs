@@ -12,8 +12,9 @@
 //! anomalies (stale reads) at once, even among many indeterminate ops, where a search must
 //! otherwise exhaust every order before the op.
 
-use super::model::{Effect, Spec};
 use super::prepare::{LinOp, NEVER};
+use super::shape::Shape;
+use super::spec::Spec;
 
 /// Why an op is impossible.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -32,14 +33,14 @@ pub struct Refutation {
 
 /// The earliest-completing impossible op, if any.
 pub fn refute<S: Spec>(spec: &S, ops: &[LinOp]) -> Option<Refutation> {
-    let effects: Vec<Effect> = ops.iter().map(|o| spec.effect(o.class)).collect();
+    let effects: Vec<Shape<u32>> = ops.iter().map(|o| spec.shape(o.class)).collect();
     let mut states = spec.init() as usize + 1;
     for e in &effects {
         let top = match *e {
-            Effect::Other => return None,
-            Effect::Keep => 0,
-            Effect::Observe(v) | Effect::Set(v) => v,
-            Effect::CompareSet(a, b) => a.max(b),
+            Shape::Update | Shape::Other => return None,
+            Shape::Differs(_) => 0,
+            Shape::Observe(v) | Shape::Set(v) => v,
+            Shape::CompareSet(a, b) => a.max(b),
         };
         states = states.max(top as usize + 1);
     }
@@ -49,7 +50,7 @@ pub fn refute<S: Spec>(spec: &S, ops: &[LinOp]) -> Option<Refutation> {
     // Determinate ops that set the state, by call, with the suffix minimum of their return.
     let mut killers: Vec<usize> = Vec::new();
     for (i, e) in effects.iter().enumerate() {
-        if let Effect::Set(v) | Effect::CompareSet(_, v) = *e {
+        if let Shape::Set(v) | Shape::CompareSet(_, v) = *e {
             let list = &mut max_ret[v as usize];
             let best = list.last().copied().unwrap_or((0, u32::MAX));
             list.push(best.max((ops[i].ret, i as u32)));
@@ -60,7 +61,7 @@ pub fn refute<S: Spec>(spec: &S, ops: &[LinOp]) -> Option<Refutation> {
     }
     let mut setter_calls: Vec<Vec<u32>> = vec![Vec::new(); states];
     for (i, e) in effects.iter().enumerate() {
-        if let Effect::Set(v) | Effect::CompareSet(_, v) = *e {
+        if let Shape::Set(v) | Shape::CompareSet(_, v) = *e {
             setter_calls[v as usize].push(ops[i].call);
         }
     }
@@ -77,7 +78,7 @@ pub fn refute<S: Spec>(spec: &S, ops: &[LinOp]) -> Option<Refutation> {
             continue;
         }
         let needs = match *e {
-            Effect::Observe(v) | Effect::CompareSet(v, _) => v,
+            Shape::Observe(v) | Shape::CompareSet(v, _) => v,
             _ => continue,
         };
         // The latest return among setters of `needs` invoked before y completes.

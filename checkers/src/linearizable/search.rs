@@ -22,8 +22,8 @@
 //!   that is illegal without it; anywhere else it could be moved later or dropped.
 
 use super::memo::{FiredSets, Memo};
-use super::model::Spec;
 use super::prepare::{LinOp, NEVER};
+use super::spec::Spec;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
@@ -240,7 +240,9 @@ impl<S: Spec> Search<S> {
             }
             call_before_ret[i as usize] = k as u32;
         }
-        let lazy = det.iter().all(|o| spec.stutter_or_overwrite(o.class));
+        let lazy = det
+            .iter()
+            .all(|o| spec.shape(o.class).stutter_or_overwrite());
         let mut info_classes: Vec<InfoClass> = Vec::new();
         let mut info_class_of = Vec::with_capacity(info.len());
         for (id, op) in info.iter().enumerate() {
@@ -591,16 +593,19 @@ impl<S: Spec> Search<S> {
                 }
             }
             _ => {
-                let moves = self
-                    .frames
+                // The last PREFIX_LEN moves: only the root frame has none, and it is first,
+                // so the last PREFIX_LEN - 1 frames and this one hold them (a walk over every
+                // frame would cost the search's depth at each new furthest dead end).
+                let from = self.frames.len().saturating_sub(PREFIX_LEN - 1);
+                let prefix = self.frames[from..]
                     .iter()
                     .chain(std::iter::once(frame))
-                    .filter_map(|f| f.mv);
-                let skip = (self.frames.len() + 1).saturating_sub(PREFIX_LEN + 1);
+                    .filter_map(|f| f.mv)
+                    .collect();
                 self.best = Some(Failure {
                     blocking: op,
                     states: vec![state],
-                    prefix: moves.skip(skip).collect(),
+                    prefix,
                 });
             }
         }

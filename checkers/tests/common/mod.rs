@@ -1,6 +1,8 @@
 //! What the test files share: histories written as text, one event a line.
 #![allow(dead_code)]
 
+pub mod lock;
+
 use history::{Dialect, History, Op, OpType};
 
 /// The history written in `text` as lines `process type rest`, one event per line in

@@ -6,24 +6,28 @@
 //! - [`overlap`] finds two acquires whose certain holding windows overlap, and names them
 //!   (`two-holders`). It needs no search, so it also answers when the search runs out of
 //!   time.
-//! - The complete test: each lock's history is [`translate`]d into a CAS register holding
-//!   the owner and checked by [`crate::linearizable`] with the CAS register model. A lock
-//!   with no order of its ops that a mutex allows is explained in lock terms: `two-holders`
-//!   when the op that cannot take effect is an acquire, `release-not-held` when it is a
-//!   release. Locks with an overlap are reported by it alone.
+//! - The complete test: each lock's history is checked by [`crate::linearizable`] against
+//!   the [`model::Mutex`] model, leaving out the [`orphans`]. A lock with no order of its
+//!   ops that a mutex allows is explained in lock terms: `two-holders` when the op that
+//!   cannot take effect is an acquire, `release-not-held` when it is a release. Locks with
+//!   an overlap are reported by it alone.
 //!
 //! A search that runs out of time makes the verdict unknown (unless something is invalid),
 //! never valid; so does a history in which no acquire ever succeeded.
 
+pub mod model;
+pub mod orphans;
 pub mod overlap;
-pub mod translate;
 
 use super::common::{named, span, Report};
-use crate::linearizable::{self, ModelKind, Options};
+use crate::linearizable::{self, Options};
 use crate::Checker;
 use history::{Anomaly, Dialect, History, Key, OpSpan, OpType, Validity, Verdict};
+use model::Mutex;
 use overlap::Overlap;
+use rustc_hash::FxHashSet;
 use serde_json::{json, Value};
+use std::sync::Arc;
 use std::time::Duration;
 
 /// The lock checker.
@@ -60,37 +64,28 @@ impl Checker for Lock {
         for o in &overlaps {
             report.push(overlap_anomaly(history, o));
         }
-        let t = match translate::translate(history) {
-            Ok(t) => t,
-            Err(e) => {
-                report.cannot_judge(format!("the lock history cannot be translated: {e}"));
-                return report.finish();
-            }
+        let orphans = orphans::orphans(history);
+        report.stat("orphan_info_acquires", json!(orphans.len()));
+        report.stat("locks", json!(locks(history, &orphans)));
+        let mutex = Mutex {
+            left_out: Arc::new(orphans),
         };
-        report.stat("orphan_info_acquires", json!(t.orphans));
         let opts = Options {
-            model: Some(ModelKind::CasRegister),
             dialect: Some(Dialect::Schism),
             time_limit: self.time_limit,
             all_keys: true,
             ..Options::default()
         };
         let mut unfinished = Vec::new();
-        match linearizable::check(&t.history, &opts) {
-            Err(e) => report.cannot_judge(format!(
-                "line {}: the translated history is not a CAS register history: {}",
-                e.line, e.message
-            )),
+        match linearizable::check_model(history, &mutex, &opts) {
+            Err(e) => report.cannot_judge(format!("line {}: {}", e.line, e.message)),
             Ok(r) => {
-                report.stat("locks", json!(r.keys.len()));
                 for k in r.keys {
                     if overlaps.iter().any(|o| o.key == k.key) {
                         continue;
                     }
                     match (k.validity, k.anomaly) {
-                        (Validity::Invalid, Some(a)) => {
-                            report.push(search_anomaly(history, &t.origin, a))
-                        }
+                        (Validity::Invalid, Some(a)) => report.push(search_anomaly(history, a)),
                         (Validity::Valid, _) => {}
                         (_, _) => unfinished.push(k.reason.unwrap_or_else(|| {
                             format!("{} could not be judged", lock_name(&k.key))
@@ -142,6 +137,18 @@ fn count(history: &History, report: &mut Report) -> u64 {
     n[0][0]
 }
 
+/// How many locks have an acquire or release that is not an orphan.
+fn locks(history: &History, orphans: &FxHashSet<usize>) -> usize {
+    let ops = history.ops();
+    let keys: FxHashSet<Option<&Key>> = history
+        .client_pairs()
+        .filter(|&(i, _)| matches!(ops[i].f.as_str(), "acquire" | "release"))
+        .filter(|(i, _)| !orphans.contains(i))
+        .map(|(i, _)| ops[i].key.as_ref())
+        .collect();
+    keys.len()
+}
+
 fn overlap_anomaly(history: &History, o: &Overlap) -> Anomaly {
     let ops = history.ops();
     let (a, b) = (&ops[o.first], &ops[o.second]);
@@ -184,23 +191,9 @@ fn overlap_anomaly(history: &History, o: &Overlap) -> Anomaly {
     }
 }
 
-/// A register state of the translation, in lock terms.
-fn state(s: &str) -> String {
-    match s {
-        "nil" => "free".into(),
-        "..." => "...".into(),
-        p => format!("held by process {p}"),
-    }
-}
-
-/// The search's anomaly on the translated history, told in lock terms with the original
-/// ops (the failing one first).
-fn search_anomaly(history: &History, origin: &[usize], a: Anomaly) -> Anomaly {
-    let ops: Vec<usize> = a
-        .ops
-        .iter()
-        .filter_map(|s| origin.get(s.invoke_index as usize).copied())
-        .collect();
+/// The search's anomaly, told in lock terms with the ops it names (the failing one first).
+fn search_anomaly(history: &History, a: Anomaly) -> Anomaly {
+    let ops: Vec<usize> = a.ops.iter().map(|s| s.invoke_index as usize).collect();
     let lock = lock_name(&a.key);
     let Some(&failing) = ops.first() else {
         return Anomaly {
@@ -211,8 +204,12 @@ fn search_anomaly(history: &History, origin: &[usize], a: Anomaly) -> Anomaly {
     };
     let acquire = history.ops()[failing].f == "acquire";
     let states: Vec<String> = match (&a.data["states"], &a.data["needs"]) {
-        (Value::Array(s), _) => s.iter().filter_map(Value::as_str).map(state).collect(),
-        (_, Value::String(n)) => vec![format!("never {} in time", state(n))],
+        (Value::Array(s), _) => s
+            .iter()
+            .filter_map(Value::as_str)
+            .map(String::from)
+            .collect(),
+        (_, Value::String(n)) => vec![format!("never {n} in time")],
         _ => Vec::new(),
     };
     let (kind, why) = if acquire {
