@@ -321,6 +321,20 @@ mod tests {
     }
 
     #[test]
+    fn an_indeterminate_release_may_free_the_next_hold_of_its_own_process() {
+        // Legal: 1 acquires, its unsure release (invoked earlier) takes effect, 2 acquires.
+        let v = check(vec![
+            op(1, OpType::Invoke, "release"),
+            op(1, OpType::Info, "release"),
+            op(1, OpType::Invoke, "acquire"),
+            op(1, OpType::Ok, "acquire"),
+            op(2, OpType::Invoke, "acquire"),
+            op(2, OpType::Ok, "acquire"),
+        ]);
+        assert_eq!(v.validity, Validity::Valid, "{v:?}");
+    }
+
+    #[test]
     fn the_search_finds_what_the_windows_miss_and_tells_it_in_lock_terms() {
         // Process 1's acquire is indeterminate, so it has no window; but its release
         // succeeds after process 2 took the lock for good: 1 can only have held it too.

@@ -7,7 +7,10 @@
 //! over `(completion, next release's invocation)` — to the end of the history if p never
 //! releases. Two such windows of one lock that overlap are two holders at once, whatever
 //! the order the ops took effect in: the later of the two acquires took effect inside the
-//! other's window. (The same process twice also counts: the mutex is not reentrant.)
+//! other's window. (The same process twice also counts: the mutex is not reentrant.) An
+//! acquire whose process has an unsure release (info, or never completed) begun before the
+//! acquire completed has no certain window: that release may take effect later and free
+//! it, so such acquires are left to the search.
 
 use history::{History, Key, OpType, Process};
 use std::collections::BTreeMap;
@@ -43,6 +46,9 @@ pub fn overlaps(history: &History) -> Vec<Overlap> {
     // process's releases that did not fail (invocation indexes, in order).
     let mut acquires: BTreeMap<Lock, Vec<(u64, usize, usize)>> = BTreeMap::new();
     let mut releases: BTreeMap<(Lock, u64), Vec<usize>> = BTreeMap::new();
+    // Releases that never said whether they happened: each may take effect at any moment
+    // after its invocation, also after its process's next acquire.
+    let mut unsure: BTreeMap<(Lock, u64), Vec<usize>> = BTreeMap::new();
     for (i, c) in history.client_pairs() {
         let op = &ops[i];
         let Process::Client(p) = op.process else {
@@ -54,6 +60,9 @@ pub fn overlaps(history: &History) -> Vec<Overlap> {
                 acquires.entry(op.key.clone()).or_default().push((p, i, c))
             }
             ("release", k, _) if k != OpType::Fail => {
+                if k != OpType::Ok {
+                    unsure.entry((op.key.clone(), p)).or_default().push(i);
+                }
                 releases.entry((op.key.clone(), p)).or_default().push(i)
             }
             _ => {}
@@ -61,8 +70,16 @@ pub fn overlaps(history: &History) -> Vec<Overlap> {
     }
     let mut found = Vec::new();
     for (key, acqs) in acquires {
+        // A hold is certain only when no unsure release of its process, begun before the
+        // acquire completed, could end it early (a mutex lets a late release free it).
+        let certain = |p: u64, from: usize| {
+            unsure
+                .get(&(key.clone(), p))
+                .is_none_or(|rs| rs.iter().all(|&r| r > from))
+        };
         let mut holds: Vec<Hold> = acqs
             .iter()
+            .filter(|&&(p, _, from)| certain(p, from))
             .map(|&(p, invoke, from)| {
                 let release = releases
                     .get(&(key.clone(), p))
@@ -133,6 +150,22 @@ mod tests {
                 count: 1
             }]
         );
+    }
+
+    #[test]
+    fn an_unsure_release_before_an_acquire_may_free_it_later() {
+        // Process 1's release never answered; it may take effect after 1's acquire, so 2's
+        // acquire need not be a second holder (a mutex allows: acquire 1, release 1,
+        // acquire 2). The search decides; this quick test must not claim two holders.
+        let got = find(vec![
+            op(1, OpType::Invoke, "release"),
+            op(1, OpType::Info, "release"),
+            op(1, OpType::Invoke, "acquire"),
+            op(1, OpType::Ok, "acquire"),
+            op(2, OpType::Invoke, "acquire"),
+            op(2, OpType::Ok, "acquire"),
+        ]);
+        assert_eq!(got, vec![]);
     }
 
     #[test]
