@@ -322,15 +322,7 @@ mod tests {
 
     #[test]
     fn an_indeterminate_release_may_free_the_next_hold_of_its_own_process() {
-        // Legal: 1 acquires, its unsure release (invoked earlier) takes effect, 2 acquires.
-        let v = check(vec![
-            op(1, OpType::Invoke, "release"),
-            op(1, OpType::Info, "release"),
-            op(1, OpType::Invoke, "acquire"),
-            op(1, OpType::Ok, "acquire"),
-            op(2, OpType::Invoke, "acquire"),
-            op(2, OpType::Ok, "acquire"),
-        ]);
+        let v = check(super::overlap::tests::late_release());
         assert_eq!(v.validity, Validity::Valid, "{v:?}");
     }
 

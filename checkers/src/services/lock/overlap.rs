@@ -119,13 +119,26 @@ pub fn overlaps(history: &History) -> Vec<Overlap> {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
     use history::{Dialect, Op};
     use serde_json::json;
 
-    fn op(p: u64, kind: OpType, f: &str) -> Op {
+    pub(crate) fn op(p: u64, kind: OpType, f: &str) -> Op {
         Op::client(p, kind, f, json!(null)).with_key(Key::Int(1))
+    }
+
+    /// Process 1's release never answered, then 1 and 2 acquire: legal for a mutex (1
+    /// acquires, the late release frees it, 2 acquires).
+    pub(crate) fn late_release() -> Vec<Op> {
+        vec![
+            op(1, OpType::Invoke, "release"),
+            op(1, OpType::Info, "release"),
+            op(1, OpType::Invoke, "acquire"),
+            op(1, OpType::Ok, "acquire"),
+            op(2, OpType::Invoke, "acquire"),
+            op(2, OpType::Ok, "acquire"),
+        ]
     }
 
     fn find(ops: Vec<Op>) -> Vec<Overlap> {
@@ -154,18 +167,8 @@ mod tests {
 
     #[test]
     fn an_unsure_release_before_an_acquire_may_free_it_later() {
-        // Process 1's release never answered; it may take effect after 1's acquire, so 2's
-        // acquire need not be a second holder (a mutex allows: acquire 1, release 1,
-        // acquire 2). The search decides; this quick test must not claim two holders.
-        let got = find(vec![
-            op(1, OpType::Invoke, "release"),
-            op(1, OpType::Info, "release"),
-            op(1, OpType::Invoke, "acquire"),
-            op(1, OpType::Ok, "acquire"),
-            op(2, OpType::Invoke, "acquire"),
-            op(2, OpType::Ok, "acquire"),
-        ]);
-        assert_eq!(got, vec![]);
+        // The search decides; this quick test must not claim two holders.
+        assert_eq!(find(late_release()), vec![]);
     }
 
     #[test]
