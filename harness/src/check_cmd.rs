@@ -92,7 +92,10 @@ pub fn run(args: &CheckArgs) -> ExitCode {
             return ExitCode::BadInput;
         }
     };
-    let workload = args.workload.as_deref().unwrap_or("register");
+    let workload = args
+        .workload
+        .as_deref()
+        .unwrap_or(workloads::registry::DEFAULT.name);
     let checkers = match crate::check_file::checkers_for(workload, given(args), time_limit) {
         Ok(c) => c,
         Err(e) => {
@@ -174,17 +177,19 @@ fn given(args: &CheckArgs) -> Vec<CheckOption<'static>> {
     if let Some(t) = args.bank_total {
         give("--bank-total", json!(t), "bank", "expected_total");
     }
+    // The default workload's options (linearizability per key).
+    let default = workloads::registry::DEFAULT.section.unwrap_or_default();
     if let Some(m) = &args.model {
-        give("--model", json!(m), "register", "model");
+        give("--model", json!(m), default, "model");
     }
     if let Some(m) = args.memory_limit {
-        give("--memory-limit", json!(m), "register", "memory_limit_mb");
+        give("--memory-limit", json!(m), default, "memory_limit_mb");
     }
     if args.all_keys {
-        give("--all-keys", json!(true), "register", "all_keys");
+        give("--all-keys", json!(true), default, "all_keys");
     }
     if args.search_only {
-        give("--search-only", json!(true), "register", "search_only");
+        give("--search-only", json!(true), default, "search_only");
     }
     given
 }

@@ -62,7 +62,8 @@ pub fn run(args: &ReportArgs) -> ExitCode {
             return ExitCode::BadInput;
         }
     };
-    let checkers = match crate::check_file::checkers_for("register", Vec::new(), time_limit) {
+    let workload = workloads::registry::DEFAULT.name;
+    let checkers = match crate::check_file::checkers_for(workload, Vec::new(), time_limit) {
         Ok(c) => c,
         Err(e) => {
             eprintln!("schism report: {e}");
@@ -75,7 +76,7 @@ pub fn run(args: &ReportArgs) -> ExitCode {
         dialect: None,
         max_bytes: args.max_history_mb.saturating_mul(1 << 20),
     };
-    let checked = check_file(&read, "register", &checkers);
+    let checked = check_file(&read, workload, &checkers);
     println!("{}", text_line(&checked));
     if let Some(e) = &checked.error {
         eprintln!("schism report: {e}");

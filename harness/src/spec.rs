@@ -74,7 +74,7 @@ impl Default for TestSpec {
             name: None,
             system: "raft".into(),
             bin: None,
-            workload: "register".into(),
+            workload: workloads::registry::DEFAULT.name.into(),
             nodes: 5,
             concurrency: 10,
             rate: 0.0,

@@ -1,5 +1,5 @@
 //! Network rules: a private iptables chain (`schism`) in each node's network namespace,
-//! jumped to from INPUT, so every rule of schism is removed by flushing it.
+//! jumped to from INPUT; each fault adds its rules there and deletes exactly those.
 
 use crate::NemesisError;
 use cluster::{Cluster, ClusterError};
@@ -71,18 +71,4 @@ pub async fn each<'a>(
 pub enum Rule {
     Add,
     Delete,
-}
-
-/// Remove every network rule of schism on these nodes.
-pub async fn flush<'a>(
-    cluster: &dyn Cluster,
-    nodes: impl IntoIterator<Item = &'a String>,
-) -> Result<(), NemesisError> {
-    try_join_all(
-        nodes
-            .into_iter()
-            .map(|n| iptables(cluster, n, &["-F", CHAIN])),
-    )
-    .await?;
-    Ok(())
 }

@@ -172,11 +172,10 @@ impl Runner {
         let i = self.index(kind)?;
         let nemesis = &self.kinds[i];
         let _busy = self.busy.lock().await;
-        let leader = match &self.leader {
-            Some(l) if nemesis.wants_leader(&self.env(cluster, None)) => l.leader(cluster).await,
-            _ => None,
-        };
-        let env = self.env(cluster, leader);
+        let mut env = self.env(cluster, None);
+        if let Some(l) = self.leader.as_ref().filter(|_| nemesis.wants_leader(&env)) {
+            env.leader = l.leader(cluster).await;
+        }
         let chosen = nemesis.choose(&env, &mut lock(&self.rng))?;
         let Some(fault) = chosen else {
             tracing::info!(kind, "no node free for this fault: skipped");

@@ -91,6 +91,9 @@ pub static ALL: &[&WorkloadDef] = &[
     &crate::txn::set::SET,
 ];
 
+/// The workload a run drives and `schism check` judges when none is named.
+pub static DEFAULT: &WorkloadDef = &crate::register::REGISTER;
+
 /// The workload called `name`; an error lists the known ones.
 pub fn find(name: &str) -> Result<&'static WorkloadDef, String> {
     ALL.iter()
