@@ -31,7 +31,7 @@ pub struct CheckArgs {
     pub bank_total: Option<i64>,
     /// register: the sequential model, register, cas-register or kv (default: from the
     /// ops' functions).
-    #[arg(long, value_parser = ["register", "cas-register", "kv"])]
+    #[arg(long, value_parser = model_names())]
     pub model: Option<String>,
     /// The history format (default: recognised from the content).
     #[arg(long, default_value = "auto", value_parser = ["auto", "jsonl", "jepsen-edn", "porcupine-etcd", "porcupine-kv"])]
@@ -71,6 +71,15 @@ pub struct CheckArgs {
     /// History files, or directories to check every history file in.
     #[arg(required = true)]
     pub paths: Vec<PathBuf>,
+}
+
+/// `--model`'s choices: the built-in models of the registry.
+fn model_names() -> clap::builder::PossibleValuesParser {
+    checkers::linearizable::ModelKind::ALL
+        .iter()
+        .map(|m| m.as_str())
+        .collect::<Vec<_>>()
+        .into()
 }
 
 const HISTORY_EXTENSIONS: [&str; 4] = ["jsonl", "edn", "log", "txt"];
