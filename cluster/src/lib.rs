@@ -109,6 +109,22 @@ pub trait Cluster: Send + Sync {
     async fn resume(&self, node: &str) -> Result<(), ClusterError>;
     /// Run a command (iptables, ip, tc) in the node's network namespace.
     async fn exec_in_netns(&self, node: &str, argv: &[&str]) -> Result<ExecOutput, ClusterError>;
+    /// Run a command in the node's own container (its programs, its filesystem), as a
+    /// readiness or leader probe does; at most `timeout`. Backends without containers
+    /// cannot.
+    async fn exec(
+        &self,
+        node: &str,
+        argv: &[&str],
+        _timeout: std::time::Duration,
+    ) -> Result<ExecOutput, ClusterError> {
+        Err(ClusterError::Exec {
+            node: node.to_string(),
+            command: argv.join(" "),
+            exit_code: -1,
+            stderr: "this cluster backend cannot run commands in a node".into(),
+        })
+    }
     /// The last `tail` lines of the node's log.
     async fn logs(&self, node: &str, tail: usize) -> Result<String, ClusterError>;
     /// Remove every object of the run; first save each node's whole log into `save_logs_to`

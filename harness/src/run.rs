@@ -77,6 +77,7 @@ fn nemesis_options(spec: &TestSpec, system: &dyn System) -> Result<NemesisOption
     for t in &targets {
         t.check(&names).map_err(bad)?;
     }
+    let shapes = leader_aware(spec, system, shapes, &targets)?;
     Ok(NemesisOptions {
         faults: spec.nemesis.faults.clone(),
         targets,
@@ -107,6 +108,45 @@ fn nemesis_options(spec: &TestSpec, system: &dyn System) -> Result<NemesisOption
         max_clock_skew_ms: spec.nemesis.max_clock_skew_ms,
         sections: spec.nemesis.options.clone(),
     })
+}
+
+/// The partition shapes of a run, refusing what needs a leader of a system that cannot
+/// say who leads: `isolate-leader` and the `leader` target asked for are errors, and the
+/// default shapes leave `isolate-leader` out (rather than isolate a random node under
+/// that name).
+fn leader_aware(
+    spec: &TestSpec,
+    system: &dyn System,
+    shapes: Vec<Shape>,
+    targets: &[Target],
+) -> Result<Vec<Shape>, RunError> {
+    if system.leader().is_some() {
+        return Ok(shapes);
+    }
+    let refuse = |what: &str| {
+        Err(RunError::Spec(format!(
+            "{what} needs a system that can say who leads; {} cannot (give its spec a \
+             `leader:` probe, docs/systems.md)",
+            system.name()
+        )))
+    };
+    if targets.iter().any(|t| matches!(t, Target::Leader)) {
+        return refuse("the leader target");
+    }
+    if !spec.nemesis.faults.iter().any(|f| f == "partition") {
+        return Ok(shapes);
+    }
+    if shapes.is_empty() || Shape::ALL.iter().all(|s| shapes.contains(s)) {
+        // The default: every shape but the one this system cannot aim.
+        return Ok(Shape::ALL
+            .into_iter()
+            .filter(|s| *s != Shape::IsolateLeader)
+            .collect());
+    }
+    if shapes.contains(&Shape::IsolateLeader) {
+        return refuse("the isolate-leader partition");
+    }
+    Ok(shapes)
 }
 
 /// The nodes' names: n1, n2, ...

@@ -109,6 +109,28 @@ fn yaml_and_field_mistakes_name_the_file_line_and_column() {
             "5:1",
             "data_dir: \"var/data\": expected an absolute path inside the container",
         ),
+        // A leader no protocol asks, and a leader probe of two kinds at once.
+        (
+            "name: x\nimage:\n  binary: /bin/sh\nports: {client: 1}\nleader: zab\nclient: {protocol: etcd}\n",
+            "5:1",
+            "leader: \"zab\": expected none, a protocol that can ask (etcd)",
+        ),
+        (
+            "name: x\nimage:\n  binary: /bin/sh\nports: {client: 1}\nleader:\n  tcp: {port: 1}\n  command: [x]\nclient: {protocol: etcd}\n",
+            "5:1",
+            "leader: expected exactly one of",
+        ),
+        (
+            "name: x\nimage:\n  binary: /bin/sh\nports: {client: 1}\ncluster_ready: {http: {port: 0, path: /}}\nclient: {protocol: etcd}\n",
+            "5:1",
+            "cluster_ready: port 0 is not a port",
+        ),
+        // A protocol's options it does not take.
+        (
+            "name: x\nimage:\n  binary: /bin/sh\nports: {client: 1}\nclient: {protocol: etcd, options: {x: 1}}\n",
+            "5:",
+            "client.options: the etcd protocol takes no options",
+        ),
     ] {
         let (code, err) = run_spec(&d, yaml, &[]);
         assert_eq!(code, Some(254), "{yaml}\n{err}");
@@ -121,6 +143,23 @@ fn yaml_and_field_mistakes_name_the_file_line_and_column() {
     let (code, err) = run_spec(&d, GOOD, &["--workload", "g-set"]);
     assert_eq!(code, Some(254), "{err}");
     assert!(err.contains("does not serve the g-set workload"), "{err}");
+    let _ = std::fs::remove_dir_all(&d);
+}
+
+#[test]
+fn leader_aware_faults_are_refused_for_a_system_that_cannot_say_who_leads() {
+    let d = dir("leaderless");
+    for extra in [
+        &["--nemesis", "partition", "--shapes", "isolate-leader"][..],
+        &["--nemesis", "kill", "--targets", "leader"][..],
+    ] {
+        let (code, err) = run_spec(&d, GOOD, extra);
+        assert_eq!(code, Some(254), "{extra:?}: {err}");
+        assert!(
+            err.contains("needs a system that can say who leads; mine cannot"),
+            "{extra:?}: {err}"
+        );
+    }
     let _ = std::fs::remove_dir_all(&d);
 }
 

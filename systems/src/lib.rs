@@ -35,6 +35,7 @@ pub mod etcd_leader;
 pub mod listing;
 pub mod locate;
 pub mod memory;
+pub mod query;
 pub mod reference;
 mod resolve;
 pub mod runtime;

@@ -447,6 +447,16 @@ impl Cluster for DockerCluster {
         self.exec_in_netns_via(node, argv, self.exec_path).await
     }
 
+    async fn exec(
+        &self,
+        node: &str,
+        argv: &[&str],
+        timeout: std::time::Duration,
+    ) -> Result<ExecOutput, ClusterError> {
+        let m = self.member(node)?;
+        exec::docker_exec(&self.docker, &m.container, argv, timeout).await
+    }
+
     async fn logs(&self, node: &str, tail: usize) -> Result<String, ClusterError> {
         let m = self.member(node)?;
         let log = logs::node_log(&self.docker, &m.container, &self.log_files).await?;

@@ -37,6 +37,8 @@ pub fn maelstrom(bin: &Path) -> Result<Loaded, String> {
         stop_signal: None,
         log_files: Vec::new(),
         leader: None,
+        cluster_ready: None,
+        package: None,
         client: ClientSpec {
             protocol: "maelstrom".into(),
             port: None,
@@ -45,6 +47,7 @@ pub fn maelstrom(bin: &Path) -> Result<Loaded, String> {
             http: None,
             command: Vec::new(),
             env: Default::default(),
+            options: serde_json::Value::Null,
         },
         workloads: Vec::new(),
         lie_fields: Vec::new(),

@@ -17,8 +17,8 @@ mod validate;
 mod vars;
 
 pub use builtin::{builtin, maelstrom, BUILTIN};
-pub use schema::{ClientSpec, HttpReady, ImageSource, Ready, SystemSpec};
-pub use system::SpecSystem;
+pub use schema::{ClientSpec, HttpReady, ImageSource, LeaderSpec, Ready, SystemSpec};
+pub use system::{client_command, SpecSystem};
 
 use std::path::{Path, PathBuf};
 

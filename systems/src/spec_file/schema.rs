@@ -1,6 +1,7 @@
 //! The fields of a system spec, as a user writes them in YAML. Every field is documented
 //! in docs/systems.md; unknown fields are errors (a typo must not be silently ignored).
 
+use crate::query::Query;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
@@ -37,10 +38,19 @@ pub struct SystemSpec {
     /// Log files the node writes besides stdout and stderr (saved with them).
     #[serde(default)]
     pub log_files: Vec<String>,
-    /// How to find the leader (for the isolate-leader partition and leader-first
-    /// traitors): `etcd` (its status API on the client port) or `none`.
+    /// How to find the leader or primary (for the isolate-leader partition, the `leader`
+    /// target and leader-first traitors): `none`, a client protocol that can ask (`etcd`),
+    /// or a probe any spec can use.
     #[serde(default)]
-    pub leader: Option<String>,
+    pub leader: Option<LeaderSpec>,
+    /// When the whole cluster serves clients, beyond each node being ready: a question
+    /// every node must answer (with `matches` in the answer, when given) before the run's
+    /// clients start.
+    #[serde(default)]
+    pub cluster_ready: Option<Query>,
+    /// The Debian package that provides `image.binary`, named when it is missing.
+    #[serde(default)]
+    pub package: Option<String>,
     pub client: ClientSpec,
     /// The workloads it serves (default: those its client protocol can drive).
     #[serde(default)]
@@ -70,6 +80,10 @@ pub struct ImageSource {
     /// Empty directories to create.
     #[serde(default)]
     pub dirs: Vec<String>,
+    /// A shell in the image (this machine's static busybox at `/bin/sh`, its applets by
+    /// `busybox NAME`), for a node that runs several processes from one script.
+    #[serde(default)]
+    pub shell: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -77,6 +91,19 @@ pub struct ImageSource {
 pub struct ExtraFile {
     pub host: String,
     pub image: String,
+    /// An ELF program or library: its shared libraries (as `ldd` names them) come too.
+    #[serde(default)]
+    pub libraries: bool,
+}
+
+/// Who leads: a name (`none`, or a client protocol that can ask, such as `etcd`), or a
+/// question asked of each node: the node whose answer holds `matches` leads; without
+/// `matches`, the answer names the leader (a node's name or address).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(untagged)]
+pub enum LeaderSpec {
+    Named(String),
+    Probe(Query),
 }
 
 /// How to tell that a node is ready: exactly one of the three.
@@ -126,4 +153,17 @@ pub struct ClientSpec {
     /// exec: its environment, templated.
     #[serde(default)]
     pub env: BTreeMap<String, String>,
+    /// The protocol's own options (each protocol documents and checks its own).
+    #[serde(default)]
+    pub options: serde_json::Value,
+}
+
+impl SystemSpec {
+    /// The port clients connect to (`client.port`, else `ports.client`; 0 when neither).
+    pub fn client_port(&self) -> u16 {
+        self.client
+            .port
+            .or(self.ports.get("client").copied())
+            .unwrap_or(0)
+    }
 }

@@ -3,23 +3,26 @@
 //! every nemesis applies, the Byzantine ones included), and clients by protocol.
 
 use super::image::{program, Program};
+use super::schema::LeaderSpec;
 use super::template::render;
 use super::vars::{client_vars, node_vars};
 use super::Loaded;
-use crate::client::maelstrom::{self, MaelstromClient};
-use crate::client::{self, etcd, exec::ExecClient, http_kv::HttpKvClient};
-use crate::etcd_leader::EtcdLeader;
-use crate::runtime::{addrs, holder, node_program, IN_IMAGE, PORT as RUNTIME_PORT};
+use crate::client::{self, ClientCtx};
+use crate::query::leader::ProbeLeader;
+use crate::runtime::{holder, node_program, IN_IMAGE, PORT as RUNTIME_PORT};
 use crate::{Error, Setup, System};
 use async_trait::async_trait;
 use cluster::docker::DockerCluster;
 use cluster::{Cluster, ClusterSpec, ImageFile, ImageSpec, NodeCommand, Probe};
 use nemesis::Leader;
-use std::net::{Ipv4Addr, SocketAddr};
+use std::net::Ipv4Addr;
 use std::path::Path;
 use std::sync::Arc;
 use std::time::Duration;
 use workloads::Client;
+
+/// The shell `image.shell` brings: a statically linked busybox (scripts/install-deps).
+const SHELL: &str = "/usr/bin/busybox";
 
 /// Message fields a lying Maelstrom node changes when its spec names none.
 const LIE_FIELDS: [&str; 6] = ["value", "message", "element", "delta", "echo", "id"];
@@ -43,10 +46,7 @@ impl SpecSystem {
         if self.maelstrom() {
             return RUNTIME_PORT;
         }
-        s.client
-            .port
-            .or(s.ports.get("client").copied())
-            .unwrap_or(0)
+        s.client_port()
     }
 
     fn probe(&self) -> Probe {
@@ -78,7 +78,7 @@ impl SpecSystem {
                     self.loaded.dir.join(host)
                 },
                 image_path: f.image.clone(),
-                with_libraries: false,
+                with_libraries: f.libraries,
             });
             if !files.last().is_some_and(|f| f.host_path.exists()) {
                 return Err(spec_err(self.loaded.error_at(
@@ -86,6 +86,13 @@ impl SpecSystem {
                     &format!("{} does not exist", f.host),
                 )));
             }
+        }
+        if s.image.shell {
+            files.push(ImageFile {
+                host_path: SHELL.into(),
+                image_path: "/bin/sh".into(),
+                with_libraries: false,
+            });
         }
         if self.maelstrom() {
             let (runtime, _) = node_program()?;
@@ -153,6 +160,7 @@ impl System for SpecSystem {
     }
 
     fn preflight(&self, setup: &Setup) -> Result<(), Error> {
+        self.packages_present()?;
         program(&self.loaded).map_err(spec_err)?;
         if self.maelstrom() {
             node_program()?;
@@ -213,7 +221,12 @@ impl System for SpecSystem {
             data_dir: s.data_dir.clone(),
             holder: holder()?,
         };
-        Ok(Arc::new(DockerCluster::start(&cluster_spec).await?))
+        let cluster: Arc<dyn Cluster> = Arc::new(DockerCluster::start(&cluster_spec).await?);
+        if let Err(why) = self.cluster_ready(cluster.as_ref(), setup).await {
+            let _ = cluster.teardown(None).await;
+            return Err(Error::Cluster(cluster::ClusterError::Docker(why)));
+        }
+        Ok(cluster)
     }
 
     fn client_in(
@@ -222,23 +235,16 @@ impl System for SpecSystem {
         i: usize,
         setup: &Setup,
     ) -> Result<Box<dyn Client>, Error> {
-        let timeout = setup.client_timeout;
-        let c = &self.loaded.spec.client;
-        let port = self.client_port();
-        let node = &cluster.nodes()[i];
-        let addr = SocketAddr::from((node.ip, port));
-        Ok(match c.protocol.as_str() {
-            "maelstrom" => {
-                let inner = MaelstromClient::new(addrs(cluster.nodes(), port), i, timeout);
-                maelstrom::for_workload(inner, i, setup, false)
-            }
-            "etcd" => etcd::for_workload(addr, setup, c.read_mode.as_deref(), c.lease_ttl_s)?,
-            "http-kv" => {
-                let mapping = c.http.clone().unwrap_or_default();
-                Box::new(HttpKvClient::new(addr, mapping, timeout).map_err(Error::Host)?)
-            }
-            "exec" => Box::new(self.exec_client(cluster, i, port, timeout)?),
-            p => return Err(Error::Spec(format!("unknown client protocol {p:?}"))),
+        let protocol = &self.loaded.spec.client.protocol;
+        let def = client::find(protocol)
+            .ok_or_else(|| Error::Spec(format!("unknown client protocol {protocol:?}")))?;
+        (def.client)(&ClientCtx {
+            spec: &self.loaded.spec,
+            dir: &self.loaded.dir,
+            cluster,
+            node: i,
+            port: self.client_port(),
+            setup,
         })
     }
 
@@ -273,60 +279,118 @@ impl System for SpecSystem {
     }
 
     fn leader(&self) -> Option<Arc<dyn Leader>> {
-        match self.loaded.spec.leader.as_deref() {
-            Some("etcd") => Some(Arc::new(EtcdLeader {
-                port: self.client_port(),
+        let spec = &self.loaded.spec;
+        match spec.leader.as_ref()? {
+            LeaderSpec::Named(n) if n == "none" => None,
+            LeaderSpec::Named(n) => client::find(n).and_then(|p| p.leader).map(|f| f(spec)),
+            LeaderSpec::Probe(query) => Some(Arc::new(ProbeLeader {
+                query: query.clone(),
             })),
-            _ => None,
         }
     }
 }
 
 impl SpecSystem {
-    /// The exec client of a worker of node `i`: the spec's client command and environment,
-    /// rendered from their templates.
-    fn exec_client(
-        &self,
-        cluster: &dyn Cluster,
-        i: usize,
-        port: u16,
-        timeout: Duration,
-    ) -> Result<ExecClient, Error> {
-        let c = &self.loaded.spec.client;
-        let node = &cluster.nodes()[i];
-        let all: Vec<(String, Ipv4Addr)> = cluster
-            .nodes()
-            .iter()
-            .map(|n| (n.name.clone(), n.ip))
-            .collect();
-        let vars = client_vars(port, &node.name, node.ip, &all);
-        let argv = c
-            .command
-            .iter()
-            .map(|t| render(t, &vars))
-            .collect::<Result<Vec<_>, _>>()
-            .map_err(spec_err)?;
-        let env = c
-            .env
-            .iter()
-            .map(|(k, t)| Ok((k.clone(), render(t, &vars)?)))
-            .collect::<Result<Vec<_>, String>>()
-            .map_err(spec_err)?;
-        let argv = argv
-            .into_iter()
-            .enumerate()
-            .map(|(j, a)| if j == 0 { self.host_path(&a) } else { a })
-            .collect();
-        ExecClient::spawn(argv, env, timeout).map_err(Error::Host)
+    /// Every program the image needs is on this machine, or the error names the Debian
+    /// package that brings it and `scripts/install-deps`.
+    fn packages_present(&self) -> Result<(), Error> {
+        let s = &self.loaded.spec;
+        let Some(package) = &s.package else {
+            return Ok(());
+        };
+        let binary = s.image.binary.iter();
+        let files = s.image.files.iter().map(|f| &f.host);
+        for path in binary.chain(files) {
+            let p = Path::new(path);
+            let found = if p.is_absolute() {
+                p.exists()
+            } else {
+                self.loaded.dir.join(p).exists()
+            };
+            if !found {
+                return Err(Error::Host(format!(
+                    "{} needs {path}, which is missing: install Debian's {package} package \
+                     (apt-get install {package}, or scripts/install-deps)",
+                    s.name
+                )));
+            }
+        }
+        Ok(())
     }
 
-    /// A client command's program: relative paths are from the spec's directory.
-    fn host_path(&self, program: &str) -> String {
-        let p = Path::new(program);
-        if program.contains('/') && p.is_relative() {
-            self.loaded.dir.join(p).display().to_string()
-        } else {
-            program.to_string()
+    /// Waits for the whole cluster: the spec's `cluster_ready` question, then the
+    /// protocol's own readiness, both within the run's ready timeout.
+    async fn cluster_ready(&self, cluster: &dyn Cluster, setup: &Setup) -> Result<(), String> {
+        let spec = &self.loaded.spec;
+        let start = std::time::Instant::now();
+        if let Some(q) = &spec.cluster_ready {
+            crate::query::ready::wait(cluster, q, setup.ready_timeout).await?;
         }
+        let Some(ready) = client::find(&spec.client.protocol).and_then(|p| p.cluster_ready) else {
+            return Ok(());
+        };
+        loop {
+            let why = match ready(cluster, spec, setup).await {
+                Ok(()) => return Ok(()),
+                Err(why) => why,
+            };
+            if start.elapsed() >= setup.ready_timeout {
+                return Err(format!(
+                    "the cluster was not ready within {} ms: {why}",
+                    setup.ready_timeout.as_millis()
+                ));
+            }
+            tokio::time::sleep(Duration::from_millis(CLUSTER_READY_PAUSE_MS)).await;
+        }
+    }
+}
+
+/// The pause between two asks of a protocol's cluster readiness.
+const CLUSTER_READY_PAUSE_MS: u64 = 250;
+
+/// A command's words and the environment it adds.
+pub type CommandLine = (Vec<String>, Vec<(String, String)>);
+
+/// The exec client's command and environment for a worker of node `c.node`, rendered from
+/// the spec's templates (a relative program is from the spec's directory).
+pub fn client_command(c: &ClientCtx<'_>) -> Result<CommandLine, Error> {
+    let spec = c.spec;
+    let node = &c.cluster.nodes()[c.node];
+    let all: Vec<(String, Ipv4Addr)> = c
+        .cluster
+        .nodes()
+        .iter()
+        .map(|n| (n.name.clone(), n.ip))
+        .collect();
+    let vars = client_vars(spec, c.port, &node.name, node.ip, &all);
+    let argv = spec
+        .client
+        .command
+        .iter()
+        .map(|t| render(t, &vars))
+        .collect::<Result<Vec<_>, _>>()
+        .map_err(spec_err)?;
+    let env = spec
+        .client
+        .env
+        .iter()
+        .map(|(k, t)| Ok((k.clone(), render(t, &vars)?)))
+        .collect::<Result<Vec<_>, String>>()
+        .map_err(spec_err)?;
+    let argv = argv
+        .into_iter()
+        .enumerate()
+        .map(|(j, a)| if j == 0 { host_path(c.dir, &a) } else { a })
+        .collect();
+    Ok((argv, env))
+}
+
+/// A client command's program: relative paths are from the spec's directory.
+fn host_path(dir: &Path, program: &str) -> String {
+    let p = Path::new(program);
+    if program.contains('/') && p.is_relative() {
+        dir.join(p).display().to_string()
+    } else {
+        program.to_string()
     }
 }

@@ -3,10 +3,11 @@
 //! protocol can drive. Each error names the field, its line and column, and what was
 //! expected.
 
+use super::schema::LeaderSpec;
 use super::template::{self, Vars};
 use super::vars::{client_vars, node_vars, sample_nodes};
 use super::Loaded;
-use crate::client::{self, PROTOCOLS};
+use crate::client;
 
 pub fn validate(l: &Loaded) -> Result<(), String> {
     let s = &l.spec;
@@ -43,12 +44,16 @@ pub fn validate(l: &Loaded) -> Result<(), String> {
         _ => {}
     }
     let c = &s.client;
-    if !PROTOCOLS.contains(&c.protocol.as_str()) {
+    let Some(protocol) = client::find(&c.protocol) else {
         return err(
             "client.protocol",
-            format!("{:?}: expected one of {}", c.protocol, PROTOCOLS.join(", ")),
+            format!(
+                "{:?}: expected one of {}",
+                c.protocol,
+                client::names().join(", ")
+            ),
         );
-    }
+    };
     if c.protocol == "maelstrom" && s.image.existing.is_some() {
         return err(
             "image.existing",
@@ -64,41 +69,36 @@ pub fn validate(l: &Loaded) -> Result<(), String> {
             "expected the port clients connect to (`client.port`, or `ports: {client: N}`)".into(),
         );
     }
-    match c.protocol.as_str() {
-        "http-kv" => match &c.http {
-            None => {
+    if let Err((field, why)) = (protocol.check)(c) {
+        return err(&field, why);
+    }
+    match &s.leader {
+        Some(LeaderSpec::Named(n)) if n != "none" => {
+            let askers: Vec<&str> = client::ALL
+                .iter()
+                .filter(|p| p.leader.is_some())
+                .map(|p| p.name)
+                .collect();
+            if !askers.contains(&n.as_str()) {
                 return err(
-                    "client.http",
-                    "the http-kv protocol needs its REST mapping (read, write, cas)".into(),
-                )
+                    "leader",
+                    format!(
+                        "{n:?}: expected none, a protocol that can ask ({}), or a probe \
+                         ({{http|tcp|command: .., matches: TEXT}})",
+                        askers.join(", ")
+                    ),
+                );
             }
-            Some(m) => m.validate().or_else(|e| err("client.http", e))?,
-        },
-        "exec" if c.command.is_empty() => {
-            return err(
-                "client.command",
-                "the exec protocol needs the command each client runs".into(),
-            )
         }
-        "etcd" => {
-            if let Some(m) = &c.read_mode {
-                if !["linearizable", "serializable"].contains(&m.as_str()) {
-                    return err(
-                        "client.read_mode",
-                        format!("{m:?}: expected linearizable or serializable"),
-                    );
-                }
-            }
-            if c.lease_ttl_s.is_some_and(|t| t < 1) {
-                return err("client.lease_ttl_s", "expected at least 1 second".into());
+        Some(LeaderSpec::Probe(q)) => {
+            if let Some(why) = q.problem() {
+                return err("leader", why);
             }
         }
         _ => {}
     }
-    if let Some(leader) = &s.leader {
-        if !["etcd", "none"].contains(&leader.as_str()) {
-            return err("leader", format!("{leader:?}: expected etcd or none"));
-        }
+    if let Some(why) = s.cluster_ready.as_ref().and_then(|q| q.problem()) {
+        return err("cluster_ready", why);
     }
     if let Some(r) = &s.ready {
         let given = [r.tcp.is_some(), r.http.is_some(), r.command.is_some()];
@@ -262,7 +262,7 @@ fn check_templates(l: &Loaded) -> Result<(), String> {
     for (k, t) in &s.env {
         check(&format!("env.{k}"), t, &node)?;
     }
-    let client = client_vars(1, &all[0].0, all[0].1, &all);
+    let client = client_vars(s, 1, &all[0].0, all[0].1, &all);
     for t in &s.client.command {
         check("client.command", t, &client)?;
     }

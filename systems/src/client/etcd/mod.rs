@@ -11,9 +11,53 @@ pub use lock::EtcdLockClient;
 pub use register::{EtcdClient, ReadMode};
 pub use txn::EtcdTxnClient;
 
+use super::ProtocolDef;
+use crate::etcd_leader::EtcdLeader;
 use crate::Setup;
 use std::net::SocketAddr;
+use std::sync::Arc;
 use workloads::Client;
+
+/// etcd's v3 JSON gateway.
+pub static PROTOCOL: ProtocolDef = ProtocolDef {
+    name: "etcd",
+    workloads: || {
+        ["register", "lock"]
+            .into_iter()
+            .chain(workloads::txn::NAMES)
+            .collect()
+    },
+    check: |c| {
+        super::no_options(c)?;
+        if let Some(m) = &c.read_mode {
+            if !["linearizable", "serializable"].contains(&m.as_str()) {
+                return Err((
+                    "client.read_mode".into(),
+                    format!("{m:?}: expected linearizable or serializable"),
+                ));
+            }
+        }
+        if c.lease_ttl_s.is_some_and(|t| t < 1) {
+            return Err((
+                "client.lease_ttl_s".into(),
+                "expected at least 1 second".into(),
+            ));
+        }
+        Ok(())
+    },
+    client: |c| {
+        let ip = c.cluster.nodes()[c.node].ip;
+        let s = &c.spec.client;
+        let addr = SocketAddr::from((ip, c.port));
+        for_workload(addr, c.setup, s.read_mode.as_deref(), s.lease_ttl_s)
+    },
+    leader: Some(|spec| {
+        Arc::new(EtcdLeader {
+            port: spec.client_port(),
+        })
+    }),
+    cluster_ready: None,
+};
 
 /// The client of the run's workload for a worker of the member at `addr`: locks (held
 /// under a lease of `lease_ttl_s`, default 10), transactions (`bank` and `set` translated

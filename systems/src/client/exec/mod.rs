@@ -19,11 +19,35 @@
 mod process;
 pub mod protocol;
 
+use super::ProtocolDef;
 use async_trait::async_trait;
 use process::{Proc, Spec};
 use std::time::Duration;
 use tokio::time::Instant;
 use workloads::{Client, Completion, Invocation};
+
+/// A user's command, run on this machine once per worker, speaking JSON lines.
+pub static PROTOCOL: ProtocolDef = ProtocolDef {
+    name: "exec",
+    workloads: super::maelstrom::served,
+    check: |c| {
+        super::no_options(c)?;
+        if c.command.is_empty() {
+            return Err((
+                "client.command".into(),
+                "the exec protocol needs the command each client runs".into(),
+            ));
+        }
+        Ok(())
+    },
+    client: |c| {
+        let (argv, env) = crate::spec_file::client_command(c)?;
+        let client = ExecClient::spawn(argv, env, c.setup.client_timeout);
+        Ok(Box::new(client.map_err(crate::Error::Host)?))
+    },
+    leader: None,
+    cluster_ready: None,
+};
 
 /// One worker's instance of the user's command.
 pub struct ExecClient {

@@ -21,6 +21,7 @@ mod template;
 pub use mapping::{HttpKvMapping, HttpKvRequest};
 pub use template::DEFAULT_KEY;
 
+use super::ProtocolDef;
 use async_trait::async_trait;
 use history::Value;
 use mapping::Compiled;
@@ -28,6 +29,34 @@ use std::net::SocketAddr;
 use std::time::Duration;
 use template::{Context, Vars};
 use workloads::{Client, Completion, Invocation};
+
+/// Any REST key-value API, by a mapping of read, write and cas to requests.
+pub static PROTOCOL: ProtocolDef = ProtocolDef {
+    name: "http-kv",
+    workloads: || vec!["register"],
+    check: |c| {
+        super::no_options(c)?;
+        match &c.http {
+            None => Err((
+                "client.http".into(),
+                "the http-kv protocol needs its REST mapping (read, write, cas)".into(),
+            )),
+            Some(m) => m.validate().map_err(|e| ("client.http".into(), e)),
+        }
+    },
+    client: |c| {
+        let ip = c.cluster.nodes()[c.node].ip;
+        let mapping = c.spec.client.http.clone().unwrap_or_default();
+        let client = HttpKvClient::new(
+            SocketAddr::from((ip, c.port)),
+            mapping,
+            c.setup.client_timeout,
+        );
+        Ok(Box::new(client.map_err(crate::Error::Host)?))
+    },
+    leader: None,
+    cluster_ready: None,
+};
 
 /// How long a client waits after a refused connection before it answers `fail`, so that
 /// a worker does not spin on a node that is down.

@@ -13,8 +13,35 @@ pub use client::MaelstromClient;
 pub use services::ServiceClient;
 pub use txn::MaelstromTxnClient;
 
+use super::ProtocolDef;
 use crate::Setup;
 use workloads::Client;
+
+/// Maelstrom's protocol, through schism's node runtime on each node.
+pub static PROTOCOL: ProtocolDef = ProtocolDef {
+    name: "maelstrom",
+    workloads: served,
+    check: super::no_options,
+    client: |c| {
+        let inner = MaelstromClient::new(
+            crate::runtime::addrs(c.cluster.nodes(), c.port),
+            c.node,
+            c.setup.client_timeout,
+        );
+        Ok(for_workload(inner, c.node, c.setup, false))
+    },
+    leader: None,
+    cluster_ready: None,
+};
+
+/// The workloads a Maelstrom node (or a user's exec command) may serve: the register,
+/// the services and the transactional workloads.
+pub fn served() -> Vec<&'static str> {
+    std::iter::once("register")
+        .chain(workloads::services::NAMES.iter().copied())
+        .chain(workloads::txn::NAMES.iter().copied())
+        .collect()
+}
 
 /// The client of the run's workload for a worker of node `node`: the register as it is,
 /// transactions (`bank` and `set` translated into them), agreement (proposals and
