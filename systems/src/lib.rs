@@ -47,6 +47,6 @@ pub mod traitors;
 pub mod yaml;
 
 pub use error::Error;
-pub use resolve::{resolve, NAMES};
+pub use resolve::{names, resolve};
 pub use setup::{Etcd, Setup};
 pub use system::System;

@@ -7,10 +7,16 @@ use crate::spec_file::{self, SpecSystem};
 use crate::{Error, Setup, System};
 use std::sync::Arc;
 
-/// The systems `--system` takes by name.
-pub const NAMES: [&str; 7] = ["raft", "paxos", "om", "eig", "etcd", "maelstrom", "memory"];
+/// The systems `--system` takes by name: those made in Rust, then the built-in specs.
+pub fn names() -> Vec<&'static str> {
+    MADE_IN_RUST
+        .iter()
+        .map(|(n, _)| *n)
+        .chain(spec_file::BUILTIN.iter().map(|(n, _)| *n))
+        .collect()
+}
 
-/// The systems of [`NAMES`] made here rather than from a built-in spec, with what each is.
+/// The systems made here rather than from a built-in spec, with what each is.
 pub const MADE_IN_RUST: [(&str, &str); 6] = [
     (
         "raft",
@@ -82,10 +88,13 @@ pub fn resolve(setup: &Setup) -> Result<Arc<dyn System>, Error> {
                 l
             }),
         path if spec_file::is_path(path) => spec_file::load(std::path::Path::new(path)),
+        name if spec_file::builtin(name).is_some() => {
+            spec_file::builtin(name).unwrap_or_else(|| Err(format!("{name} is not built in")))
+        }
         other => {
             return Err(Error::Spec(format!(
                 "unknown system {other:?}; known: {} (or a system spec file, ./NAME.yaml)",
-                NAMES.join(", ")
+                names().join(", ")
             )))
         }
     }
