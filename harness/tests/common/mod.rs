@@ -69,3 +69,34 @@ pub fn run_docker(prefix: &str, name: &str, args: &[&str]) -> (Option<i32>, Stri
     let _ = std::fs::remove_dir_all(&st);
     (o.status.code(), out, r)
 }
+
+/// Of a history's JSON lines: how many faults were applied; asserts that each applied
+/// fault was healed (as many `stop-X` with `healed` as `start-X` with `applied`, per
+/// kind) and that no nemesis op carries an error.
+pub fn faults_applied_and_healed(history: &str) -> usize {
+    let mut applied = std::collections::BTreeMap::<String, (usize, usize)>::new();
+    for line in history.lines() {
+        let Ok(op) = serde_json::from_str::<Value>(line) else {
+            continue;
+        };
+        if op["process"] != "nemesis" {
+            continue;
+        }
+        assert!(op["value"].get("error").is_none(), "a fault failed: {line}");
+        let f = op["f"].as_str().unwrap_or("");
+        if let Some(kind) = f.strip_prefix("start-") {
+            applied.entry(kind.into()).or_default().0 +=
+                op["value"].get("applied").is_some() as usize;
+        } else if let Some(kind) = f.strip_prefix("stop-") {
+            applied.entry(kind.into()).or_default().1 +=
+                op["value"].get("healed").is_some() as usize;
+        }
+    }
+    for (kind, (started, healed)) in &applied {
+        assert_eq!(
+            started, healed,
+            "{kind}: applied {started}, healed {healed}"
+        );
+    }
+    applied.values().map(|(s, _)| s).sum()
+}

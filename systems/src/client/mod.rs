@@ -13,6 +13,7 @@ pub mod etcd;
 pub mod exec;
 pub mod http_kv;
 pub mod maelstrom;
+pub mod redis;
 
 use crate::spec_file::{ClientSpec, SystemSpec};
 use crate::{Error, Setup};
@@ -67,6 +68,7 @@ pub static ALL: &[&ProtocolDef] = &[
     &etcd::PROTOCOL,
     &http_kv::PROTOCOL,
     &exec::PROTOCOL,
+    &redis::PROTOCOL,
 ];
 
 /// The names of the protocols, in order.

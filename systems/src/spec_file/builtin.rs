@@ -6,7 +6,11 @@ use super::Loaded;
 use std::path::{Path, PathBuf};
 
 /// Specs compiled into schism: (name, YAML).
-pub const BUILTIN: [(&str, &str); 1] = [("etcd", include_str!("../../etcd.yaml"))];
+#[rustfmt::skip]
+pub const BUILTIN: &[(&str, &str)] = &[
+    ("etcd", include_str!("../../etcd.yaml")),
+    ("redis", include_str!("../../redis.yaml")),
+];
 
 /// A built-in spec by name.
 pub fn builtin(name: &str) -> Option<Result<Loaded, String>> {
