@@ -17,7 +17,8 @@ pub fn workloads(protocol: &str) -> Vec<&'static str> {
     let services = workloads::services::NAMES.iter().copied();
     let txns = workloads::txn::NAMES.iter().copied();
     match protocol {
-        "maelstrom" | "exec" => std::iter::once("register")
+        "maelstrom" | "exec" => ["register", workloads::log::NAME]
+            .into_iter()
             .chain(services)
             .chain(txns)
             .collect(),
