@@ -16,7 +16,9 @@
 //! - A reassignment (Jepsen's `assign` or `subscribe`, ok) may move the position of every
 //!   key (Kafka's rebalance; a seek to the beginning): every position is forgotten. This
 //!   is laxer than Jepsen, which keeps the positions of keys still assigned, because the
-//!   history readers do not keep `:seek-to-beginning?`.
+//!   history readers do not keep `:seek-to-beginning?`. Nor do they keep a poll's
+//!   `:rebalance-log`, whose keys Jepsen excuses: a Kafka history with `subscribe` and
+//!   rebalances during polls may show steps here that Jepsen would excuse.
 //! - A final read (from offset 0) is a read of the whole log, not a step of the consumer:
 //!   it is held to order within itself (a gap in it is told as the `lost-write` of what
 //!   the gap lacks, not as a skip), then the position of its keys is forgotten.

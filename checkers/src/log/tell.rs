@@ -182,21 +182,27 @@ pub fn tell(h: &History, f: &Found, report: &mut Report) {
                 String::new()
             };
             let how = if prev.1 == next.1 {
-                format!("one poll of process {process} ({})", named(h, next.1))
+                format!(
+                    "one poll of process {process} ({}) returned offset {} of key {key} and \
+                     next offset {}",
+                    named(h, next.1),
+                    prev.0,
+                    next.0
+                )
             } else {
                 format!(
-                    "process {process} read key {key} up to offset {} ({}), and its next poll ({})",
+                    "process {process} read key {key} up to offset {} ({}), then its next poll \
+                     ({}) began at offset {}",
                     prev.0,
                     named(h, prev.1),
-                    named(h, next.1)
+                    named(h, next.1),
+                    next.0
                 )
             };
             (
                 format!(
-                    "{how} went from offset {} of key {key} to offset {}, skipping offset(s) \
-                     known to exist: {}{more}. A consumer reads a log in order, without gaps.",
-                    prev.0,
-                    next.0,
+                    "{how}, skipping offset(s) known to exist: {}{more}. A consumer reads a \
+                     log in order, without gaps.",
                     listed.join(", ")
                 ),
                 polls(h, key, *prev, *next),
