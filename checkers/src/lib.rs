@@ -23,6 +23,7 @@ pub mod bank;
 pub mod compose;
 pub mod consensus;
 pub mod linearizable;
+pub mod log;
 mod report;
 pub mod services;
 pub mod txn;

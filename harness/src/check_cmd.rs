@@ -17,7 +17,7 @@ pub struct CheckArgs {
     /// The workload whose checkers judge: register (the default: linearizability per key,
     /// with the model from the ops), list-append,
     /// rw-register (Elle-style transactional checking), bank, set, g-set, broadcast,
-    /// g-counter, pn-counter, unique-ids, echo, lock, consensus, generals,
+    /// g-counter, pn-counter, unique-ids, echo, lock, log, consensus, generals,
     /// interactive-consistency, ledger.
     #[arg(long)]
     pub workload: Option<String>,

@@ -26,7 +26,7 @@ pub struct Facts {
     pub lamport: Option<(&'static str, &'static str)>,
 }
 
-/// The workloads of a replicated state machine (a register, agreement, transactions).
+/// The workloads of a replicated state machine (a register, agreement, transactions, logs).
 const STATE_MACHINE: &[&str] = &[
     "register",
     "consensus",
@@ -35,6 +35,7 @@ const STATE_MACHINE: &[&str] = &[
     "rw-register",
     "bank",
     "set",
+    "log",
 ];
 
 /// Every protocol's facts, in the order of [`crate::choose::PROTOCOLS`].

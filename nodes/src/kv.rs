@@ -8,7 +8,9 @@
 //!   answered with it (`propose_ok` with `decided`);
 //! - a ledger: `submit` appends an `entry` (`submit_ok` with its `index`);
 //! - transactions: `txn`, a list of micro-ops applied atomically as one op, with the
-//!   semantics of Maelstrom's txn-list-append and txn-rw-register (see [`crate::txn`]).
+//!   semantics of Maelstrom's txn-list-append and txn-rw-register (see [`crate::txn`]);
+//! - Kafka-style logs: `send`, `poll`, `commit_offsets`, `list_committed_offsets`, with
+//!   the semantics of Maelstrom's kafka workload (see [`crate::logs`]).
 //!
 //! Each replica also answers, from its own copy and without replication, what it has
 //! decided (`decision` for an instance) and its ledger (`log` from an index, a page at a
@@ -42,7 +44,8 @@ pub fn refuse(
     } else if !matches!(
         kind,
         "read" | "write" | "cas" | "propose" | "submit" | "txn"
-    ) {
+    ) && !crate::logs::TYPES.contains(&kind)
+    {
         ErrorCode::NotSupported.body(&format!("no operation {kind:?}"))
     } else if !leading {
         let leader = leader.unwrap_or("unknown");
@@ -60,6 +63,7 @@ pub struct Kv {
     decisions: BTreeMap<String, Value>,
     ledger: Vec<Value>,
     txns: Txns,
+    logs: crate::logs::Logs,
 }
 
 /// Ledger entries answered in one `log` page at most (a page stays well under a line's
@@ -120,6 +124,7 @@ impl Kv {
                 json!({"type": "submit_ok", "index": self.ledger.len() - 1})
             }
             "txn" => self.txns.apply(op),
+            k if crate::logs::TYPES.contains(&k) => self.logs.apply(op),
             _ => return None,
         }))
     }

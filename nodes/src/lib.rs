@@ -21,6 +21,7 @@ pub mod eig;
 pub mod eig_tree;
 pub mod facts;
 pub mod kv;
+pub mod logs;
 pub mod om;
 pub mod paxos;
 pub mod raft;

@@ -2,13 +2,16 @@
 //! may be lost, are dropped across partitions; nodes crash (losing everything but their
 //! storage) and restart. Clients send requests and get replies, so a simulated run yields
 //! a history the project's own checkers can judge: [`RegisterRun`] (lin-kv reads, writes
-//! and compare-and-sets) or [`ListAppendRun`] (list-append transactions).
+//! and compare-and-sets), [`ListAppendRun`] (list-append transactions) or [`LogRun`]
+//! (Kafka-style sends and whole-log reads).
 
 mod clients;
 mod list_append;
+mod log;
 mod register;
 
 pub use list_append::ListAppendRun;
+pub use log::LogRun;
 pub use register::RegisterRun;
 
 use crate::storage::MemStorage;

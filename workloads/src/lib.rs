@@ -22,6 +22,7 @@
 pub mod agreement;
 pub mod generator;
 pub mod limits;
+pub mod log;
 pub mod register;
 pub mod registry;
 pub mod services;

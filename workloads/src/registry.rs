@@ -89,6 +89,7 @@ pub static ALL: &[&WorkloadDef] = &[
     &crate::txn::RW_REGISTER,
     &crate::txn::bank::BANK,
     &crate::txn::set::SET,
+    &crate::log::LOG,
 ];
 
 /// The workload a run drives and `schism check` judges when none is named.
@@ -230,7 +231,7 @@ mod tests {
         assert_eq!(readers_of("txn"), vec!["list-append", "rw-register"]);
         assert_eq!(
             sections(),
-            vec!["register", "agreement", "services", "txn", "bank"]
+            vec!["register", "agreement", "services", "txn", "bank", "log"]
         );
     }
 }

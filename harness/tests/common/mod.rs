@@ -100,3 +100,22 @@ pub fn faults_applied_and_healed(history: &str) -> usize {
     }
     applied.values().map(|(s, _)| s).sum()
 }
+
+/// Whether a deliberate bug shows depends on real timing: run up to `tries` times (the
+/// attempt's number given), until a run exits 1 (invalid); its output and results. Every
+/// other run must exit 0 (valid); when none is invalid, the test fails with their output.
+pub fn first_invalid(
+    tries: usize,
+    mut run: impl FnMut(usize) -> (Option<i32>, String, Value),
+) -> (String, Value) {
+    let mut outs = Vec::new();
+    for attempt in 0..tries {
+        let (code, out, r) = run(attempt);
+        if code == Some(1) {
+            return (out, r);
+        }
+        assert_eq!(code, Some(0), "{out}");
+        outs.push(out);
+    }
+    panic!("the bug went unseen in {tries} runs:\n{}", outs.join("\n"));
+}

@@ -1,10 +1,11 @@
 //! Maelstrom's protocol, spoken by schism's own nodes and by any node program under
 //! schism's runtime: a [`MaelstromClient`] (one worker's connection, the register's
 //! `read`, `write` and `cas`), and over it the clients of the other workloads: agreement,
-//! services and transactions.
+//! services, transactions and the Kafka-style log.
 
 pub mod agreement;
 mod client;
+pub mod log;
 pub mod services;
 pub mod txn;
 
@@ -37,7 +38,8 @@ pub static PROTOCOL: ProtocolDef = ProtocolDef {
 /// The workloads a Maelstrom node (or a user's exec command) may serve: the register,
 /// the services and the transactional workloads.
 pub fn served() -> Vec<&'static str> {
-    std::iter::once("register")
+    ["register", workloads::log::NAME]
+        .into_iter()
         .chain(workloads::services::NAMES.iter().copied())
         .chain(workloads::txn::NAMES.iter().copied())
         .collect()
@@ -55,6 +57,10 @@ pub fn for_workload(
     let w = setup.workload.as_str();
     if w == "register" {
         return Box::new(inner);
+    }
+    if w == workloads::log::NAME {
+        let keys = workloads::log::keys(&setup.workload_options);
+        return Box::new(log::LogClient::new(inner, &keys));
     }
     if workloads::txn::NAMES.contains(&w) {
         let txn = Box::new(MaelstromTxnClient::new(inner));
