@@ -230,7 +230,7 @@ mod tests {
         assert_eq!(readers_of("txn"), vec!["list-append", "rw-register"]);
         assert_eq!(
             sections(),
-            vec!["register", "agreement", "services", "txn", "bank"]
+            vec!["register", "agreement", "services", "lock", "txn", "bank"]
         );
     }
 }
