@@ -231,7 +231,15 @@ mod tests {
         assert_eq!(readers_of("txn"), vec!["list-append", "rw-register"]);
         assert_eq!(
             sections(),
-            vec!["register", "agreement", "services", "txn", "bank", "log"]
+            vec![
+                "register",
+                "agreement",
+                "services",
+                "lock",
+                "txn",
+                "bank",
+                "log"
+            ]
         );
     }
 }

@@ -7,7 +7,8 @@
 //! - `broadcast`: messages gossiped over a tree [`topology`] told to every node first;
 //!   every acknowledged message reaches every node.
 //! - `g-counter`, `pn-counter`: the final total at every node is what was added.
-//! - `lock`: a few named locks, never two holders at once (see [`lock`]).
+//! - `lock`: a few named locks, never two holders at once (see [`lock`]; its options
+//!   are a section of their own, `lock:`).
 //!
 //! The main phase's rate is set by the harness. Its first ops, for `broadcast`, are one
 //! `topology` per node; no broadcast is issued before all of them completed. After the
@@ -38,11 +39,12 @@ pub mod lock;
 pub mod topology;
 
 pub use generate::ServiceGen;
+pub use lock::LOCK;
 
-use crate::generator::{Generator, PerProcess, Phases};
+use crate::generator::{Generator, Phases};
 use crate::registry::{self, Setup, WorkloadDef, WorkloadOptions};
 use crate::Workload;
-use checkers::services::{Counter, Echo, Lock, SetChecker, UniqueIds};
+use checkers::services::{Counter, Echo, SetChecker, UniqueIds};
 use std::time::Duration;
 
 /// The service workloads, in the order of [`Kind`].
@@ -56,7 +58,8 @@ pub const NAMES: [&str; 7] = [
     "lock",
 ];
 
-/// One service workload's registry entry; its options are the spec's `services:` section.
+/// One service workload's registry entry; its options are the spec's `services:` section
+/// (`lock`'s are its own, in [`lock`]).
 macro_rules! service {
     ($def:ident, $kind:expr, $about:literal, $ops:expr) => {
         pub static $def: WorkloadDef = WorkloadDef {
@@ -102,12 +105,6 @@ service!(
     "a counter of adds and subtracts: every node's final total is what was added",
     &["add", "read"]
 );
-service!(
-    LOCK,
-    Kind::Lock,
-    "named locks: never two holders at once (a linearizable mutex)",
-    &["acquire", "release"]
-);
 
 fn build(kind: Kind, s: &Setup) -> Result<Workload, String> {
     let opts = ServiceOptions {
@@ -127,7 +124,7 @@ fn checker(kind: Kind, time_limit: Option<Duration>) -> Box<dyn checkers::Checke
         Kind::Broadcast => Box::new(SetChecker::broadcast()),
         Kind::GCounter => Box::new(Counter::grow_only()),
         Kind::PnCounter => Box::new(Counter::pn()),
-        Kind::Lock => Box::new(Lock { time_limit }),
+        Kind::Lock => Box::new(checkers::services::Lock { time_limit }),
     }
 }
 
@@ -138,15 +135,10 @@ pub struct ServiceOptions {
     /// Counter deltas: `0..values` for `g-counter`, `-(values-1)..=values-1` for
     /// `pn-counter`.
     pub values: u32,
-    /// How many locks `lock` uses (keys `0..locks`).
-    pub locks: u32,
     /// Share of reads among the main phase's ops (`g-set`, `broadcast`, counters).
     pub read_fraction: f64,
-    /// Longest time a lock is held once acquired (each hold is uniform in `0..=max`). A
-    /// failed acquire backs off up to half of it before the next (see [`lock`]).
-    pub lock_hold_ms: u64,
-    /// Time budget of the lock checker's linearizability search (not an option of the
-    /// spec's section: the run's `check_time_limit_s`).
+    /// Time budget of a checker's search, where it has one (not an option of the spec's
+    /// section: the run's `check_time_limit_s`).
     #[serde(skip)]
     pub check_time_limit: Option<Duration>,
 }
@@ -154,9 +146,7 @@ pub struct ServiceOptions {
 impl WorkloadOptions for ServiceOptions {
     fn validate(&self) -> Result<(), String> {
         registry::fraction("services.read_fraction", self.read_fraction)?;
-        registry::positive("services.values", u64::from(self.values))?;
-        registry::positive("services.locks", u64::from(self.locks))?;
-        crate::limits::millis("services.lock_hold_ms", self.lock_hold_ms, true).map(|_| ())
+        registry::positive("services.values", u64::from(self.values))
     }
 }
 
@@ -164,9 +154,7 @@ impl Default for ServiceOptions {
     fn default() -> Self {
         ServiceOptions {
             values: 5,
-            locks: 3,
             read_fraction: 0.2,
-            lock_hold_ms: 100,
             check_time_limit: Some(Duration::from_secs(60)),
         }
     }
@@ -213,7 +201,8 @@ impl Kind {
 }
 
 /// The workload `name` over these nodes (their names, in order). None when `name` is not
-/// one of [`NAMES`]. `_workers` is not needed by these workloads.
+/// one of [`NAMES`]. `_workers` is not needed by these workloads. `lock` is made with
+/// its default options ([`lock::workload`] takes its own) and `opts`' check budget.
 pub fn workload(
     name: &str,
     opts: ServiceOptions,
@@ -223,9 +212,9 @@ pub fn workload(
     let kind = Kind::parse(name)?;
     let generator: Box<dyn Generator> = match kind {
         Kind::Lock => {
-            let (locks, hold_ns) = (opts.locks, opts.lock_hold_ms.saturating_mul(1_000_000));
-            Box::new(PerProcess::new(move |_| {
-                Box::new(lock::LockCycle::new(locks, hold_ns)) as Box<dyn Generator>
+            return Some(lock::workload(&lock::LockOptions {
+                check_time_limit: opts.check_time_limit,
+                ..lock::LockOptions::default()
             }))
         }
         Kind::Broadcast => Box::new(Phases::new(vec![
@@ -246,20 +235,13 @@ pub fn workload(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::generator::{Ctx, Next};
+    use crate::generator::Next;
+    use crate::txn::testing::ask_at as ask;
     use history::rng::Rng;
     use history::{Op, OpType};
 
     fn nodes(n: usize) -> Vec<String> {
         (1..=n).map(|i| format!("n{i}")).collect()
-    }
-
-    fn ask(g: &mut dyn Generator, process: u64, t: u64, rng: &mut Rng) -> Next {
-        g.next(&mut Ctx {
-            time_ns: t,
-            process,
-            rng,
-        })
     }
 
     #[test]
@@ -313,37 +295,5 @@ mod tests {
             panic!()
         };
         assert!(["broadcast", "read"].contains(&next.f.as_str()), "{next:?}");
-    }
-
-    #[test]
-    fn lock_processes_each_run_their_own_cycle() {
-        let mut w = workload("lock", ServiceOptions::default(), nodes(3), 2).unwrap();
-        let mut rng = Rng::new(3);
-        let Next::Op(a0) = ask(&mut w.generator, 0, 0, &mut rng) else {
-            panic!()
-        };
-        let Next::Op(a1) = ask(&mut w.generator, 1, 0, &mut rng) else {
-            panic!()
-        };
-        assert_eq!((a0.f.as_str(), a1.f.as_str()), ("acquire", "acquire"));
-        // Process 0's acquire fails: it backs off, then tries again; process 1 is still in
-        // flight.
-        let mut failed = Op::client(0, OpType::Fail, "acquire", history::Value::Null);
-        failed.error = Some(serde_json::json!("22: held"));
-        w.generator.update(&failed);
-        let Next::Wait(until) = ask(&mut w.generator, 0, 1, &mut rng) else {
-            panic!()
-        };
-        assert!(until > 1);
-        let Next::Op(again) = ask(&mut w.generator, 0, until, &mut rng) else {
-            panic!()
-        };
-        assert_eq!(again.f, "acquire");
-        assert!(matches!(
-            ask(&mut w.generator, 1, 1, &mut rng),
-            Next::Wait(_)
-        ));
-        let mut fin = (w.final_generator)();
-        assert_eq!(ask(&mut fin, 0, 0, &mut rng), Next::Done);
     }
 }

@@ -21,7 +21,7 @@ mod generate;
 mod outcome;
 pub mod set;
 #[cfg(test)]
-mod testing;
+pub(crate) mod testing;
 
 pub use apply::apply;
 pub use generate::{final_reads, TxnGen, TxnKind, TxnShape};

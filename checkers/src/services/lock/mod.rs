@@ -153,12 +153,16 @@ fn overlap_anomaly(history: &History, o: &Overlap) -> Anomaly {
     let ops = history.ops();
     let (a, b) = (&ops[o.first], &ops[o.second]);
     let lock = lock_name(&o.key);
-    let until = match o.first_release {
-        Some(r) => format!("did not begin to release it until op {r}"),
-        None => "never released it".to_string(),
-    };
     let a_done = history.partner(o.first).unwrap_or(o.first);
     let b_done = history.partner(o.second).unwrap_or(o.second);
+    let until = match o.first_release {
+        Some(r) => format!("did not begin to release it until {}", at(history, r)),
+        None => "never released it".to_string(),
+    };
+    let both = match o.first_release {
+        Some(r) => format!("from {} to {}", at(history, b_done), at(history, r)),
+        None => format!("from {} on", at(history, b_done)),
+    };
     let more = if o.count > 1 {
         format!(
             " In all, {} acquires of {lock} succeeded while another process certainly held it.",
@@ -168,12 +172,16 @@ fn overlap_anomaly(history: &History, o: &Overlap) -> Anomaly {
         String::new()
     };
     let text = format!(
-        "{lock} had two holders at once:\n  {}\n  {}\nThe first acquire succeeded by op \
-         {a_done}, and process {} {until}; the second succeeded at op {b_done}, inside that \
-         time. Whatever moments the two took effect at, both held {lock} together.{more}",
+        "{lock} had two holders at once:\n  {}\n  {}\nProcess {}'s acquire succeeded at {}, and \
+         process {} {until}; process {}'s acquire succeeded at {}, inside that time. Whatever \
+         moments the two took effect at, both held {lock} {both}.{more}",
         named(history, o.first),
         named(history, o.second),
         a.process,
+        at(history, a_done),
+        a.process,
+        b.process,
+        at(history, b_done),
     );
     let mut spans = vec![span(history, o.first), span(history, o.second)];
     spans.extend(o.first_release.map(|r| span(history, r)));
@@ -186,8 +194,18 @@ fn overlap_anomaly(history: &History, o: &Overlap) -> Anomaly {
             "holders": [a.process, b.process],
             "acquires": [o.first, o.second],
             "release": o.first_release,
+            "overlap_ns": [ops[b_done].time_ns, o.first_release.map(|r| ops[r].time_ns)],
             "overlapping_acquires": o.count,
         }),
+    }
+}
+
+/// When op `i` happened: `12.345678 s (op 7)`, or `op 7` in a history without times.
+fn at(history: &History, i: usize) -> String {
+    if history.timed {
+        format!("{:.6} s (op {i})", history.ops()[i].time_ns as f64 / 1e9)
+    } else {
+        format!("op {i}")
     }
 }
 
@@ -279,6 +297,67 @@ mod tests {
             "{}",
             a.explanation
         );
+    }
+
+    /// etcd's lost lease: process 1 holds the lock; its member is paused past the lease's
+    /// TTL, so the lease expires and process 2's waiting acquire succeeds at 4.5 s (process
+    /// 3's, on the paused member, times out); process 1, which never learnt of it, releases
+    /// at 7 s with `release_outcome`.
+    fn lost_lease(release_outcome: OpType) -> Vec<Op> {
+        let at = |o: Op, s: f64| o.with_time_ns((s * 1e9) as u64);
+        vec![
+            at(op(1, OpType::Invoke, "acquire"), 1.0),
+            at(op(1, OpType::Ok, "acquire"), 1.01),
+            at(op(3, OpType::Invoke, "acquire"), 1.5),
+            at(op(2, OpType::Invoke, "acquire"), 2.5),
+            at(op(3, OpType::Info, "acquire"), 3.5),
+            at(op(2, OpType::Ok, "acquire"), 4.5),
+            at(op(1, OpType::Invoke, "release"), 7.0),
+            at(op(1, release_outcome, "release"), 7.01),
+        ]
+    }
+
+    #[test]
+    fn a_release_after_another_s_acquire_means_two_holders_named_with_their_times() {
+        for outcome in [OpType::Ok, OpType::Info] {
+            let v = check(lost_lease(outcome));
+            assert_eq!(v.validity, Validity::Invalid, "{outcome:?}: {v:?}");
+            assert_eq!(v.anomalies.len(), 1, "{v:?}");
+            let a = &v.anomalies[0];
+            assert_eq!(a.kind, "two-holders");
+            assert_eq!(a.data["holders"], json!([1, 2]));
+            assert_eq!(a.data["acquires"], json!([0, 3]));
+            assert_eq!(a.data["release"], json!(6));
+            assert_eq!(
+                a.data["overlap_ns"],
+                json!([4_500_000_000u64, 7_000_000_000u64])
+            );
+            for said in [
+                "Process 1's acquire succeeded at 1.010000 s (op 1)",
+                "did not begin to release it until 7.000000 s (op 6)",
+                "process 2's acquire succeeded at 4.500000 s (op 5)",
+                "both held lock 1 from 4.500000 s (op 5) to 7.000000 s (op 6)",
+            ] {
+                assert!(
+                    a.explanation.contains(said),
+                    "{said:?} in {}",
+                    a.explanation
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn a_lost_lease_released_before_the_next_holder_s_acquire_is_no_overlap() {
+        // The same run, but process 1 released at 4 s, before process 2's acquire: its
+        // lease expired unseen, yet no two processes believed they held the lock at once.
+        let mut ops = lost_lease(OpType::Ok);
+        let release = ops.split_off(6);
+        let ok = ops.pop().unwrap();
+        ops.extend(release.into_iter().map(|o| o.with_time_ns(4_000_000_000)));
+        ops.push(ok);
+        let v = check(ops);
+        assert_eq!(v.validity, Validity::Valid, "{v:?}");
     }
 
     #[test]

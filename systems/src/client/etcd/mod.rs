@@ -3,6 +3,7 @@
 //! each request one call of its gateway.
 
 mod gateway;
+mod keepalive;
 pub mod lock;
 pub mod register;
 pub mod txn;
@@ -60,7 +61,8 @@ pub static PROTOCOL: ProtocolDef = ProtocolDef {
 };
 
 /// The client of the run's workload for a worker of the member at `addr`: locks (held
-/// under a lease of `lease_ttl_s`, default 10), transactions (`bank` and `set` translated
+/// under a lease kept alive while held, of the workload's `lock.lease_ttl_s` when given,
+/// else the spec's `lease_ttl_s`, else 10 s), transactions (`bank` and `set` translated
 /// into them), else the register, read in `read_mode` (default linearizable).
 pub fn for_workload(
     addr: SocketAddr,
@@ -70,8 +72,9 @@ pub fn for_workload(
 ) -> Result<Box<dyn Client>, crate::Error> {
     let (addr, timeout) = (addr.to_string(), setup.client_timeout);
     let w = setup.workload.as_str();
-    if w == "lock" {
-        let lock = EtcdLockClient::new(&addr, timeout, lease_ttl_s.unwrap_or(10));
+    if w == workloads::services::LOCK.name {
+        let ttl_s = lock_lease_ttl_s(&setup.workload_options, lease_ttl_s)?;
+        let lock = EtcdLockClient::new(&addr, timeout, ttl_s);
         return Ok(Box::new(lock.map_err(crate::Error::Host)?));
     }
     if workloads::txn::NAMES.contains(&w) {
@@ -87,4 +90,31 @@ pub fn for_workload(
         ReadMode::parse(mode).ok_or_else(|| crate::Error::Spec(format!("read mode {mode:?}")))?;
     let register = EtcdClient::new(&addr, timeout, mode).map_err(crate::Error::Host)?;
     Ok(Box::new(register))
+}
+
+/// The lease TTL of a held lock: the workload's option when given, else the system spec's
+/// `client.lease_ttl_s`, else 10 s.
+fn lock_lease_ttl_s(
+    lock_section: &serde_json::Value,
+    spec_ttl_s: Option<i64>,
+) -> Result<i64, crate::Error> {
+    let options = workloads::services::lock::LockOptions::of(lock_section)
+        .map_err(|e| crate::Error::Spec(format!("lock: {e}")))?;
+    let given = options.lease_ttl_s.map(|t| t.min(i64::MAX as u64) as i64);
+    Ok(given.or(spec_ttl_s).unwrap_or(10))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn the_workload_s_lease_ttl_overrides_the_spec_s_default() {
+        let ttl = |section, spec| lock_lease_ttl_s(&section, spec).unwrap();
+        assert_eq!(ttl(json!({"lease_ttl_s": 2}), Some(10)), 2);
+        assert_eq!(ttl(json!({"hold_ms_max": 9}), Some(7)), 7);
+        assert_eq!(ttl(serde_json::Value::Null, None), 10);
+        assert!(lock_lease_ttl_s(&json!({"lease_ttl_s": 0}), None).is_err());
+    }
 }

@@ -1,5 +1,6 @@
 //! What one process of the `lock` workload does: acquire a random one of a few locks; if
-//! that succeeds, hold it for a random short time, then release it; then again.
+//! that succeeds, hold it for a random time (uniform in the options' hold range), then
+//! release it; then again.
 //!
 //! - An acquire that fails definitely (the lock is held by another, most often) makes the
 //!   process back off a random short time, uniform in `5 ms..=max(5 ms, max hold / 2)`
@@ -35,6 +36,7 @@ enum State {
 /// One process's lock cycle.
 pub struct LockCycle {
     locks: u64,
+    min_hold_ns: u64,
     max_hold_ns: u64,
     state: State,
 }
@@ -47,9 +49,13 @@ const IN_FLIGHT_NS: u64 = 1_000_000;
 const MIN_BACKOFF_NS: u64 = 5_000_000;
 
 impl LockCycle {
-    pub fn new(locks: u32, max_hold_ns: u64) -> LockCycle {
+    /// A cycle over `locks` locks, each hold uniform in `hold_ns` (from..=to; a range
+    /// given backwards is read as the one point `to`).
+    pub fn new(locks: u32, hold_ns: (u64, u64)) -> LockCycle {
+        let (min_hold_ns, max_hold_ns) = (hold_ns.0.min(hold_ns.1), hold_ns.1);
         LockCycle {
             locks: locks.max(1) as u64,
+            min_hold_ns,
             max_hold_ns,
             state: State::Free,
         }
@@ -86,7 +92,7 @@ impl Generator for LockCycle {
             State::BackingOff { until_ns } if ctx.time_ns < until_ns => Next::Wait(until_ns),
             State::Free | State::BackingOff { .. } => {
                 let key = ctx.rng.below(self.locks) as i64;
-                let hold_ns = ctx.rng.below(self.max_hold_ns + 1);
+                let hold_ns = ctx.rng.between(self.min_hold_ns, self.max_hold_ns);
                 self.state = State::Acquiring { key, hold_ns };
                 Next::Op(inv("acquire", key))
             }
@@ -142,7 +148,7 @@ mod tests {
     #[test]
     fn a_process_releases_only_what_it_acquired_after_holding_it() {
         let mut rng = Rng::new(4);
-        let mut g = LockCycle::new(3, 1_000);
+        let mut g = LockCycle::new(3, (0, 1_000));
         let Next::Op(a) = ask(&mut g, 0, &mut rng) else {
             panic!()
         };
@@ -161,9 +167,43 @@ mod tests {
     }
 
     #[test]
+    fn every_hold_lasts_a_seeded_time_within_the_range() {
+        let (min, max) = (3_000, 8_000);
+        let holds = |seed| {
+            let mut rng = Rng::new(seed);
+            let mut g = LockCycle::new(3, (min, max));
+            let mut t = 0;
+            let mut holds = Vec::new();
+            for _ in 0..200 {
+                let Next::Op(_) = ask(&mut g, t, &mut rng) else {
+                    panic!("{:?}", g.state)
+                };
+                g.update(&done(OpType::Ok, "acquire", t, None));
+                let Next::Wait(until) = ask(&mut g, t, &mut rng) else {
+                    panic!("a hold of at least {min} ns")
+                };
+                holds.push(until - t);
+                let Next::Op(r) = ask(&mut g, until, &mut rng) else {
+                    panic!()
+                };
+                assert_eq!(r.f, "release");
+                t = until;
+                g.update(&done(OpType::Ok, "release", t, None));
+            }
+            holds
+        };
+        let got = holds(5);
+        assert!(got.iter().all(|h| (min..=max).contains(h)), "{got:?}");
+        assert!(got.iter().any(|h| *h < min + 1_000), "spread low: {got:?}");
+        assert!(got.iter().any(|h| *h > max - 1_000), "spread high: {got:?}");
+        assert_eq!(got, holds(5), "the same seed, the same holds");
+        assert_ne!(got, holds(6));
+    }
+
+    #[test]
     fn a_release_refused_for_a_passing_reason_is_retried_but_not_one_not_held() {
         let mut rng = Rng::new(4);
-        let mut g = LockCycle::new(1, 0);
+        let mut g = LockCycle::new(1, (0, 0));
         ask(&mut g, 0, &mut rng);
         g.update(&done(OpType::Ok, "acquire", 10, None));
         ask(&mut g, 10, &mut rng);
@@ -183,7 +223,7 @@ mod tests {
     fn a_failed_or_indeterminate_acquire_is_never_released() {
         for kind in [OpType::Fail, OpType::Info] {
             let mut rng = Rng::new(4);
-            let mut g = LockCycle::new(2, 0);
+            let mut g = LockCycle::new(2, (0, 0));
             ask(&mut g, 0, &mut rng);
             g.update(&done(kind, "acquire", 10, Some("22: held")));
             let next = match (kind, ask(&mut g, 10, &mut rng)) {
@@ -201,7 +241,7 @@ mod tests {
     /// that it asks for nothing before each ends.
     fn backoffs(seed: u64, max_hold_ns: u64, fails: usize) -> Vec<u64> {
         let mut rng = Rng::new(seed);
-        let mut g = LockCycle::new(3, max_hold_ns);
+        let mut g = LockCycle::new(3, (0, max_hold_ns));
         let mut t = 0;
         let mut waits = Vec::new();
         for _ in 0..fails {
