@@ -140,8 +140,8 @@ fn bad_specs_and_flags_are_named_and_exit_254() {
             "unknown nemesis \"earthquake\"; known: partition, kill, pause, loss, delay, duplicate, reorder, byzantine, clock",
         ),
         (
-            vec!["--system".into(), "zookeeper".into()],
-            "unknown system \"zookeeper\"; known: raft, paxos, om, eig, etcd, maelstrom, memory",
+            vec!["--system".into(), "zab".into()],
+            "unknown system \"zab\"; known: raft, paxos, om, eig, memory, maelstrom, etcd",
         ),
         (
             vec![
