@@ -11,6 +11,7 @@
 
 pub mod etcd;
 pub mod exec;
+pub mod galera;
 pub mod http_kv;
 pub mod maelstrom;
 pub mod redis;
@@ -69,6 +70,7 @@ pub static ALL: &[&ProtocolDef] = &[
     &http_kv::PROTOCOL,
     &exec::PROTOCOL,
     &redis::PROTOCOL,
+    &galera::PROTOCOL,
 ];
 
 /// The names of the protocols, in order.

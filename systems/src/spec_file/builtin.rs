@@ -10,6 +10,7 @@ use std::path::{Path, PathBuf};
 pub const BUILTIN: &[(&str, &str)] = &[
     ("etcd", include_str!("../../etcd.yaml")),
     ("redis", include_str!("../../redis.yaml")),
+    ("galera", include_str!("../../galera.yaml")),
 ];
 
 /// A built-in spec by name.

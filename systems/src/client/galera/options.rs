@@ -1,0 +1,49 @@
+//! The `galera` protocol's options (`client.options` of the spec): the isolation level of
+//! every transaction, and the nodes' `innodb_flush_log_at_trx_commit`.
+
+use serde::Deserialize;
+
+/// The isolation level a session's transactions run at.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Isolation {
+    ReadCommitted,
+    #[default]
+    RepeatableRead,
+    Serializable,
+}
+
+impl Isolation {
+    /// As SQL names it (`SET SESSION TRANSACTION ISOLATION LEVEL ...`).
+    pub fn sql(self) -> &'static str {
+        match self {
+            Isolation::ReadCommitted => "READ COMMITTED",
+            Isolation::RepeatableRead => "REPEATABLE READ",
+            Isolation::Serializable => "SERIALIZABLE",
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Default, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct GaleraOptions {
+    /// `read-committed`, `repeatable-read` (MariaDB's default) or `serializable`.
+    pub isolation: Isolation,
+    /// 0, 1 (flush the redo log at every commit: MariaDB's default) or 2; set on every
+    /// node with `SET GLOBAL` by each connection. Unset: the server's configuration.
+    pub flush_log_at_trx_commit: Option<u8>,
+}
+
+impl GaleraOptions {
+    /// The options a spec gives, checked.
+    pub fn of(c: &crate::spec_file::ClientSpec) -> Result<GaleraOptions, (String, String)> {
+        let o: GaleraOptions = super::super::options(c)?;
+        if o.flush_log_at_trx_commit.is_some_and(|f| f > 2) {
+            return Err((
+                "client.options.flush_log_at_trx_commit".into(),
+                "expected 0, 1 or 2".into(),
+            ));
+        }
+        Ok(o)
+    }
+}
