@@ -1,5 +1,6 @@
 //! The `galera` protocol's options (`client.options` of the spec): the isolation level of
-//! every transaction, and the nodes' `innodb_flush_log_at_trx_commit`.
+//! every transaction, InnoDB's write-write conflict check (`innodb_snapshot_isolation`),
+//! and the nodes' `innodb_flush_log_at_trx_commit`.
 
 use serde::Deserialize;
 
@@ -32,6 +33,11 @@ pub struct GaleraOptions {
     /// 0, 1 (flush the redo log at every commit: MariaDB's default) or 2; set on every
     /// node with `SET GLOBAL` by each connection. Unset: the server's configuration.
     pub flush_log_at_trx_commit: Option<u8>,
+    /// MariaDB's `innodb_snapshot_isolation` for the session (10.11.8 and later): a
+    /// transaction that writes a row changed since its snapshot fails (error 1020,
+    /// "Record has changed since last read") instead of writing over the newer version.
+    /// Unset: the server's default (off in 10.11).
+    pub snapshot_isolation: Option<bool>,
 }
 
 impl GaleraOptions {

@@ -1,5 +1,6 @@
 //! One connection to one Galera node, set up as every transaction of a run expects: the
-//! `schism` database, the run's isolation level for the session, `found rows` (an UPDATE
+//! `schism` database, the run's isolation level for the session (and
+//! `innodb_snapshot_isolation` when asked), `found rows` (an UPDATE
 //! that matches a row counts it even when the value does not change, so a compare-and-set
 //! to the same value is not taken for a failed one), and the run's
 //! `innodb_flush_log_at_trx_commit` set globally on the node (the server's own setting,
@@ -39,6 +40,11 @@ pub async fn connect(ip: Ipv4Addr, port: u16, o: &GaleraOptions) -> mysql_async:
         o.isolation.sql()
     ))
     .await?;
+    if let Some(on) = o.snapshot_isolation {
+        let on = if on { "ON" } else { "OFF" };
+        conn.query_drop(format!("SET SESSION innodb_snapshot_isolation = {on}"))
+            .await?;
+    }
     if let Some(f) = o.flush_log_at_trx_commit {
         conn.query_drop(format!("SET GLOBAL innodb_flush_log_at_trx_commit = {f}"))
             .await?;

@@ -15,9 +15,13 @@
 //! A transaction that only reads is `fail` whatever went wrong (it changed nothing). A
 //! timeout is the run's `client_timeout` over the whole transaction, connecting included.
 //! After a server error the client sends `ROLLBACK` and keeps its connection; after
-//! anything else (a lost connection, a timeout, a failed `ROLLBACK`) it drops the
-//! connection and the next transaction connects again, to the same node, as an
-//! application with a connection per node would.
+//! anything else (a lost connection, a timeout, a failed `ROLLBACK`, the caller giving up
+//! on the op while the transaction was open) it drops the connection, never reusing one
+//! with a transaction of unknown state on it (the next `START TRANSACTION` would commit
+//! it), and the next transaction connects again, to the same node, as an
+//! application with a connection per node would; a failed connection is answered after a
+//! pause of [`RECONNECT_PAUSE`], so a node that is down is not asked thousands of times a
+//! second.
 
 use super::options::GaleraOptions;
 use super::session;
@@ -29,6 +33,9 @@ use std::net::Ipv4Addr;
 use std::time::Duration;
 use workloads::txn::unsure;
 use workloads::{Client, Completion, Invocation};
+
+/// How long a client waits after a failed connection before it answers `fail`.
+pub const RECONNECT_PAUSE: Duration = Duration::from_millis(100);
 
 /// Error 1213: ER_LOCK_DEADLOCK.
 pub const DEADLOCK: u16 = 1213;
@@ -78,34 +85,49 @@ impl GaleraTxnClient {
             conn: None,
         }
     }
-
-    /// Rolls the open transaction back; the connection is dropped when that fails.
-    async fn roll_back(&mut self) {
-        use mysql_async::prelude::Queryable;
-        let Some(conn) = self.conn.as_mut() else {
-            return;
-        };
-        let done = tokio::time::timeout(self.timeout, conn.query_drop("ROLLBACK")).await;
-        if !matches!(done, Ok(Ok(()))) {
-            self.conn = None;
-        }
-    }
 }
 
-/// Connects when needed, then runs the transaction; `phase` says how far it got.
+/// Rolls the open transaction back: the connection, or none when that failed.
+async fn roll_back(conn: Option<Conn>, limit: Duration) -> Option<Conn> {
+    use mysql_async::prelude::Queryable;
+    let mut conn = conn?;
+    let done = tokio::time::timeout(limit, conn.query_drop("ROLLBACK")).await;
+    matches!(done, Ok(Ok(()))).then_some(conn)
+}
+
+/// Connects when there is no connection, then runs the transaction; `phase` says how far
+/// it got. The connection belongs to this future while the transaction is open: if the
+/// future is dropped (a deadline passed, here or in the caller), the connection goes with
+/// it and the server rolls back what was never committed. A connection is never used
+/// again with a transaction of unknown state open on it: the next `START TRANSACTION`
+/// would commit it.
 async fn run(
-    slot: &mut Option<Conn>,
+    conn: Option<Conn>,
     (ip, port, options): (Ipv4Addr, u16, &GaleraOptions),
+    store: Store,
+    txn: &[Value],
+    phase: &mut Phase,
+) -> (Option<Conn>, Result<Value, OpError>) {
+    let mut conn = match conn {
+        Some(c) => c,
+        None => match session::connect(ip, port, options).await {
+            Ok(c) => c,
+            Err(e) => return (None, Err(e.into())),
+        },
+    };
+    *phase = Phase::Running;
+    let done = steps(&mut conn, store, txn, phase).await;
+    (Some(conn), done)
+}
+
+/// `START TRANSACTION`, the micro-ops, `COMMIT`.
+async fn steps(
+    conn: &mut Conn,
     store: Store,
     txn: &[Value],
     phase: &mut Phase,
 ) -> Result<Value, OpError> {
     use mysql_async::prelude::Queryable;
-    let conn = match slot {
-        Some(c) => c,
-        None => slot.insert(session::connect(ip, port, options).await?),
-    };
-    *phase = Phase::Running;
     conn.query_drop("START TRANSACTION").await?;
     let mut answered = Vec::with_capacity(txn.len());
     for m in txn {
@@ -127,37 +149,38 @@ impl Client for GaleraTxnClient {
         };
         let mut phase = Phase::Connecting;
         let target = (self.ip, self.port, &self.options);
-        let done = tokio::time::timeout(
-            self.timeout,
-            run(&mut self.conn, target, self.store, txn, &mut phase),
-        )
-        .await;
+        let work = run(self.conn.take(), target, self.store, txn, &mut phase);
+        let Ok((conn, done)) = tokio::time::timeout(self.timeout, work).await else {
+            let why = format!("{phase:?}: no answer within {:?}", self.timeout);
+            return if phase == Phase::Committing {
+                unsure(inv, why)
+            } else {
+                Completion::fail(inv.value.clone(), why)
+            };
+        };
         match done {
-            Ok(Ok(answered)) => Completion::ok(answered),
-            Ok(Err(OpError::Refused(e))) => {
-                self.roll_back().await;
+            Ok(answered) => {
+                self.conn = conn;
+                Completion::ok(answered)
+            }
+            Err(OpError::Refused(e)) => {
+                self.conn = roll_back(conn, self.timeout).await;
                 Completion::fail(inv.value.clone(), e)
             }
-            Ok(Err(OpError::Sql(e))) => {
+            Err(OpError::Sql(e)) => {
                 let why = format!("{phase:?}: {e}");
-                if matches!(e, mysql_async::Error::Server(_)) && phase != Phase::Connecting {
-                    self.roll_back().await;
-                } else {
-                    self.conn = None;
+                if phase == Phase::Connecting {
+                    // As an application would, wait a little before trying a node that
+                    // refused again (a killed node refuses at once, many times a second).
+                    tokio::time::sleep(RECONNECT_PAUSE.min(self.timeout)).await;
+                }
+                if matches!(e, mysql_async::Error::Server(_)) {
+                    self.conn = roll_back(conn, self.timeout).await;
                 }
                 if certainly_aborted(phase, &e) {
                     Completion::fail(inv.value.clone(), why)
                 } else {
                     unsure(inv, why)
-                }
-            }
-            Err(_) => {
-                self.conn = None;
-                let why = format!("{phase:?}: no answer within {:?}", self.timeout);
-                if phase == Phase::Committing {
-                    unsure(inv, why)
-                } else {
-                    Completion::fail(inv.value.clone(), why)
                 }
             }
         }
