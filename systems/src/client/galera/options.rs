@@ -1,6 +1,7 @@
 //! The `galera` protocol's options (`client.options` of the spec): the isolation level of
 //! every transaction, InnoDB's write-write conflict check (`innodb_snapshot_isolation`),
-//! and the nodes' `innodb_flush_log_at_trx_commit`.
+//! Galera's causality checks (`wsrep_sync_wait`), and the nodes'
+//! `innodb_flush_log_at_trx_commit`.
 
 use serde::Deserialize;
 
@@ -38,12 +39,22 @@ pub struct GaleraOptions {
     /// "Record has changed since last read") instead of writing over the newer version.
     /// Unset: the server's default (off in 10.11).
     pub snapshot_isolation: Option<bool>,
+    /// Galera's `wsrep_sync_wait` for the session (a bit mask; 1: a read first waits
+    /// until the node has applied everything the cluster committed before it began,
+    /// the "causality check"). Unset: the server's default (0: reads may be stale).
+    pub sync_wait: Option<u8>,
 }
 
 impl GaleraOptions {
     /// The options a spec gives, checked.
     pub fn of(c: &crate::spec_file::ClientSpec) -> Result<GaleraOptions, (String, String)> {
         let o: GaleraOptions = super::super::options(c)?;
+        if o.sync_wait.is_some_and(|w| w > 15) {
+            return Err((
+                "client.options.sync_wait".into(),
+                "expected a mask of 0 to 15".into(),
+            ));
+        }
         if o.flush_log_at_trx_commit.is_some_and(|f| f > 2) {
             return Err((
                 "client.options.flush_log_at_trx_commit".into(),

@@ -1,6 +1,6 @@
 //! One connection to one Galera node, set up as every transaction of a run expects: the
 //! `schism` database, the run's isolation level for the session (and
-//! `innodb_snapshot_isolation` when asked), `found rows` (an UPDATE
+//! `innodb_snapshot_isolation` and `wsrep_sync_wait` when asked), `found rows` (an UPDATE
 //! that matches a row counts it even when the value does not change, so a compare-and-set
 //! to the same value is not taken for a failed one), and the run's
 //! `innodb_flush_log_at_trx_commit` set globally on the node (the server's own setting,
@@ -43,6 +43,10 @@ pub async fn connect(ip: Ipv4Addr, port: u16, o: &GaleraOptions) -> mysql_async:
     if let Some(on) = o.snapshot_isolation {
         let on = if on { "ON" } else { "OFF" };
         conn.query_drop(format!("SET SESSION innodb_snapshot_isolation = {on}"))
+            .await?;
+    }
+    if let Some(w) = o.sync_wait {
+        conn.query_drop(format!("SET SESSION wsrep_sync_wait = {w}"))
             .await?;
     }
     if let Some(f) = o.flush_log_at_trx_commit {
@@ -95,7 +99,9 @@ async fn node_ready(ip: Ipv4Addr, port: u16, n: usize) -> Result<(), String> {
     }
 }
 
-/// Every node synced in one cluster of them all, and the tables made.
+/// Every node synced in one cluster of them all; then the tables, made once on the first
+/// node, there on every node (a node applies what another committed a little later: a
+/// client must not start before its node has them).
 pub async fn cluster_ready(
     cluster: &dyn Cluster,
     spec: &SystemSpec,
@@ -116,7 +122,32 @@ pub async fn cluster_ready(
         let _ = conn.disconnect().await;
         Ok(())
     })
-    .await
+    .await?;
+    for n in nodes {
+        within(limit, &n.name, has_tables(n.ip, port)).await?;
+    }
+    Ok(())
+}
+
+/// Whether the node has every table of [`TABLES`].
+async fn has_tables(ip: Ipv4Addr, port: u16) -> Result<(), String> {
+    let mut conn = open(ip, port).await.map_err(|e| e.to_string())?;
+    let count: Option<u64> = conn
+        .query_first(
+            "SELECT COUNT(*) FROM information_schema.tables WHERE table_schema = 'schism' \
+             AND table_name IN ('lists', 'elements', 'registers')",
+        )
+        .await
+        .map_err(|e| e.to_string())?;
+    let _ = conn.disconnect().await;
+    match count {
+        Some(n) if n == TABLES.len() as u64 => Ok(()),
+        n => Err(format!(
+            "{} of the {} tables applied so far",
+            n.unwrap_or(0),
+            TABLES.len()
+        )),
+    }
 }
 
 /// `f`, answered within `limit`; its error prefixed with `what`.
