@@ -34,7 +34,7 @@ pub struct GaleraOptions {
     /// 0, 1 (flush the redo log at every commit: MariaDB's default) or 2; set on every
     /// node with `SET GLOBAL` by each connection. Unset: the server's configuration.
     pub flush_log_at_trx_commit: Option<u8>,
-    /// MariaDB's `innodb_snapshot_isolation` for the session (10.11.8 and later): a
+    /// MariaDB's `innodb_snapshot_isolation` for the session (in Debian's 10.11.19): a
     /// transaction that writes a row changed since its snapshot fails (error 1020,
     /// "Record has changed since last read") instead of writing over the newer version.
     /// Unset: the server's default (off in 10.11).
