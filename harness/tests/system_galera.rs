@@ -10,6 +10,10 @@ use common::run_docker;
 use serde_json::Value;
 use std::sync::Mutex;
 
+/// How long the cluster may take to come up: about 20 s here (the joiners' state
+/// transfers included), more on a loaded CI machine.
+const READY: &str = "90";
+
 /// One Docker run at a time: the machine has two cores.
 static DOCKER: Mutex<()> = Mutex::new(());
 
@@ -35,6 +39,8 @@ fn list_append_under_faults_ends_with_a_verdict_every_fault_healed() {
             "list-append",
             "--nodes",
             "3",
+            "--ready-timeout",
+            READY,
             "--time-limit",
             "15",
             "--nemesis",
@@ -82,6 +88,8 @@ fn bank_on_a_healthy_cluster_keeps_its_total() {
             "bank",
             "--nodes",
             "3",
+            "--ready-timeout",
+            READY,
             "--time-limit",
             "10",
             "--nemesis",
