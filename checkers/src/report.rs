@@ -112,6 +112,11 @@ impl Report {
         self.verdict.anomalies.push(anomaly);
     }
 
+    /// How many violations were recorded so far, listed or not.
+    pub fn told(&self) -> usize {
+        self.verdict.anomalies.len() + self.omitted
+    }
+
     pub fn finish(mut self) -> Verdict {
         let v = &mut self.verdict;
         v.validity = if !v.anomalies.is_empty() || self.omitted > 0 {

@@ -7,6 +7,7 @@ use crate::exit::ExitCode;
 use clap::Args;
 use history::{Dialect, Format};
 use reports::results::{summary_line, text_line, Results};
+use reports::run::TERMINAL_ANOMALIES;
 use serde_json::json;
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -62,7 +63,8 @@ pub struct CheckArgs {
     /// One JSON object per file on stdout instead of text.
     #[arg(long)]
     pub json: bool,
-    /// Print each anomaly's explanation (the default when checking a single file).
+    /// Print the explanations of the first anomalies (3, then a count; the default when
+    /// checking a single file).
     #[arg(long)]
     pub explain: bool,
     /// Also write every file's result to this results.json.
@@ -133,8 +135,15 @@ pub fn run(args: &CheckArgs) -> ExitCode {
                 let _ = writeln!(out, "    note: {note}");
             }
             if explain {
-                for a in &r.anomalies {
+                for a in r.anomalies.iter().take(TERMINAL_ANOMALIES) {
                     let _ = writeln!(out, "{}", indent(&a.explanation));
+                }
+                if r.anomalies.len() > TERMINAL_ANOMALIES {
+                    let _ = writeln!(
+                        out,
+                        "    ... {} anomalies listed in all (--json or --results for each)",
+                        r.anomalies.len()
+                    );
                 }
             }
         }

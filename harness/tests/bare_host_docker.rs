@@ -71,6 +71,9 @@ fn the_main_job_runs_without_busybox() {
 fn a_host_without_iptables_is_told_what_installs_it() {
     let _one = DOCKER.lock().unwrap_or_else(|e| e.into_inner());
     let st = store("bare", "no-iptables");
+    // Containers of other runs (an earlier test's, left or being removed) are not this
+    // run's: only what appears while it runs is.
+    let before = schism_containers();
     // An empty directory over /usr/sbin (where /sbin points on Debian) hides iptables.
     let o = schism_hiding(
         "mount -t tmpfs none /usr/sbin",
@@ -88,14 +91,15 @@ fn a_host_without_iptables_is_told_what_installs_it() {
     assert_eq!(o.status.code(), Some(255), "{err}");
     assert!(err.contains("iptables"), "{err}");
     assert!(err.contains("scripts/install-deps"), "{err}");
-    let left = Command::new("docker")
-        .args(["ps", "-aq", "--filter", "label=schism.run"])
-        .output()
-        .unwrap();
-    assert!(
-        text(&left.stdout).trim().is_empty(),
-        "containers left: {}",
-        text(&left.stdout)
-    );
+    let left: Vec<String> = schism_containers()
+        .into_iter()
+        .filter(|c| !before.contains(c))
+        .collect();
+    assert!(left.is_empty(), "containers left: {left:?}");
     let _ = std::fs::remove_dir_all(&st);
+}
+
+/// Every container labelled `schism.run`: its id, name and run id.
+fn schism_containers() -> Vec<String> {
+    common::schism_containers("{{.ID}} {{.Names}} {{.Label \"schism.run\"}}")
 }

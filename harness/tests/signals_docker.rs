@@ -125,21 +125,9 @@ fn what_sigkill_leaves_is_named_and_schism_clean_removes_it() {
     signal(&child, "-KILL");
     child.wait().unwrap();
     // The run id ends with the controller's pid.
-    let o = Command::new("docker")
-        .args([
-            "ps",
-            "-a",
-            "--filter",
-            "label=schism.run",
-            "--format",
-            "{{.Label \"schism.run\"}}",
-        ])
-        .output()
-        .unwrap();
-    let run_id = text(&o.stdout)
-        .lines()
+    let run_id = common::schism_containers("{{.Label \"schism.run\"}}")
+        .into_iter()
         .find(|id| id.ends_with(&format!("-{pid}")))
-        .map(str::to_string)
         .expect("the killed run's containers are still there");
     let (containers, networks) = leftovers(&run_id);
     assert_eq!(

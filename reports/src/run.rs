@@ -65,6 +65,23 @@ pub struct RunResult {
     pub history: String,
 }
 
+/// At most this many anomalies of each checker are printed on a terminal; the rest are
+/// counted.
+pub const TERMINAL_ANOMALIES: usize = 3;
+
+/// The listed anomalies' kinds with their counts: `lost ×97, unexpected ×3`.
+fn kinds(anomalies: &[history::Anomaly]) -> String {
+    let mut counts: Vec<(&str, usize)> = Vec::new();
+    for a in anomalies {
+        match counts.iter_mut().find(|(k, _)| *k == a.kind) {
+            Some((_, n)) => *n += 1,
+            None => counts.push((&a.kind, 1)),
+        }
+    }
+    let parts: Vec<String> = counts.iter().map(|(k, n)| format!("{k} ×{n}")).collect();
+    format!("listed: {}", parts.join(", "))
+}
+
 impl RunResult {
     /// Counts, rate and faults from the history itself.
     pub fn tally(ops: &[Op]) -> (OpCounts, f64, Vec<FaultRecord>, f64) {
@@ -129,10 +146,18 @@ impl RunResult {
             if let Some(r) = &v.reason {
                 s.push_str(&format!(" ({r})"));
             }
-            for a in &v.anomalies {
+            for a in v.anomalies.iter().take(TERMINAL_ANOMALIES) {
                 for line in a.explanation.lines() {
                     s.push_str(&format!("\n    {line}"));
                 }
+            }
+            let all = v.stats.get("anomalies").and_then(|n| n.as_u64());
+            let all = all.map_or(v.anomalies.len(), |n| n as usize);
+            if all > TERMINAL_ANOMALIES.min(v.anomalies.len()) {
+                let kinds = kinds(&v.anomalies);
+                s.push_str(&format!(
+                    "\n    ... {all} anomalies in all ({kinds}); every listed one is in results.json and report.html"
+                ));
             }
         }
         if self.interrupted {
@@ -173,5 +198,48 @@ mod tests {
         assert_eq!(span, 2.0);
         assert_eq!(rate, 1.0);
         assert_eq!(faults[0].f, "start-kill");
+    }
+
+    #[test]
+    fn a_terminal_gets_a_few_anomalies_and_a_count() {
+        let mut v = Verdict::new("set", Validity::Invalid);
+        v.anomalies = (0..100)
+            .map(|e| history::Anomaly {
+                kind: if e < 97 { "lost" } else { "unexpected" }.into(),
+                key: None,
+                explanation: format!("element {e} is wrong"),
+                ops: Vec::new(),
+                data: json!({"element": e}),
+            })
+            .collect();
+        v.stats.insert("anomalies".into(), json!(250));
+        let r = RunResult {
+            test: "t".into(),
+            run_id: "r".into(),
+            seed: 1,
+            system: "redis".into(),
+            workload: "set".into(),
+            nodes: 3,
+            concurrency: 3,
+            started: String::new(),
+            duration_s: 1.0,
+            cluster_ready_ms: 0.0,
+            valid: Validity::Invalid,
+            liveness: None,
+            interrupted: false,
+            error: None,
+            ops: OpCounts::default(),
+            ops_per_s: 0.0,
+            faults: Vec::new(),
+            checkers: vec![v],
+            history: "history.jsonl".into(),
+        };
+        let s = r.summary();
+        assert!(s.contains("element 2 is wrong"), "{s}");
+        assert!(!s.contains("element 3 is wrong"), "{s}");
+        assert!(
+            s.contains("250 anomalies in all (listed: lost ×97, unexpected ×3)"),
+            "{s}"
+        );
     }
 }

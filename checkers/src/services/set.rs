@@ -15,10 +15,16 @@
 //! When no node answered a final read the verdict is unknown; when some did, they are
 //! judged, and the nodes that did not make the verdict unknown (unless something is
 //! invalid): their final state was never seen.
+//!
+//! Every read returns the whole set, which may hold tens of thousands of elements: an
+//! anomaly names its element and the ops that show it, and a read among those ops carries
+//! not what it returned but `{"size": N, "element": E, "holds": true|false}` (with the
+//! `node` it asked, when it named one); the history has the rest. The run's summary line
+//! closes the first anomaly only.
 
 use super::common::{list, named, show, span, Reads, Report};
 use crate::Checker;
-use history::{History, OpType, Value, Verdict};
+use history::{History, OpSpan, OpType, Value, Verdict};
 use serde_json::json;
 use std::collections::{HashMap, HashSet};
 
@@ -297,6 +303,44 @@ struct Facts<'a> {
     summary: &'a str,
 }
 
+impl Facts<'_> {
+    /// The summary line that closes the first anomaly told (empty for the others).
+    fn closing(&self, report: &Report) -> String {
+        if report.told() == 0 {
+            format!("\n{}", self.summary)
+        } else {
+            String::new()
+        }
+    }
+}
+
+/// The span of a read, its result cut to whether it holds `element` and how many
+/// elements it returned.
+fn read_span(h: &History, invoke: usize, element: &Value) -> OpSpan {
+    let mut s = span(h, invoke);
+    let (node, items) = match &s.result {
+        Value::Array(items) => (None, Some(items)),
+        Value::Object(m) => (
+            m.get("node").cloned(),
+            m.get("value").and_then(Value::as_array),
+        ),
+        _ => (None, None),
+    };
+    if let Some(items) = items {
+        let want = elem(element);
+        let mut cut = json!({
+            "size": items.len(),
+            "element": element,
+            "holds": items.iter().any(|v| elem(v) == want),
+        });
+        if let Some(n) = node {
+            cut["node"] = n;
+        }
+        s.result = cut;
+    }
+    s
+}
+
 impl SetChecker {
     fn tell_lost(&self, f: &Facts<'_>, found: &Found, report: &mut Report) {
         let (h, reads) = (f.history, f.reads);
@@ -331,19 +375,19 @@ impl SetChecker {
                  the faults are healed."
             };
             let text = format!(
-                "element {} is lost: {why}; yet the final read of {} lacks it. {rule}\n{}",
+                "element {} is lost: {why}; yet the final read of {} lacks it. {rule}{}",
                 show(&add.value),
                 list(&lacking, 10),
-                f.summary
+                f.closing(report)
             );
             let mut ops = vec![span(h, add.invoke)];
             if add.outcome != OpType::Ok {
-                ops.extend(first_read.map(|r| span(h, r)));
+                ops.extend(first_read.map(|r| read_span(h, r, &add.value)));
             }
             ops.extend(
                 missing
                     .iter()
-                    .map(|n| span(h, reads.ok[reads.finals[n]].invoke)),
+                    .map(|n| read_span(h, reads.ok[reads.finals[n]].invoke, &add.value)),
             );
             let data = json!({
                 "element": add.value,
@@ -372,11 +416,11 @@ impl SetChecker {
                 .map(|&k| format!("  {}", named(h, reads.ok[k].invoke)))
                 .collect();
             let text = format!(
-                "element {} is unexpected: {why}, yet {} read(s) returned it, the first:\n{}\n{}",
+                "element {} is unexpected: {why}, yet {} read(s) returned it, the first:\n{}{}",
                 show(&s.value),
                 s.count,
                 by.join("\n"),
-                f.summary
+                f.closing(report)
             );
             let mut ops: Vec<_> = f
                 .adds
@@ -384,7 +428,11 @@ impl SetChecker {
                 .map(|a| span(h, a.invoke))
                 .into_iter()
                 .collect();
-            ops.extend(s.first.iter().map(|&k| span(h, reads.ok[k].invoke)));
+            ops.extend(
+                s.first
+                    .iter()
+                    .map(|&k| read_span(h, reads.ok[k].invoke, &s.value)),
+            );
             let nodes: Vec<Option<&String>> =
                 s.first.iter().map(|&k| reads.ok[k].node.as_ref()).collect();
             let data = json!({"element": s.value, "reads": s.count, "read_at": nodes});
@@ -583,5 +631,29 @@ mod tests {
             m.message.contains("\"seven\", which is not a list"),
             "{m:?}"
         );
+    }
+
+    #[test]
+    fn an_anomaly_names_its_element_never_the_whole_read() {
+        let mut ops = Vec::new();
+        for e in 0..5_000 {
+            pair(&mut ops, 0, "add", json!(e), OpType::Ok, json!(e));
+        }
+        let held: Vec<i64> = (3..5_000).collect();
+        final_read(&mut ops, "n1", json!(held));
+        let v = check(ops);
+        let lost: Vec<&Value> = v.anomalies.iter().map(|a| &a.data["element"]).collect();
+        assert_eq!(lost, vec![&json!(0), &json!(1), &json!(2)]);
+        let read = &v.anomalies[1].ops[1];
+        assert_eq!(read.f, "read");
+        assert_eq!(
+            read.result,
+            json!({"size": 4_997, "element": 1, "holds": false, "node": "n1"})
+        );
+        // The run's summary closes the first anomaly only.
+        assert!(v.anomalies[0].explanation.contains("3 lost"));
+        assert!(!v.anomalies[1].explanation.contains("3 lost"));
+        let size = serde_json::to_string(&v).unwrap().len();
+        assert!(size < 4_000, "the verdict takes {size} bytes");
     }
 }

@@ -26,6 +26,23 @@ pub fn text(b: &[u8]) -> String {
 }
 
 /// Containers and networks labelled with this run that still exist.
+/// Every container labelled `schism.run`, one line each as `format` (a `docker ps
+/// --format` template) says.
+pub fn schism_containers(format: &str) -> Vec<String> {
+    let o = Command::new("docker")
+        .args([
+            "ps",
+            "-a",
+            "--filter",
+            "label=schism.run",
+            "--format",
+            format,
+        ])
+        .output()
+        .expect("docker cli");
+    text(&o.stdout).lines().map(str::to_string).collect()
+}
+
 pub fn leftovers(run_id: &str) -> (usize, usize) {
     let count = |args: &[&str]| {
         let o = Command::new("docker")
