@@ -13,15 +13,18 @@ pub struct RunArgs {
     /// The test's name (runs are stored under STORE/NAME/).
     #[arg(long)]
     pub name: Option<String>,
-    /// The system under test: raft (default), paxos, om, eig, etcd, maelstrom (with
-    /// --bin), memory, or a system spec file (./my-system.yaml; see `schism systems`).
+    /// The system under test: raft (default), paxos, om, eig, memory, maelstrom (with
+    /// --bin), a built-in database (etcd, redis, galera, ...), or a system spec file
+    /// (./my-system.yaml); `schism systems` lists them.
     #[arg(long)]
     pub system: Option<String>,
     /// With --system maelstrom: the node program (a binary, or a script with #!) speaking
     /// Maelstrom's protocol on stdin and stdout.
     #[arg(long, value_name = "PATH")]
     pub bin: Option<PathBuf>,
-    /// The workload: register, consensus, generals, interactive-consistency, ledger.
+    /// The workload: register (default), list-append, rw-register, bank, set, log, lock,
+    /// consensus, generals, interactive-consistency, ledger, and the Maelstrom services;
+    /// which a system serves is its own (an unknown pairing is refused, naming them).
     #[arg(long)]
     pub workload: Option<String>,
     /// Faults, comma separated (`schism faults` lists them): partition, kill, pause, loss,
