@@ -1,14 +1,15 @@
-//! Who leads, for leader-aware faults: the leader of the run's first stream (in name
-//! order: `KV_schism` in a register run, `log-0` in a log run), as JetStream's stream
-//! info names it (a server's name, which the spec sets to the node's). The stream's
-//! leader is the one that orders its writes and answers its leader reads; JetStream's
-//! meta leader (streams' placement) may be another node.
+//! Who leads, for leader-aware faults: the leader of the run's first stream (`KV_schism`
+//! in a register run, `log-0` in a log run), as JetStream's stream info names it (a
+//! server's name, which the spec sets to the node's). The stream's leader is the one
+//! that orders its writes and answers its leader reads; JetStream's meta leader
+//! (streams' placement) may be another node. The streams are asked for by name, not
+//! listed: a listing needs the meta leader, which may be in an election of its own.
 
 use super::conn;
+use super::streams::{bucket_stream, log_stream};
 use async_nats::jetstream::Context;
 use async_trait::async_trait;
 use cluster::Cluster;
-use futures_util::TryStreamExt;
 use nemesis::Leader;
 use std::time::Duration;
 
@@ -19,19 +20,17 @@ pub struct StreamLeader {
     pub port: u16,
 }
 
-/// The leader of the first stream, by name.
+/// The leader of the run's first stream: the bucket's, else the first log's.
 async fn first_stream_leader(js: &Context) -> Option<String> {
-    let mut names: Vec<String> = js.stream_names().try_collect().await.ok()?;
-    names.sort();
-    let first = names.first()?;
-    let info = js
-        .get_stream_no_info(first)
-        .await
-        .ok()?
-        .get_info()
-        .await
-        .ok()?;
-    info.cluster?.leader
+    for name in [bucket_stream(), log_stream("0")] {
+        let Ok(stream) = js.get_stream_no_info(&name).await else {
+            continue;
+        };
+        if let Ok(info) = stream.get_info().await {
+            return info.cluster?.leader.filter(|l| !l.is_empty());
+        }
+    }
+    None
 }
 
 #[async_trait]
