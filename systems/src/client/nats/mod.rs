@@ -88,3 +88,27 @@ pub static PROTOCOL: ProtocolDef = ProtocolDef {
         Box::pin(streams::cluster_ready(cluster, spec, setup))
     }),
 };
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn the_built_in_spec_loads_with_leader_reads_on_the_client_port() {
+        let loaded = crate::spec_file::builtin("nats")
+            .expect("built in")
+            .expect("valid");
+        assert_eq!(loaded.spec.client.protocol, "nats");
+        assert_eq!(options_of(&loaded.spec).unwrap().reads, Reads::Leader);
+        assert_eq!(client_port(&loaded.spec), CLIENT_PORT);
+    }
+
+    #[test]
+    fn options_are_read_strictly() {
+        let direct: NatsOptions = serde_json::from_value(json!({"reads": "direct"})).unwrap();
+        assert_eq!(direct.reads, Reads::Direct);
+        assert!(serde_json::from_value::<NatsOptions>(json!({"reads": "any"})).is_err());
+        assert!(serde_json::from_value::<NatsOptions>(json!({"read": "leader"})).is_err());
+    }
+}
