@@ -1,8 +1,9 @@
 //! How a client speaks to a system under test, one module per protocol: [`maelstrom`]
 //! (schism's own nodes and any node program under its runtime), [`etcd`] (its v3 JSON
-//! gateway), [`http_kv`] (any REST API, by a mapping) and [`exec`] (a user's command
-//! that speaks JSON lines). Each turns the invocations of a workload into requests, and
-//! the answers into completions in the encoding that workload's checkers read.
+//! gateway), [`http_kv`] (any REST API, by a mapping), [`exec`] (a user's command
+//! that speaks JSON lines), and the databases' own: [`redis`], [`galera`], [`nats`].
+//! Each turns the invocations of a workload into requests, and the answers into
+//! completions in the encoding that workload's checkers read.
 //!
 //! A protocol is one module and one line of [`ALL`]: its [`ProtocolDef`] says which
 //! workloads it drives, checks its options (`client.options` of a system spec), makes a
@@ -14,6 +15,7 @@ pub mod exec;
 pub mod galera;
 pub mod http_kv;
 pub mod maelstrom;
+pub mod nats;
 pub mod redis;
 
 use crate::spec_file::{ClientSpec, SystemSpec};
@@ -71,6 +73,7 @@ pub static ALL: &[&ProtocolDef] = &[
     &exec::PROTOCOL,
     &redis::PROTOCOL,
     &galera::PROTOCOL,
+    &nats::PROTOCOL,
 ];
 
 /// The names of the protocols, in order.
