@@ -15,6 +15,7 @@ pub mod galera;
 pub mod http_kv;
 pub mod maelstrom;
 pub mod redis;
+pub mod zookeeper;
 
 use crate::spec_file::{ClientSpec, SystemSpec};
 use crate::{Error, Setup};
@@ -71,6 +72,7 @@ pub static ALL: &[&ProtocolDef] = &[
     &exec::PROTOCOL,
     &redis::PROTOCOL,
     &galera::PROTOCOL,
+    &zookeeper::PROTOCOL,
 ];
 
 /// The names of the protocols, in order.

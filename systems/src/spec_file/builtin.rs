@@ -11,6 +11,7 @@ pub const BUILTIN: &[(&str, &str)] = &[
     ("etcd", include_str!("../../etcd.yaml")),
     ("redis", include_str!("../../redis.yaml")),
     ("galera", include_str!("../../galera.yaml")),
+    ("zookeeper", include_str!("../../zookeeper.yaml")),
 ];
 
 /// A built-in spec by name.
