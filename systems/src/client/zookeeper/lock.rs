@@ -12,9 +12,9 @@
 //! - no session could be opened: `fail`;
 //! - the create lost its connection or timed out: `info`, and the session is closed (its
 //!   ephemeral children go with it);
-//! - gave up waiting behind another holder (the client timeout, less a margin): its child
-//!   is deleted, then `fail`; if that delete cannot be done, `info` and the session is
-//!   closed;
+//! - gave up waiting behind another holder (the client timeout, less two margins): its
+//!   child is deleted (within the margin), then `fail`; if that delete cannot be done,
+//!   `info` and the session is closed;
 //! - the session expired while waiting: `fail` (ZooKeeper deleted the child with it);
 //! - a release whose delete lost its connection or timed out: `info`, the session closed.
 //!
@@ -31,7 +31,7 @@
 //! An op the harness stopped waiting for (cancelled mid-way) leaves the client unsure
 //! what it holds: the next op closes the session first.
 
-use super::session::{ensure_dir, op_deadline, Session};
+use super::session::{ensure_dir, margin, op_deadline, Session};
 use async_trait::async_trait;
 use history::{Key, Value};
 use std::collections::HashMap;
@@ -119,7 +119,7 @@ impl ZkLockClient {
 
     /// Deletes our child after giving up on a lock: `fail` when it is gone, else `info`.
     async fn withdraw(&mut self, c: &zk::Client, mine: &str) -> Completion {
-        let left = Instant::now() + (self.timeout / 5).min(Duration::from_secs(1));
+        let left = Instant::now() + margin(self.timeout);
         match tokio::time::timeout_at(left, c.delete(mine, None)).await {
             Ok(Ok(()) | Err(zk::Error::NoNode)) => {
                 Completion::fail(Value::Null, "timed out waiting for the lock; withdrew")

@@ -130,11 +130,16 @@ pub fn connect_string(ips: &[std::net::Ipv4Addr], node: usize, port: u16, all: b
         .join(",")
 }
 
-/// The time an op may take: the client timeout less a margin, so that an op gives up
-/// (and cleans up) before the harness stops waiting for it.
+/// The time an op may take: the client timeout less two [`margin`]s, so that an op gives
+/// up, and has a margin left to clean up in (a lock waiter deletes its child), before the
+/// harness stops waiting for it.
 pub fn op_deadline(timeout: Duration) -> Instant {
-    let margin = (timeout / 5).min(Duration::from_secs(1));
-    Instant::now() + timeout.saturating_sub(margin)
+    Instant::now() + timeout.saturating_sub(margin(timeout) * 2)
+}
+
+/// A fifth of the client timeout, at most 1 s.
+pub fn margin(timeout: Duration) -> Duration {
+    (timeout / 5).min(Duration::from_secs(1))
 }
 
 /// A value as znode data (JSON text), and back (anything unreadable: null).
