@@ -5,7 +5,7 @@
 //! through the Sentinels for a leader-isolating partition, and nothing is left behind.
 
 mod common;
-use common::{faults_applied_and_healed, run_docker};
+use common::{faults_applied_and_healed, leader_isolations, run_docker};
 
 fn run(name: &str, workload: &str, nemesis: &str, extra: &[&str]) -> serde_json::Value {
     let mut args = vec![
@@ -56,13 +56,8 @@ fn redis_with_sentinel_runs_its_workloads_under_faults_and_leaves_nothing() {
         &["--shapes", "isolate-leader"],
     );
     let history = r["history"].as_str().unwrap_or("");
-    let isolated = history
-        .lines()
-        .filter(|l| l.contains("\"start-partition\"") && l.contains("\"applied\""))
-        .filter(|l| l.contains("\"leader\":\"n"))
-        .count();
     assert!(
-        isolated >= 1,
+        leader_isolations(history) >= 1,
         "the primary was named for isolate-leader:\n{}",
         &history[..history.len().min(2000)]
     );

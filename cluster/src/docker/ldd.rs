@@ -45,7 +45,7 @@ pub(crate) fn parse_ldd(output: &str) -> LddReport {
                     .missing
                     .push((current.clone(), name.trim().to_string()));
             } else if let Some(path) = first_word(target).filter(|p| p.starts_with('/')) {
-                report.libraries.insert(path.to_string());
+                report.libraries.insert(plain(path));
             }
         } else if let Some(path) = first_word(line).filter(|p| p.starts_with('/')) {
             // The loader line: `/lib64/ld-linux-x86-64.so.2 (0x...)`.
@@ -55,6 +55,30 @@ pub(crate) fn parse_ldd(output: &str) -> LddReport {
         // executable`, `statically linked`.
     }
     report
+}
+
+/// A library found through an `$ORIGIN/..` run path (the JVM's `bin/java` finds
+/// `bin/../lib/libjli.so`) at its plain path: an image path has no `.` or `..`. The
+/// directory is resolved on this machine (a `..` after a symlink goes where the loader
+/// went); the file name is kept, so a library reached by a symlink stays at its name.
+fn plain(path: &str) -> String {
+    let p = Path::new(path);
+    let dotted = p.components().any(|c| {
+        matches!(
+            c,
+            std::path::Component::ParentDir | std::path::Component::CurDir
+        )
+    });
+    if !dotted && !path.contains("/./") {
+        return path.to_string();
+    }
+    match (
+        p.parent().and_then(|d| d.canonicalize().ok()),
+        p.file_name(),
+    ) {
+        (Some(dir), Some(name)) => dir.join(name).display().to_string(),
+        _ => path.to_string(),
+    }
 }
 
 fn first_word(s: &str) -> Option<&str> {
@@ -232,6 +256,23 @@ mod tests {
         assert_eq!(parse_ldd(&sections[0]).libraries.len(), 3);
         assert!(parse_ldd(&sections[1]).libraries.is_empty());
         assert_eq!(parse_ldd(&sections[2]).missing.len(), 1);
+    }
+
+    #[test]
+    fn a_library_through_origin_dot_dot_gets_its_plain_path() {
+        let tmp = std::env::temp_dir().join(format!("schism-ldd-{}", std::process::id()));
+        std::fs::create_dir_all(tmp.join("bin")).unwrap();
+        std::fs::create_dir_all(tmp.join("lib")).unwrap();
+        let dotted = format!("{}/bin/../lib/libjli.so", tmp.display());
+        let text = format!("\tlibjli.so => {dotted} (0x1)\n");
+        let r = parse_ldd(&text);
+        let want = format!("{}/lib/libjli.so", tmp.canonicalize().unwrap().display());
+        std::fs::remove_dir_all(&tmp).unwrap();
+        assert_eq!(r.libraries.iter().collect::<Vec<_>>(), [&want]);
+        assert_eq!(
+            plain("/lib/x86_64-linux-gnu/libc.so.6"),
+            "/lib/x86_64-linux-gnu/libc.so.6"
+        );
     }
 
     #[tokio::test]

@@ -136,3 +136,13 @@ pub fn first_invalid(
     }
     panic!("the bug went unseen in {tries} runs:\n{}", outs.join("\n"));
 }
+
+/// Of a history's JSON lines: how many partitions were applied with a leader named (the
+/// system's `leader:` found one for `isolate-leader`).
+pub fn leader_isolations(history: &str) -> usize {
+    history
+        .lines()
+        .filter(|l| l.contains("\"start-partition\"") && l.contains("\"applied\""))
+        .filter(|l| l.contains("\"leader\":\"n"))
+        .count()
+}

@@ -17,6 +17,7 @@ pub mod http_kv;
 pub mod maelstrom;
 pub mod nats;
 pub mod redis;
+pub mod zookeeper;
 
 use crate::spec_file::{ClientSpec, SystemSpec};
 use crate::{Error, Setup};
@@ -74,6 +75,7 @@ pub static ALL: &[&ProtocolDef] = &[
     &redis::PROTOCOL,
     &galera::PROTOCOL,
     &nats::PROTOCOL,
+    &zookeeper::PROTOCOL,
 ];
 
 /// The names of the protocols, in order.

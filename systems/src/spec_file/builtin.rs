@@ -12,6 +12,7 @@ pub const BUILTIN: &[(&str, &str)] = &[
     ("redis", include_str!("../../redis.yaml")),
     ("galera", include_str!("../../galera.yaml")),
     ("nats", include_str!("../../nats.yaml")),
+    ("zookeeper", include_str!("../../zookeeper.yaml")),
 ];
 
 /// A built-in spec by name.
