@@ -112,6 +112,12 @@ impl Report {
         self.verdict.anomalies.push(anomaly);
     }
 
+    /// Whether every further violation would only be counted: a checker with many may
+    /// then count the rest with [`Report::omitted`] instead of building each.
+    pub fn is_full(&self) -> bool {
+        self.verdict.anomalies.len() >= MAX_ANOMALIES
+    }
+
     /// How many violations were recorded so far, listed or not.
     pub fn told(&self) -> usize {
         self.verdict.anomalies.len() + self.omitted

@@ -141,8 +141,8 @@ pub fn run(args: &CheckArgs) -> ExitCode {
                 if r.anomalies.len() > TERMINAL_ANOMALIES {
                     let _ = writeln!(
                         out,
-                        "    ... {} anomalies listed in all (--json or --results for each)",
-                        r.anomalies.len()
+                        "    ... and {} more listed (--json or --results shows each)",
+                        r.anomalies.len() - TERMINAL_ANOMALIES
                     );
                 }
             }

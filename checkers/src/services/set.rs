@@ -314,30 +314,32 @@ impl Facts<'_> {
     }
 }
 
-/// The span of a read, its result cut to whether it holds `element` and how many
-/// elements it returned.
-fn read_span(h: &History, invoke: usize, element: &Value) -> OpSpan {
-    let mut s = span(h, invoke);
-    let (node, items) = match &s.result {
+/// The span of a read, its result cut to `{"size", "element", "holds"}` (and the `node`
+/// it names): the whole read is neither copied nor searched, as `holds` is known.
+fn read_span(h: &History, invoke: usize, element: &Value, holds: bool) -> OpSpan {
+    let ops = h.ops();
+    let mut s = OpSpan::new(&ops[invoke], None, h.line(invoke));
+    let Some(c) = h.partner(invoke).map(|c| &ops[c]) else {
+        return s;
+    };
+    s.outcome = c.kind;
+    s.complete_index = Some(c.index);
+    s.complete_time_ns = Some(c.time_ns);
+    let (node, items) = match &c.value {
         Value::Array(items) => (None, Some(items)),
-        Value::Object(m) => (
-            m.get("node").cloned(),
-            m.get("value").and_then(Value::as_array),
-        ),
+        Value::Object(m) => (m.get("node"), m.get("value").and_then(Value::as_array)),
         _ => (None, None),
     };
-    if let Some(items) = items {
-        let want = elem(element);
-        let mut cut = json!({
-            "size": items.len(),
-            "element": element,
-            "holds": items.iter().any(|v| elem(v) == want),
-        });
-        if let Some(n) = node {
-            cut["node"] = n;
+    s.result = match items {
+        Some(items) => {
+            let mut cut = json!({"size": items.len(), "element": element, "holds": holds});
+            if let Some(n) = node {
+                cut["node"] = n.clone();
+            }
+            cut
         }
-        s.result = cut;
-    }
+        None => c.value.clone(),
+    };
     s
 }
 
@@ -345,6 +347,10 @@ impl SetChecker {
     fn tell_lost(&self, f: &Facts<'_>, found: &Found, report: &mut Report) {
         let (h, reads) = (f.history, f.reads);
         for (e, missing) in &found.lost {
+            if report.is_full() {
+                report.omitted(1);
+                continue;
+            }
             let add = &f.adds[e];
             let first_read = f.seen.get(e).map(|s| reads.ok[s.first[0]].invoke);
             let why = match first_read {
@@ -382,12 +388,12 @@ impl SetChecker {
             );
             let mut ops = vec![span(h, add.invoke)];
             if add.outcome != OpType::Ok {
-                ops.extend(first_read.map(|r| read_span(h, r, &add.value)));
+                ops.extend(first_read.map(|r| read_span(h, r, &add.value, true)));
             }
             ops.extend(
                 missing
                     .iter()
-                    .map(|n| read_span(h, reads.ok[reads.finals[n]].invoke, &add.value)),
+                    .map(|n| read_span(h, reads.ok[reads.finals[n]].invoke, &add.value, false)),
             );
             let data = json!({
                 "element": add.value,
@@ -401,6 +407,10 @@ impl SetChecker {
     fn tell_unexpected(&self, f: &Facts<'_>, found: &Found, report: &mut Report) {
         let (h, reads) = (f.history, f.reads);
         for e in &found.unexpected {
+            if report.is_full() {
+                report.omitted(1);
+                continue;
+            }
             let s = &f.seen[e];
             let why = match f.adds.get(e) {
                 Some(a) => format!(
@@ -431,7 +441,7 @@ impl SetChecker {
             ops.extend(
                 s.first
                     .iter()
-                    .map(|&k| read_span(h, reads.ok[k].invoke, &s.value)),
+                    .map(|&k| read_span(h, reads.ok[k].invoke, &s.value, true)),
             );
             let nodes: Vec<Option<&String>> =
                 s.first.iter().map(|&k| reads.ok[k].node.as_ref()).collect();
@@ -655,5 +665,20 @@ mod tests {
         assert!(!v.anomalies[1].explanation.contains("3 lost"));
         let size = serde_json::to_string(&v).unwrap().len();
         assert!(size < 4_000, "the verdict takes {size} bytes");
+    }
+
+    #[test]
+    fn past_the_listed_anomalies_the_rest_are_counted() {
+        let mut ops = Vec::new();
+        for e in 0..1_000 {
+            pair(&mut ops, 0, "add", json!(e), OpType::Ok, json!(e));
+        }
+        let held: Vec<i64> = (250..1_000).collect();
+        final_read(&mut ops, "n1", json!(held));
+        let v = check(ops);
+        assert_eq!(v.anomalies.len(), crate::report::MAX_ANOMALIES);
+        assert_eq!(v.stats["anomalies"], json!(250));
+        assert_eq!(v.stats["lost"], json!(250));
+        assert_eq!(v.validity, Validity::Invalid);
     }
 }
