@@ -113,7 +113,7 @@ fn yaml_and_field_mistakes_name_the_file_line_and_column() {
         (
             "name: x\nimage:\n  binary: /bin/sh\nports: {client: 1}\nleader: zab\nclient: {protocol: etcd}\n",
             "5:1",
-            "leader: \"zab\": expected none, a protocol that can ask (etcd)",
+            "leader: \"zab\": expected none, a protocol that can ask (etcd",
         ),
         (
             "name: x\nimage:\n  binary: /bin/sh\nports: {client: 1}\nleader:\n  tcp: {port: 1}\n  command: [x]\nclient: {protocol: etcd}\n",
