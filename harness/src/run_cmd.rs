@@ -22,9 +22,9 @@ pub struct RunArgs {
     /// Maelstrom's protocol on stdin and stdout.
     #[arg(long, value_name = "PATH")]
     pub bin: Option<PathBuf>,
-    /// The workload: register (default), list-append, rw-register, bank, set, log, lock,
-    /// consensus, generals, interactive-consistency, ledger, and the Maelstrom services;
-    /// which a system serves is its own (an unknown pairing is refused, naming them).
+    /// The workload, by its name in the workload registry (the registry's default when not
+    /// given); a system serves its own, and an unknown name or pairing is refused, naming
+    /// the ones it takes.
     #[arg(long)]
     pub workload: Option<String>,
     /// Faults, comma separated (`schism faults` lists them): partition, kill, pause, loss,

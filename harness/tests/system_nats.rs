@@ -9,24 +9,11 @@
 //! naming its key. Nothing is left behind (`run_docker` checks).
 
 mod common;
-use common::{faults_applied_and_healed, run_docker};
+use common::{faults_applied_and_healed, run_system};
 use serde_json::Value;
 
 fn run(name: &str, workload: &str, seconds: &str, extra: &[&str]) -> (Option<i32>, String, Value) {
-    let mut args = vec![
-        "--system",
-        "nats",
-        "--workload",
-        workload,
-        "--nodes",
-        "3",
-        "--time-limit",
-        seconds,
-        "--concurrency",
-        "6",
-    ];
-    args.extend_from_slice(extra);
-    let (code, out, r) = run_docker("nats", name, &args);
+    let (code, out, r) = run_system("nats", name, workload, seconds, extra);
     assert!(
         matches!(code, Some(0 | 1)),
         "{name}: a verdict, not an error: {out}"

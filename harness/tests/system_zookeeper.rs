@@ -5,24 +5,11 @@
 //! by the `srvr` probe, and no container left.
 
 mod common;
-use common::{faults_applied_and_healed, leader_isolations, run_docker};
+use common::{faults_applied_and_healed, leader_isolations, run_system};
 use serde_json::{json, Value};
 
 fn run(name: &str, workload: &str, seconds: &str, extra: &[&str]) -> (Option<i32>, String, Value) {
-    let mut args = vec![
-        "--system",
-        "zookeeper",
-        "--workload",
-        workload,
-        "--nodes",
-        "3",
-        "--time-limit",
-        seconds,
-        "--concurrency",
-        "6",
-    ];
-    args.extend_from_slice(extra);
-    run_docker("zookeeper", name, &args)
+    run_system("zookeeper", name, workload, seconds, extra)
 }
 
 fn healthy(workload: &str) {

@@ -61,6 +61,31 @@ pub fn leftovers(run_id: &str) -> (usize, usize) {
     )
 }
 
+/// A short run of a built-in system: `--system SYSTEM --workload WORKLOAD`, 3 nodes, 6
+/// workers, `seconds` long, then `extra`; as [`run_docker`] (stored under SYSTEM/NAME).
+pub fn run_system(
+    system: &str,
+    name: &str,
+    workload: &str,
+    seconds: &str,
+    extra: &[&str],
+) -> (Option<i32>, String, Value) {
+    let mut args = vec![
+        "--system",
+        system,
+        "--workload",
+        workload,
+        "--nodes",
+        "3",
+        "--time-limit",
+        seconds,
+        "--concurrency",
+        "6",
+    ];
+    args.extend_from_slice(extra);
+    run_docker(system, name, &args)
+}
+
 /// `schism run` with these arguments into a fresh store: its exit code, its output, and
 /// its results.json with the history added (as `history`, JSON lines). Asserts that no
 /// container or network of the run is left.

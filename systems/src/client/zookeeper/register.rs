@@ -141,19 +141,7 @@ impl Client for RegisterClient {
                 )),
             }
         };
-        match tokio::time::timeout_at(deadline, done).await {
-            Ok(Ok(c)) => c,
-            Ok(Err(Outcome::NotDone(e))) => Completion::fail(inv.value.clone(), e),
-            Ok(Err(Outcome::Unknown(e))) => {
-                self.session.reset();
-                Completion::info(inv.value.clone(), e)
-            }
-            Err(_) if inv.f == "read" => Completion::fail(inv.value.clone(), "timeout"),
-            Err(_) => {
-                self.session.reset();
-                Completion::info(inv.value.clone(), "timeout")
-            }
-        }
+        self.session.bounded(inv, deadline, done).await
     }
 }
 

@@ -11,6 +11,7 @@
 
 use std::time::Duration;
 use tokio::time::Instant;
+use workloads::{Completion, Invocation};
 use zookeeper_client as zk;
 
 /// What went wrong with an op, and what it means for its completion.
@@ -97,6 +98,30 @@ impl Session {
     /// is reachable; else they go when it expires); the next op opens another.
     pub fn reset(&mut self) {
         self.client = None;
+    }
+
+    /// The completion of an op whose work is `done`, given until `deadline`: an op that
+    /// may have taken effect (an unsure outcome, or out of time unless it is a read) ends
+    /// `info` and the session, so the next op starts on a fresh one.
+    pub async fn bounded(
+        &mut self,
+        inv: &Invocation,
+        deadline: Instant,
+        done: impl std::future::Future<Output = Result<Completion, Outcome>>,
+    ) -> Completion {
+        match tokio::time::timeout_at(deadline, done).await {
+            Ok(Ok(c)) => c,
+            Ok(Err(Outcome::NotDone(e))) => Completion::fail(inv.value.clone(), e),
+            Ok(Err(Outcome::Unknown(e))) => {
+                self.reset();
+                Completion::info(inv.value.clone(), e)
+            }
+            Err(_) if inv.f == "read" => Completion::fail(inv.value.clone(), "timeout"),
+            Err(_) => {
+                self.reset();
+                Completion::info(inv.value.clone(), "timeout")
+            }
+        }
     }
 
     /// Gives the session up after `d` (for a lock holder that goes away without

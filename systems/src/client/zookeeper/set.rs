@@ -75,25 +75,16 @@ impl Client for SetClient {
             match inv.f.as_str() {
                 "add" => add(&c, &inv.value)
                     .await
-                    .map(|()| inv.value.clone())
+                    .map(|()| Completion::ok(inv.value.clone()))
                     .map_err(|e| Outcome::of_write(&e)),
-                "read" => read(&c).await.map_err(|e| Outcome::NotDone(e.to_string())),
+                "read" => read(&c)
+                    .await
+                    .map(Completion::ok)
+                    .map_err(|e| Outcome::NotDone(e.to_string())),
                 f => Err(Outcome::NotDone(format!("unknown op {f:?}"))),
             }
         };
-        match tokio::time::timeout_at(deadline, done).await {
-            Ok(Ok(v)) => Completion::ok(v),
-            Ok(Err(Outcome::NotDone(e))) => Completion::fail(inv.value.clone(), e),
-            Ok(Err(Outcome::Unknown(e))) => {
-                self.session.reset();
-                Completion::info(inv.value.clone(), e)
-            }
-            Err(_) if inv.f == "read" => Completion::fail(inv.value.clone(), "timeout"),
-            Err(_) => {
-                self.session.reset();
-                Completion::info(inv.value.clone(), "timeout")
-            }
-        }
+        self.session.bounded(inv, deadline, done).await
     }
 }
 
