@@ -211,6 +211,11 @@ fn systems_lists_the_built_in_ones_and_the_specs_of_a_directory() {
         assert!(out.lines().any(|l| l.starts_with(name)), "{name}: {out}");
     }
     assert!(out.contains("good.yaml") && out.contains("mine"), "{out}");
+    let redis = out.lines().find(|l| l.starts_with("redis ")).unwrap_or("");
+    assert!(
+        redis.contains("(workloads: register, set, list-append, rw-register)"),
+        "a spec's line names its client's workloads: {redis}"
+    );
     assert!(
         out.contains("bad.yaml") && out.contains("does not load"),
         "{out}"

@@ -14,7 +14,7 @@ pub fn list(dirs: &[PathBuf]) -> Vec<(String, String)> {
         .collect();
     for (name, _) in BUILTIN {
         let about = match builtin(name) {
-            Some(Ok(l)) => l.spec.description,
+            Some(Ok(l)) => with_workloads(l.spec.description, &l.spec.client.protocol),
             Some(Err(e)) => format!("broken: {e}"),
             None => String::new(),
         };
@@ -31,12 +31,27 @@ pub fn list(dirs: &[PathBuf]) -> Vec<(String, String)> {
         paths.sort();
         for p in paths {
             let about = match load(&p) {
-                Ok(l) if l.spec.description.is_empty() => l.spec.name,
-                Ok(l) => format!("{}: {}", l.spec.name, l.spec.description),
+                Ok(l) if l.spec.description.is_empty() => {
+                    with_workloads(l.spec.name, &l.spec.client.protocol)
+                }
+                Ok(l) => with_workloads(
+                    format!("{}: {}", l.spec.name, l.spec.description),
+                    &l.spec.client.protocol,
+                ),
                 Err(e) => format!("does not load: {e}"),
             };
             out.push((p.display().to_string(), about));
         }
     }
     out
+}
+
+/// What a spec is, then the workloads its client protocol drives.
+fn with_workloads(about: String, protocol: &str) -> String {
+    let workloads = crate::client::workloads(protocol);
+    if workloads.is_empty() {
+        about
+    } else {
+        format!("{about} (workloads: {})", workloads.join(", "))
+    }
 }
