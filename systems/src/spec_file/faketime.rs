@@ -86,7 +86,11 @@ fn why_not(bytes: &[u8]) -> Option<&'static str> {
 /// loader); other ELF files: whether they name one.
 fn has_interpreter(bytes: &[u8]) -> bool {
     const PT_INTERP: u32 = 3;
-    let u16_at = |o: usize| bytes.get(o..o + 2).map(|b| u16::from_le_bytes([b[0], b[1]]) as usize);
+    let u16_at = |o: usize| {
+        bytes
+            .get(o..o + 2)
+            .map(|b| u16::from_le_bytes([b[0], b[1]]) as usize)
+    };
     let u64_at = |o: usize| {
         bytes
             .get(o..o + 8)

@@ -237,12 +237,11 @@ impl System for SpecSystem {
         .map_err(spec_err)?;
         let loaded = self.loaded.clone();
         let command = move |name: &str, ip: Ipv4Addr, all: &[(String, Ipv4Addr)]| {
-            node_command(&loaded, &program, (&prefix, with_faketime), (name, ip, all)).unwrap_or_else(|e| {
-                NodeCommand {
+            node_command(&loaded, &program, (&prefix, with_faketime), (name, ip, all))
+                .unwrap_or_else(|e| NodeCommand {
                     argv: vec![format!("schism: {e}")],
                     env: Vec::new(),
-                }
-            })
+                })
         };
         let s = &self.loaded.spec;
         let cluster_spec = ClusterSpec {
