@@ -165,16 +165,6 @@ mod tests {
     use super::*;
     use cluster::fake::FakeCluster;
 
-    fn env<'a>(c: &'a FakeCluster, o: &'a NemesisOptions) -> Env<'a> {
-        Env {
-            cluster: c,
-            control: None,
-            options: o,
-            leader: None,
-            held: Vec::new(),
-        }
-    }
-
     #[test]
     fn each_mode_records_every_nodes_offset_within_bounds() {
         let c = FakeCluster::new(5);
@@ -188,7 +178,7 @@ mod tests {
                 ..NemesisOptions::default()
             };
             o.sections.insert(NAME.into(), json!({"modes": [mode]}));
-            let f = choose(&env(&c, &o), "faketime", &mut Rng::new(seed)).unwrap();
+            let f = choose(&Env::plain(&c, &o), "faketime", &mut Rng::new(seed)).unwrap();
             assert_eq!(f["mode"], *mode);
             assert_eq!(f["via"], "faketime");
             let offs = offsets(&f);

@@ -190,16 +190,6 @@ mod tests {
         o
     }
 
-    fn env<'a>(c: &'a FakeCluster, o: &'a NemesisOptions) -> Env<'a> {
-        Env {
-            cluster: c,
-            control: None,
-            options: o,
-            leader: None,
-            held: Vec::new(),
-        }
-    }
-
     fn fleet() -> FakeCluster {
         let c = FakeCluster::new(3);
         for n in ["n1", "n2", "n3"] {
@@ -215,7 +205,7 @@ mod tests {
     async fn a_stopped_node_gets_a_seeded_file_damaged_then_runs_again() {
         let c = fleet();
         let o = options(&[], json!({"modes": ["zero"], "max_bytes": 8}));
-        let e = env(&c, &o);
+        let e = Env::plain(&c, &o);
         let fault = CorruptFile.choose(&e, &mut Rng::new(5)).unwrap().unwrap();
         assert_eq!(fault["mode"], "zero");
         let answers = CorruptFile.invoke(&e, &fault).await.unwrap();
@@ -255,7 +245,7 @@ mod tests {
         ] {
             let mut o = options(&paths, section);
             o.targets = vec![crate::Target::All];
-            let e = env(&c, &o);
+            let e = Env::plain(&c, &o);
             let fault = CorruptFile.choose(&e, &mut Rng::new(1)).unwrap().unwrap();
             let answers = CorruptFile.invoke(&e, &fault).await.unwrap();
             for n in ["n1", "n2", "n3"] {
@@ -269,7 +259,7 @@ mod tests {
         let c = FakeCluster::new(1);
         c.put_file("n1", "/data/empty", &[]);
         let o = options(&[], json!({}));
-        let e = env(&c, &o);
+        let e = Env::plain(&c, &o);
         let fault = CorruptFile.choose(&e, &mut Rng::new(1)).unwrap().unwrap();
         let answers = CorruptFile.invoke(&e, &fault).await.unwrap();
         assert!(answers["n1"]["error"]

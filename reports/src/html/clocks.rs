@@ -163,7 +163,11 @@ mod tests {
         assert!(line.contains(&(7.0, 1.0)), "a ramp to its gain: {line:?}");
         let mut line = Vec::new();
         points(&mut line, &ws[2], 2.0);
-        assert_eq!(line.iter().filter(|p| p.1 == 2.0).count(), 10, "5 flips up: {line:?}");
+        assert_eq!(
+            line.iter().filter(|p| p.1 == 2.0).count(),
+            10,
+            "5 flips up: {line:?}"
+        );
         assert!(render(&[], 1).is_none());
     }
 }
