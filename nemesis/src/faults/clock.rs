@@ -64,7 +64,7 @@ async fn strobe(env: &Env<'_>, fault: &Value, targets: &[String]) -> Result<Valu
     let start = tokio::time::Instant::now();
     let mut flips = 0u64;
     while start.elapsed() < length {
-        let on = flips % 2 == 0;
+        let on = flips.is_multiple_of(2);
         set(env, &each(targets, |n| if on { offsets[n] } else { 0 })).await?;
         flips += 1;
         tokio::time::sleep_until(start + period * flips as u32).await;

@@ -30,12 +30,12 @@ fn points(line: &mut Line, w: &Window, offset_s: f64) {
     match f["mode"].as_str().unwrap_or("bump") {
         "strobe" => {
             let (length, period) = (ms(&f["strobe_ms"]), ms(&f["period_ms"]).max(1e-3));
-            let flips = ((length / period) as u64).min(MAX_FLIPS).max(1);
+            let flips = ((length / period) as u64).clamp(1, MAX_FLIPS);
             let step = length / flips as f64;
             for i in 0..flips {
                 let (t, v) = (
                     t0 + i as f64 * step,
-                    if i % 2 == 0 { offset_s } else { 0.0 },
+                    if i.is_multiple_of(2) { offset_s } else { 0.0 },
                 );
                 line.extend([(t, line.last().map_or(0.0, |p| p.1)), (t, v)]);
             }
