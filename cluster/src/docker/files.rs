@@ -2,7 +2,7 @@
 //! upload a tar extracted into a directory. Both work on a stopped container and reach its
 //! volumes (the data directory is one), so no program inside the node is needed.
 
-use super::engine::docker_err;
+use super::engine::{docker_err, is_not_found};
 use crate::{ClusterError, FileEntry, MAX_TRANSFER_BYTES};
 use bollard::query_parameters::{
     DownloadFromContainerOptionsBuilder, UploadToContainerOptionsBuilder,
@@ -12,15 +12,23 @@ use futures_util::StreamExt;
 use std::io::Read;
 
 /// The tar the engine gives of `path` in `container`, whole (at most
-/// [`MAX_TRANSFER_BYTES`]).
-async fn download(docker: &Docker, container: &str, path: &str) -> Result<Vec<u8>, ClusterError> {
+/// [`MAX_TRANSFER_BYTES`]); None when there is no such path.
+async fn download(
+    docker: &Docker,
+    container: &str,
+    path: &str,
+) -> Result<Option<Vec<u8>>, ClusterError> {
     let options = DownloadFromContainerOptionsBuilder::new()
         .path(path)
         .build();
     let mut stream = docker.download_from_container(container, Some(options));
     let mut tar = Vec::new();
     while let Some(chunk) = stream.next().await {
-        let chunk = chunk.map_err(docker_err(format!("reading {path} of {container}")))?;
+        let chunk = match chunk {
+            Ok(c) => c,
+            Err(e) if is_not_found(&e) => return Ok(None),
+            Err(e) => return Err(docker_err(format!("reading {path} of {container}"))(e)),
+        };
         if tar.len() + chunk.len() > MAX_TRANSFER_BYTES {
             return Err(ClusterError::Docker(format!(
                 "{path} of {container} is larger than {MAX_TRANSFER_BYTES} bytes"
@@ -28,7 +36,11 @@ async fn download(docker: &Docker, container: &str, path: &str) -> Result<Vec<u8
         }
         tar.extend_from_slice(&chunk);
     }
-    Ok(tar)
+    Ok(Some(tar))
+}
+
+fn missing(container: &str, path: &str) -> ClusterError {
+    ClusterError::Docker(format!("{path} of {container}: no such file or directory"))
 }
 
 fn tar_err(path: &str) -> impl Fn(std::io::Error) -> ClusterError + '_ {
@@ -43,7 +55,9 @@ pub(crate) async fn list(
     dir: &str,
 ) -> Result<Vec<FileEntry>, ClusterError> {
     let dir = dir.trim_end_matches('/');
-    let tar = download(docker, container, dir).await?;
+    let tar = download(docker, container, dir)
+        .await?
+        .ok_or_else(|| missing(container, dir))?;
     let parent = match dir.rfind('/') {
         Some(i) => &dir[..i],
         None => "",
@@ -71,7 +85,20 @@ pub(crate) async fn read(
     container: &str,
     path: &str,
 ) -> Result<Vec<u8>, ClusterError> {
-    let tar = download(docker, container, path).await?;
+    read_if_there(docker, container, path)
+        .await?
+        .ok_or_else(|| missing(container, path))
+}
+
+/// One file's contents; None when it does not exist.
+pub(crate) async fn read_if_there(
+    docker: &Docker,
+    container: &str,
+    path: &str,
+) -> Result<Option<Vec<u8>>, ClusterError> {
+    let Some(tar) = download(docker, container, path).await? else {
+        return Ok(None);
+    };
     let mut archive = tar::Archive::new(tar.as_slice());
     let mut entries = archive.entries().map_err(tar_err(path))?;
     let mut entry = match entries.next() {
@@ -89,7 +116,7 @@ pub(crate) async fn read(
     }
     let mut bytes = Vec::with_capacity(entry.size() as usize);
     entry.read_to_end(&mut bytes).map_err(tar_err(path))?;
-    Ok(bytes)
+    Ok(Some(bytes))
 }
 
 /// Replace (or create) one file: a tar of it, extracted into its directory.
