@@ -454,7 +454,8 @@ async fn command_probe_and_a_log_file() {
 async fn a_nodes_files_are_listed_read_and_written_running_or_stopped() {
     let id = run_id();
     guarded(&id, || async {
-        let script = "mkdir -p /data/sub; [ -f /data/sub/a ] || echo one > /data/sub/a; : > /data/empty; \
+        let script =
+            "mkdir -p /data/sub; [ -f /data/sub/a ] || echo one > /data/sub/a; : > /data/empty; \
                       exec /bin/busybox httpd -f -p 8080 -h /data";
         let c = DockerCluster::start(&spec(&id, 1, Probe::Tcp { port: 8080 }, script))
             .await
