@@ -2,7 +2,7 @@
 //! iptables-like rules to a simulated reachability relation, so fault logic and run loops
 //! can be tested without Docker.
 
-use crate::{Cluster, ClusterError, ExecOutput, NodeInfo};
+use crate::{Cluster, ClusterError, ExecOutput, FileEntry, NodeInfo};
 use async_trait::async_trait;
 use std::collections::{BTreeMap, BTreeSet};
 use std::net::Ipv4Addr;
@@ -23,6 +23,10 @@ pub struct FakeNode {
     pub pauses: u32,
     /// Every command run in its network namespace.
     pub commands: Vec<Vec<String>>,
+    /// Its files, by absolute path (for faults that read and write them).
+    pub files: BTreeMap<String, Vec<u8>>,
+    /// Whether it was running at each file write (in order).
+    pub writes_running: Vec<bool>,
 }
 
 /// A fleet of `n` nodes, `n1..nN` at 10.99.0.(i+1).
@@ -62,6 +66,13 @@ impl FakeCluster {
     /// A copy of what the fake knows of a node.
     pub fn state(&self, node: &str) -> FakeNode {
         self.lock().get(node).cloned().unwrap_or_default()
+    }
+
+    /// Put a file into a node's filesystem.
+    pub fn put_file(&self, node: &str, path: &str, bytes: &[u8]) {
+        if let Some(n) = self.lock().get_mut(node) {
+            n.files.insert(path.to_string(), bytes.to_vec());
+        }
     }
 
     /// Whether packets from `from` reach `to`.
@@ -164,6 +175,32 @@ impl Cluster for FakeCluster {
             }
             Ok(ExecOutput::default())
         })?
+    }
+
+    async fn list_files(&self, node: &str, dir: &str) -> Result<Vec<FileEntry>, ClusterError> {
+        let prefix = format!("{}/", dir.trim_end_matches('/'));
+        self.with(node, |n| {
+            n.files
+                .iter()
+                .filter(|(p, _)| p.starts_with(&prefix))
+                .map(|(p, b)| FileEntry {
+                    path: p.clone(),
+                    size: b.len() as u64,
+                })
+                .collect()
+        })
+    }
+
+    async fn read_file(&self, node: &str, path: &str) -> Result<Vec<u8>, ClusterError> {
+        self.with(node, |n| n.files.get(path).cloned())?
+            .ok_or_else(|| ClusterError::Docker(format!("{path} of {node}: no such file")))
+    }
+
+    async fn write_file(&self, node: &str, path: &str, bytes: &[u8]) -> Result<(), ClusterError> {
+        self.with(node, |n| {
+            n.writes_running.push(n.running);
+            n.files.insert(path.to_string(), bytes.to_vec());
+        })
     }
 
     async fn logs(&self, node: &str, _tail: usize) -> Result<String, ClusterError> {

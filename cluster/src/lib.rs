@@ -29,10 +29,12 @@
 mod control;
 pub mod docker;
 pub mod fake;
+mod files;
 pub mod sample;
 mod spec;
 
 pub use control::Control;
+pub use files::{no_files, FileEntry, MAX_TRANSFER_BYTES};
 pub use spec::{ClusterSpec, CommandFn, Holder, ImageFile, ImageSpec, NodeCommand, Probe};
 
 use async_trait::async_trait;
@@ -124,6 +126,20 @@ pub trait Cluster: Send + Sync {
             exit_code: -1,
             stderr: "this cluster backend cannot run commands in a node".into(),
         })
+    }
+    /// The regular files under `dir` in the node's filesystem (recursively, by path),
+    /// whether the node runs or is stopped.
+    async fn list_files(&self, node: &str, dir: &str) -> Result<Vec<FileEntry>, ClusterError> {
+        Err(no_files(node, &format!("list {dir}")))
+    }
+    /// The contents of one file of the node, whether it runs or is stopped.
+    async fn read_file(&self, node: &str, path: &str) -> Result<Vec<u8>, ClusterError> {
+        Err(no_files(node, &format!("read {path}")))
+    }
+    /// Replace (or create) one file of the node with `bytes` (mode 0644), whether it
+    /// runs or is stopped; its directory must exist.
+    async fn write_file(&self, node: &str, path: &str, _bytes: &[u8]) -> Result<(), ClusterError> {
+        Err(no_files(node, &format!("write {path}")))
     }
     /// The last `tail` lines of the node's log.
     async fn logs(&self, node: &str, tail: usize) -> Result<String, ClusterError>;

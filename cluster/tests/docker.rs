@@ -449,3 +449,46 @@ async fn command_probe_and_a_log_file() {
     })
     .await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_nodes_files_are_listed_read_and_written_running_or_stopped() {
+    let id = run_id();
+    guarded(&id, || async {
+        let script =
+            "mkdir -p /data/sub; [ -f /data/sub/a ] || echo one > /data/sub/a; : > /data/empty; \
+                      exec /bin/busybox httpd -f -p 8080 -h /data";
+        let c = DockerCluster::start(&spec(&id, 1, Probe::Tcp { port: 8080 }, script))
+            .await
+            .expect("start");
+        let files = c.list_files("n1", "/data").await.expect("list");
+        let paths: Vec<(&str, u64)> = files.iter().map(|f| (f.path.as_str(), f.size)).collect();
+        assert_eq!(paths, [("/data/empty", 0), ("/data/sub/a", 4)]);
+        // Stopped: read, rewrite, and the node sees the new bytes once started again.
+        c.kill("n1").await.expect("kill");
+        assert_eq!(
+            c.read_file("n1", "/data/sub/a").await.expect("read"),
+            b"one\n"
+        );
+        c.write_file("n1", "/data/sub/a", b"two\0\xff")
+            .await
+            .expect("write while stopped");
+        c.start("n1").await.expect("start again");
+        c.wait_ready("n1", Duration::from_secs(20))
+            .await
+            .expect("ready");
+        let out = c
+            .exec_in_node("n1", &["/bin/busybox", "od", "-An", "-c", "/data/sub/a"])
+            .await
+            .expect("exec");
+        let compact: String = out.stdout.split_whitespace().collect();
+        assert_eq!(compact, "two\\0377", "{out:?}");
+        // Running: a new file in an existing directory.
+        c.write_file("n1", "/data/new", b"x")
+            .await
+            .expect("write while running");
+        assert_eq!(c.read_file("n1", "/data/new").await.expect("read"), b"x");
+        assert!(c.read_file("n1", "/data/missing").await.is_err());
+        c.teardown(None).await.expect("teardown");
+    })
+    .await;
+}

@@ -78,7 +78,7 @@ fn nemesis_options(spec: &TestSpec, system: &dyn System) -> Result<NemesisOption
         t.check(&names).map_err(bad)?;
     }
     let shapes = leader_aware(spec, system, shapes, &targets)?;
-    Ok(NemesisOptions {
+    let options = NemesisOptions {
         faults: spec.nemesis.faults.clone(),
         targets,
         overlap: spec.nemesis.overlap,
@@ -106,8 +106,13 @@ fn nemesis_options(spec: &TestSpec, system: &dyn System) -> Result<NemesisOption
             spec.nemesis.lie_domain.clone()
         },
         max_clock_skew_ms: spec.nemesis.max_clock_skew_ms,
+        system: system.nemesis_facts(),
         sections: spec.nemesis.options.clone(),
-    })
+    };
+    // A fault this system cannot take is a mistake in the spec, refused before anything
+    // starts, naming the fault and why.
+    nemesis::registry::check(&options).map_err(|e| RunError::Spec(e.to_string()))?;
+    Ok(options)
 }
 
 /// The partition shapes of a run, refusing what needs a leader of a system that cannot

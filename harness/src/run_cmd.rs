@@ -28,7 +28,7 @@ pub struct RunArgs {
     #[arg(long)]
     pub workload: Option<String>,
     /// Faults, comma separated (`schism faults` lists them): partition, kill, pause, loss,
-    /// byzantine, clock (default partition,kill,pause; none: no faults).
+    /// byzantine, clock, corrupt-file (default partition,kill,pause; none: no faults).
     #[arg(long, value_delimiter = ',')]
     pub nemesis: Option<Vec<String>>,
     #[arg(long)]

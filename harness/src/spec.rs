@@ -98,8 +98,8 @@ impl Default for TestSpec {
 #[serde(default, deny_unknown_fields)]
 pub struct NemesisSpec {
     /// Fault names of the nemesis registry (`schism faults` lists them): partition, kill,
-    /// pause, loss, byzantine, clock, ... Default: partition, kill, pause; `[]` (or
-    /// `--nemesis none`) for none.
+    /// pause, loss, byzantine, clock, corrupt-file, ... Default: partition, kill, pause;
+    /// `[]` (or `--nemesis none`) for none.
     pub faults: Vec<String>,
     /// Partition shapes: majority, halves, isolate-one, bridge, majorities-ring, isolate-leader.
     pub shapes: Vec<String>,

@@ -25,7 +25,18 @@ pub struct Env<'a> {
     pub held: Vec<String>,
 }
 
-impl Env<'_> {
+impl<'a> Env<'a> {
+    /// A fault's world with nothing else going on: no runtime, no leader, nothing held.
+    pub fn plain(cluster: &'a dyn Cluster, options: &'a NemesisOptions) -> Env<'a> {
+        Env {
+            cluster,
+            control: None,
+            options,
+            leader: None,
+            held: Vec::new(),
+        }
+    }
+
     /// Every node's name.
     pub fn nodes(&self) -> Vec<String> {
         self.cluster

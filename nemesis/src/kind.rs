@@ -25,6 +25,11 @@ pub trait Nemesis: Send + Sync {
     fn wants_leader(&self, env: &Env<'_>) -> bool {
         env.options.targets_leader()
     }
+    /// Before the run starts (no cluster yet): refuse what the options and the system's
+    /// facts say cannot work, naming the fault and why (a refusal is a bad spec).
+    fn check(&self, _options: &crate::NemesisOptions) -> Result<(), NemesisError> {
+        Ok(())
+    }
     /// Check that this machine and system can apply it; set up what it needs.
     async fn prepare(&self, _env: &Env<'_>) -> Result<(), NemesisError> {
         Ok(())

@@ -26,9 +26,12 @@
 //! ```
 
 pub mod byzantine;
+pub mod damage;
 pub mod env;
 mod error;
+mod facts;
 pub mod faults;
+pub mod glob;
 pub mod grudge;
 pub mod kind;
 pub mod net;
@@ -41,6 +44,7 @@ pub mod target;
 pub use byzantine::ByzMode;
 pub use env::{Env, Leader};
 pub use error::NemesisError;
+pub use facts::{ClockReach, SystemFacts};
 pub use kind::Nemesis;
 pub use options::NemesisOptions;
 pub use runner::Runner;

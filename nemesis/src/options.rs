@@ -38,6 +38,9 @@ pub struct NemesisOptions {
     pub lie_domain: Vec<Value>,
     /// Clock offsets are drawn up to this many milliseconds either way.
     pub max_clock_skew_ms: u64,
+    /// What the system says of its nodes (data directory, files worth corrupting, how its
+    /// clocks can be moved).
+    pub system: crate::SystemFacts,
     /// Options of single faults, by fault name (`nemesis.options.<fault>` in a spec), read
     /// by each fault with [`NemesisOptions::section`].
     pub sections: BTreeMap<String, Value>,
@@ -59,6 +62,7 @@ impl Default for NemesisOptions {
             lie_fields: vec!["value".into()],
             lie_domain: Vec::new(),
             max_clock_skew_ms: 30_000,
+            system: crate::SystemFacts::default(),
             sections: BTreeMap::new(),
         }
     }

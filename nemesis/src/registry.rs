@@ -1,7 +1,7 @@
 //! Every kind of fault schism can inject, by name: one line each. A new fault is one file
 //! in `faults/` (a [`Nemesis`]) and one line here.
 
-use crate::faults::{byzantine, clock, kill, loss, netem, partition, pause};
+use crate::faults::{byzantine, clock, corrupt_file, kill, loss, netem, partition, pause};
 use crate::kind::Nemesis;
 use crate::NemesisError;
 
@@ -24,8 +24,18 @@ pub const ALL: &[FaultDef] = &[
     FaultDef { name: "duplicate", about: "needs tc netem (refused on this kernel)", needs_runtime: false, make: || Box::new(netem::Netem { name: "duplicate" }) },
     FaultDef { name: "reorder", about: "needs tc netem (refused on this kernel)", needs_runtime: false, make: || Box::new(netem::Netem { name: "reorder" }) },
     FaultDef { name: "byzantine", about: "nodes under schism's runtime lie, mode after mode", needs_runtime: true, make: || Box::<byzantine::Byzantine>::default() },
-    FaultDef { name: "clock", about: "the clock nodes' protocols see, moved", needs_runtime: true, make: || Box::new(clock::Clock) },
+    FaultDef { name: "clock", about: "nodes' clocks bumped, strobed or drifting (schism's runtime, or libfaketime for C and JVM programs)", needs_runtime: false, make: || Box::new(clock::Clock) },
+    FaultDef { name: "corrupt-file", about: "a file of a stopped node's data directory damaged (bits flipped, zeroed, truncated); restarted", needs_runtime: false, make: || Box::new(corrupt_file::CorruptFile) },
 ];
+
+/// Refuse, before the run starts, faults the options (and the system's facts in them)
+/// say cannot work: [`NemesisError::Unsupported`] naming the fault and why.
+pub fn check(options: &crate::NemesisOptions) -> Result<(), NemesisError> {
+    for name in &options.faults {
+        (find(name)?.make)().check(options)?;
+    }
+    Ok(())
+}
 
 /// Every fault's name.
 pub fn names() -> Vec<&'static str> {

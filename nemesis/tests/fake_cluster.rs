@@ -222,19 +222,34 @@ fn traitors_are_chosen_once_and_lie_in_each_mode_in_turn() {
 #[test]
 fn clock_faults_move_some_clocks_within_the_bound() {
     let c = FakeCluster::new(5);
-    let opts = NemesisOptions {
+    let mut opts = NemesisOptions {
         faults: faults(&["clock"]),
         max_faulty: 2,
         max_clock_skew_ms: 1_000,
+        system: nemesis::SystemFacts {
+            clock: nemesis::ClockReach::Faketime {
+                file: "/schism/faketime".into(),
+            },
+            ..Default::default()
+        },
         ..NemesisOptions::default()
     };
+    opts.sections
+        .insert("clock".into(), serde_json::json!({"modes": ["bump"]}));
     let n = Runner::new(opts, 3, None, None).unwrap();
     for _ in 0..50 {
         let f = n.choose("clock", &c, None).unwrap().unwrap();
+        let targets = f["nodes"].as_array().unwrap();
+        assert!((1..=2).contains(&targets.len()));
         let offsets = f["offsets_ms"].as_object().unwrap();
-        assert!((1..=2).contains(&offsets.len()));
-        assert!(offsets
-            .values()
-            .all(|o| (500..=1_000).contains(&o.as_i64().unwrap().abs())));
+        assert_eq!(offsets.len(), 5, "every node's offset is recorded");
+        for (node, o) in offsets {
+            let o = o.as_i64().unwrap().abs();
+            if targets.iter().any(|t| t == node) {
+                assert!((500..=1_000).contains(&o), "{f}");
+            } else {
+                assert_eq!(o, 0, "{f}");
+            }
+        }
     }
 }

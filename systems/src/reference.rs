@@ -24,6 +24,9 @@ pub struct Reference {
     pub protocol: &'static str,
 }
 
+/// Where a reference node keeps what it must not forget.
+const DATA_DIR: &str = "/data";
+
 impl Reference {
     fn facts(&self) -> Option<&'static Facts> {
         nodes::facts::of(self.protocol)
@@ -56,7 +59,7 @@ impl Command {
             "--nodes".into(),
             nodes.join(","),
             "--data".into(),
-            "/data".into(),
+            DATA_DIR.into(),
         ]);
         if !self.bugs.is_empty() {
             argv.push("--bug".into());
@@ -129,7 +132,7 @@ impl System for Reference {
                     image_path: IN_IMAGE.into(),
                     with_libraries: true,
                 }],
-                dirs: vec!["/data".into()],
+                dirs: vec![DATA_DIR.into()],
                 base: None,
             },
             command: Arc::new(command),
@@ -137,7 +140,7 @@ impl System for Reference {
             ready_timeout: setup.ready_timeout,
             log_files: Vec::new(),
             stop_signal: None,
-            data_dir: Some("/data".into()),
+            data_dir: Some(DATA_DIR.into()),
             holder: holder()?,
         };
         Ok(Arc::new(DockerCluster::start(&cluster_spec).await?))
@@ -160,6 +163,14 @@ impl System for Reference {
 
     fn control_port(&self) -> Option<u16> {
         Some(PORT)
+    }
+
+    fn nemesis_facts(&self) -> nemesis::SystemFacts {
+        nemesis::SystemFacts {
+            data_dir: Some(DATA_DIR.into()),
+            corrupt_paths: Vec::new(),
+            clock: nemesis::ClockReach::Runtime,
+        }
     }
 
     fn workloads(&self) -> Vec<String> {

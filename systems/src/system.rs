@@ -38,6 +38,19 @@ pub trait System: Send + Sync {
                 as std::sync::Arc<dyn cluster::Control>
         })
     }
+    /// What the nemesis may know of the nodes: their data directory, the files worth
+    /// corrupting, how their clocks can be moved (by default: through the runtime where
+    /// the nodes run under it).
+    fn nemesis_facts(&self) -> nemesis::SystemFacts {
+        nemesis::SystemFacts {
+            clock: if self.control_port().is_some() {
+                nemesis::ClockReach::Runtime
+            } else {
+                nemesis::ClockReach::Unknown
+            },
+            ..nemesis::SystemFacts::default()
+        }
+    }
     /// The message fields a lying node of this system changes (dotted paths), and the
     /// values its lies take (empty: derived from the true value).
     fn lie_fields(&self) -> (Vec<String>, Vec<serde_json::Value>) {

@@ -2,13 +2,12 @@
 //! its log in files (`ClusterSpec::log_files`), those files, fetched through the engine's
 //! archive API (which also works on a killed container).
 
-use super::engine::{docker_err, is_not_found};
+use super::engine::docker_err;
 use crate::ClusterError;
 use bollard::container::LogOutput;
-use bollard::query_parameters::{DownloadFromContainerOptionsBuilder, LogsOptionsBuilder};
+use bollard::query_parameters::LogsOptionsBuilder;
 use bollard::Docker;
 use futures_util::StreamExt;
-use std::io::Read;
 
 /// The log files larger than this are cut to their end.
 const LOG_FILE_MAX_BYTES: usize = 64 << 20;
@@ -38,48 +37,15 @@ pub(crate) async fn container_output(
     Ok(text)
 }
 
-/// A file from a container (running or not); None when it does not exist.
+/// A file from a container (running or not), its first [`LOG_FILE_MAX_BYTES`] as text;
+/// None when it does not exist.
 pub(crate) async fn container_file(
     docker: &Docker,
     container: &str,
     path: &str,
 ) -> Result<Option<String>, ClusterError> {
-    let options = DownloadFromContainerOptionsBuilder::new()
-        .path(path)
-        .build();
-    let mut stream = docker.download_from_container(container, Some(options));
-    let mut tar = Vec::new();
-    while let Some(chunk) = stream.next().await {
-        match chunk {
-            Ok(bytes) => tar.extend_from_slice(&bytes),
-            Err(e) if is_not_found(&e) => return Ok(None),
-            Err(e) => return Err(docker_err(format!("fetching {path} from {container}"))(e)),
-        }
-    }
-    let mut archive = tar::Archive::new(tar.as_slice());
-    let entries = archive.entries().map_err(|e| {
-        ClusterError::Docker(format!(
-            "reading the archive of {path} from {container}: {e}"
-        ))
-    })?;
-    for entry in entries {
-        let entry = entry.map_err(|e| {
-            ClusterError::Docker(format!(
-                "reading the archive of {path} from {container}: {e}"
-            ))
-        })?;
-        if entry.header().entry_type().is_file() {
-            let mut content = Vec::new();
-            entry
-                .take(LOG_FILE_MAX_BYTES as u64)
-                .read_to_end(&mut content)
-                .map_err(|e| {
-                    ClusterError::Docker(format!("reading {path} from {container}: {e}"))
-                })?;
-            return Ok(Some(String::from_utf8_lossy(&content).into_owned()));
-        }
-    }
-    Ok(None)
+    let bytes = super::files::read_if_there(docker, container, path).await?;
+    Ok(bytes.map(|b| String::from_utf8_lossy(&b[..b.len().min(LOG_FILE_MAX_BYTES)]).into_owned()))
 }
 
 /// The node's whole log: its output, then its log file (if it keeps one) under a header.

@@ -54,6 +54,7 @@
 pub mod controller;
 mod engine;
 mod exec;
+mod files;
 mod image;
 mod ldd;
 mod leftovers;
@@ -71,7 +72,7 @@ pub use leftovers::{
 };
 pub use teardown::{list_run_objects, remove_run};
 
-use crate::{Cluster, ClusterError, ClusterSpec, ExecOutput, NodeInfo, Probe};
+use crate::{Cluster, ClusterError, ClusterSpec, ExecOutput, FileEntry, NodeInfo, Probe};
 use async_trait::async_trait;
 use bollard::query_parameters::KillContainerOptionsBuilder;
 use bollard::Docker;
@@ -455,6 +456,19 @@ impl Cluster for DockerCluster {
     ) -> Result<ExecOutput, ClusterError> {
         let m = self.member(node)?;
         exec::docker_exec(&self.docker, &m.container, argv, timeout).await
+    }
+
+    /// Through the engine's archive API (see `files.rs`): no program in the node needed.
+    async fn list_files(&self, node: &str, dir: &str) -> Result<Vec<FileEntry>, ClusterError> {
+        files::list(&self.docker, &self.member(node)?.container, dir).await
+    }
+
+    async fn read_file(&self, node: &str, path: &str) -> Result<Vec<u8>, ClusterError> {
+        files::read(&self.docker, &self.member(node)?.container, path).await
+    }
+
+    async fn write_file(&self, node: &str, path: &str, bytes: &[u8]) -> Result<(), ClusterError> {
+        files::write(&self.docker, &self.member(node)?.container, path, bytes).await
     }
 
     async fn logs(&self, node: &str, tail: usize) -> Result<String, ClusterError> {

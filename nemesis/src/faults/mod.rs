@@ -2,6 +2,10 @@
 
 pub mod byzantine;
 pub mod clock;
+mod clock_faketime;
+mod clock_modes;
+mod clock_runtime;
+pub mod corrupt_file;
 pub mod kill;
 pub mod loss;
 pub mod netem;

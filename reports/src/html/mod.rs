@@ -19,6 +19,7 @@ mod availability;
 mod bins;
 mod byzantine;
 mod checkers;
+mod clocks;
 mod counterexample;
 mod error;
 mod history_report;

@@ -4,7 +4,7 @@
 
 use super::page::{page, section};
 use super::timeline::Timeline;
-use super::{availability, byzantine, checkers, counterexample, latency, links, quantiles};
+use super::{availability, byzantine, checkers, clocks, counterexample, latency, links, quantiles};
 use super::{throughput, verdict};
 use crate::faults::{self, Window};
 use crate::run::FaultRecord;
@@ -109,6 +109,10 @@ pub fn render(r: &Report) -> String {
     if let Some(cx) = counterexample::render(&r.checkers) {
         toc.push(("counterexample", "Counterexample"));
         body.push_str(&section("counterexample", "Counterexample", &cx));
+    }
+    if let Some(c) = clocks::render(&windows, end_ns) {
+        toc.push(("clocks", "Clocks"));
+        body.push_str(&section("clocks", "Clock offsets over time", &c));
     }
     if let Some(b) = byzantine::render(&r.faults) {
         toc.push(("byzantine", "Byzantine nodes"));

@@ -41,6 +41,7 @@ pub fn maelstrom(bin: &Path) -> Result<Loaded, String> {
         ports: Default::default(),
         ready: None,
         data_dir: Some("/data".into()),
+        corrupt_paths: Vec::new(),
         stop_signal: None,
         log_files: Vec::new(),
         leader: None,

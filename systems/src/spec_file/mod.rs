@@ -9,6 +9,7 @@
 //! line and column, and what was expected.
 
 mod builtin;
+mod faketime;
 mod image;
 mod schema;
 mod system;

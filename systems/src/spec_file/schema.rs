@@ -32,6 +32,10 @@ pub struct SystemSpec {
     /// The node's data directory: a volume of its own, kept across kill and restart.
     #[serde(default)]
     pub data_dir: Option<String>,
+    /// The files of the data directory worth corrupting (the `corrupt-file` fault):
+    /// patterns relative to `data_dir` (`*`, `**`, `?`); default: any regular file.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub corrupt_paths: Vec<String>,
     /// The signal that asks a node to stop (sent at teardown, 2 s before removal).
     #[serde(default)]
     pub stop_signal: Option<String>,

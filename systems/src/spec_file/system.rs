@@ -2,6 +2,7 @@
 //! rendered from the templates (under schism's runtime for the Maelstrom protocol, so
 //! every nemesis applies, the Byzantine ones included), and clients by protocol.
 
+use super::faketime;
 use super::image::{program, Program};
 use super::schema::LeaderSpec;
 use super::template::render;
@@ -65,8 +66,34 @@ impl SpecSystem {
         }
     }
 
-    /// The image: the program, the extra files, schism's runtime for Maelstrom nodes.
-    fn image(&self, program: &Option<Program>) -> Result<ImageSpec, Error> {
+    /// Whether this run's nodes run under libfaketime: the clock fault is asked for and
+    /// the program is in its reach.
+    fn faketime(&self, setup: &Setup) -> bool {
+        setup.faults.iter().any(|f| f == "clock")
+            && matches!(self.clock(), nemesis::ClockReach::Faketime { .. })
+    }
+
+    /// How the clock fault reaches this system's clocks.
+    fn clock(&self) -> nemesis::ClockReach {
+        if self.maelstrom() {
+            return nemesis::ClockReach::Runtime;
+        }
+        match program(&self.loaded) {
+            Ok(Some(p)) => match p.files.first() {
+                Some(f) => faketime::reach(self.name(), &f.host_path),
+                None => nemesis::ClockReach::Unknown,
+            },
+            Ok(None) => nemesis::ClockReach::Refused(format!(
+                "{} names no image.binary whose clock libfaketime could reach",
+                self.name()
+            )),
+            Err(e) => nemesis::ClockReach::Refused(e),
+        }
+    }
+
+    /// The image: the program, the extra files, schism's runtime for Maelstrom nodes,
+    /// libfaketime when the clock fault needs it.
+    fn image(&self, program: &Option<Program>, faketime: bool) -> Result<ImageSpec, Error> {
         let s = &self.loaded.spec;
         let mut files: Vec<ImageFile> = program.iter().flat_map(|p| p.files.clone()).collect();
         for (i, f) in s.image.files.iter().enumerate() {
@@ -104,6 +131,10 @@ impl SpecSystem {
         }
         let mut dirs = s.image.dirs.clone();
         dirs.extend(s.data_dir.clone());
+        if faketime {
+            files.push(faketime::image_file());
+            dirs.push(faketime::DIR.into());
+        }
         Ok(ImageSpec {
             name: s.name.clone(),
             files,
@@ -117,7 +148,7 @@ impl SpecSystem {
 fn node_command(
     l: &Loaded,
     program: &Option<Program>,
-    runtime_prefix: &[String],
+    (runtime_prefix, faketime): (&[String], bool),
     (name, ip, all): (&str, Ipv4Addr, &[(String, Ipv4Addr)]),
 ) -> Result<NodeCommand, String> {
     let s = &l.spec;
@@ -134,11 +165,14 @@ fn node_command(
     for t in &s.args {
         argv.push(render(t, &vars)?);
     }
-    let env = s
+    let mut env = s
         .env
         .iter()
         .map(|(k, t)| Ok((k.clone(), render(t, &vars)?)))
         .collect::<Result<Vec<_>, String>>()?;
+    if faketime {
+        env.extend(faketime::env());
+    }
     if s.client.protocol == "maelstrom" {
         let nodes: Vec<String> = all
             .iter()
@@ -165,12 +199,13 @@ impl System for SpecSystem {
         if self.maelstrom() {
             node_program()?;
         }
-        if setup.faults.iter().any(|f| f == "clock") {
-            return Err(Error::Spec(format!(
-                "the clock nemesis moves the clocks of schism's own nodes; {} reads the \
-                 machine's clock, which a container cannot move (skewing a program's clock \
-                 with libfaketime is not built)",
-                self.name()
+        if self.faketime(setup) && !Path::new(faketime::HOST_LIB).is_file() {
+            return Err(Error::Host(format!(
+                "the clock nemesis moves {}'s clock with libfaketime, and {} is missing: \
+                 install Debian's faketime package (apt-get install faketime, or \
+                 scripts/install-deps)",
+                self.name(),
+                faketime::HOST_LIB
             )));
         }
         if !setup.bug.is_empty() {
@@ -184,7 +219,8 @@ impl System for SpecSystem {
 
     async fn start(&self, setup: &Setup, run_id: &str) -> Result<Arc<dyn Cluster>, Error> {
         let program = program(&self.loaded).map_err(spec_err)?;
-        let image = self.image(&program)?;
+        let with_faketime = self.faketime(setup);
+        let image = self.image(&program, with_faketime)?;
         let prefix = if self.maelstrom() {
             node_program()?.1
         } else {
@@ -195,18 +231,17 @@ impl System for SpecSystem {
         node_command(
             &self.loaded,
             &program,
-            &prefix,
+            (&prefix, with_faketime),
             (&sample[0].0, sample[0].1, &sample),
         )
         .map_err(spec_err)?;
         let loaded = self.loaded.clone();
         let command = move |name: &str, ip: Ipv4Addr, all: &[(String, Ipv4Addr)]| {
-            node_command(&loaded, &program, &prefix, (name, ip, all)).unwrap_or_else(|e| {
-                NodeCommand {
+            node_command(&loaded, &program, (&prefix, with_faketime), (name, ip, all))
+                .unwrap_or_else(|e| NodeCommand {
                     argv: vec![format!("schism: {e}")],
                     env: Vec::new(),
-                }
-            })
+                })
         };
         let s = &self.loaded.spec;
         let cluster_spec = ClusterSpec {
@@ -254,6 +289,15 @@ impl System for SpecSystem {
 
     fn control_port(&self) -> Option<u16> {
         self.maelstrom().then_some(RUNTIME_PORT)
+    }
+
+    fn nemesis_facts(&self) -> nemesis::SystemFacts {
+        let s = &self.loaded.spec;
+        nemesis::SystemFacts {
+            data_dir: s.data_dir.clone(),
+            corrupt_paths: s.corrupt_paths.clone(),
+            clock: self.clock(),
+        }
     }
 
     fn lie_fields(&self) -> (Vec<String>, Vec<serde_json::Value>) {
