@@ -26,6 +26,7 @@
 //! ```
 
 pub mod byzantine;
+mod clients;
 pub mod env;
 mod error;
 pub mod faults;
@@ -39,6 +40,7 @@ pub mod schedule;
 pub mod target;
 
 pub use byzantine::ByzMode;
+pub use clients::Clients;
 pub use env::{Env, Leader};
 pub use error::NemesisError;
 pub use kind::Nemesis;

@@ -1,6 +1,7 @@
 //! What the nemesis of a run does, and how often.
 
 use crate::byzantine::ByzMode;
+use crate::clients::Clients;
 use crate::grudge::Shape;
 use crate::target::Target;
 use crate::NemesisError;
@@ -38,6 +39,8 @@ pub struct NemesisOptions {
     pub lie_domain: Vec<Value>,
     /// Clock offsets are drawn up to this many milliseconds either way.
     pub max_clock_skew_ms: u64,
+    /// Where the client workers sit, which partitions record (see [`Clients`]).
+    pub clients: Clients,
     /// Options of single faults, by fault name (`nemesis.options.<fault>` in a spec), read
     /// by each fault with [`NemesisOptions::section`].
     pub sections: BTreeMap<String, Value>,
@@ -59,6 +62,7 @@ impl Default for NemesisOptions {
             lie_fields: vec!["value".into()],
             lie_domain: Vec::new(),
             max_clock_skew_ms: 30_000,
+            clients: Clients::Controller,
             sections: BTreeMap::new(),
         }
     }
