@@ -90,7 +90,7 @@ impl Pool {
                         self.spec.system
                     ))
                 })?;
-                tasks.push(Box::pin(beside_node(pool, netns, w, i, node, shared, stop)));
+                tasks.push(beside_node(pool, netns, (w, i, node), shared, stop)?);
                 continue;
             }
             let client = self
@@ -186,16 +186,15 @@ impl Pool {
 
 /// Worker `w`, bound to node `i`, on a thread of its own inside the node's network
 /// namespace (`netns`), with a runtime of its own: its client is made there, so every
-/// socket it opens, and every task it spawns, stays in the namespace.
-async fn beside_node(
+/// socket it opens, and every task it spawns, stays in the namespace. The thread starts
+/// now; the returned future waits for its end.
+fn beside_node(
     pool: Arc<Pool>,
     netns: PathBuf,
-    w: usize,
-    i: usize,
-    node: String,
+    (w, i, node): (usize, usize, String),
     shared: Arc<Mutex<Shared>>,
     stop: watch::Receiver<bool>,
-) -> Result<(), RunError> {
+) -> Result<Running, RunError> {
     let (tx, rx) = tokio::sync::oneshot::channel();
     std::thread::Builder::new()
         .name(format!("client-{w}-{node}"))
@@ -220,6 +219,8 @@ async fn beside_node(
             };
             let _ = tx.send(run());
         })?;
-    rx.await
-        .map_err(|_| RunError::Harness(format!("client worker {w} ended without a word")))?
+    Ok(Box::pin(async move {
+        rx.await
+            .map_err(|_| RunError::Harness(format!("client worker {w} ended without a word")))?
+    }))
 }

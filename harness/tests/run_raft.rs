@@ -266,6 +266,17 @@ fn raft_is_valid_with_clients_beside_their_nodes_and_each_partition_says_so() {
         .filter(|o| o["f"] == "start-partition" && o["value"]["applied"].is_object())
         .collect();
     assert!(!applied.is_empty(), "a partition was applied\n{out}");
+    // Every worker runs on its own thread, all at once: each node's workers got answers.
+    for node in ["n1", "n2", "n3"] {
+        let done = r["history"]
+            .as_str()
+            .unwrap_or("")
+            .lines()
+            .filter_map(|l| serde_json::from_str::<serde_json::Value>(l).ok())
+            .filter(|o| o["node"] == node && o["type"] == "ok")
+            .count();
+        assert!(done > 10, "{node}'s workers completed {done} ops\n{out}");
+    }
     for op in &applied {
         assert_eq!(op["value"]["applied"]["clients"], "beside-nodes", "{op}");
     }
