@@ -30,6 +30,7 @@ mod control;
 pub mod docker;
 pub mod fake;
 mod files;
+pub mod netns;
 pub mod sample;
 mod spec;
 
@@ -39,7 +40,7 @@ pub use spec::{ClusterSpec, CommandFn, Holder, ImageFile, ImageSpec, NodeCommand
 
 use async_trait::async_trait;
 use std::net::Ipv4Addr;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 /// The label every object of a run carries: `schism.run=<run id>`.
 pub const RUN_LABEL: &str = "schism.run";
@@ -140,6 +141,12 @@ pub trait Cluster: Send + Sync {
     /// runs or is stopped; its directory must exist.
     async fn write_file(&self, node: &str, path: &str, _bytes: &[u8]) -> Result<(), ClusterError> {
         Err(no_files(node, &format!("write {path}")))
+    }
+    /// The node's network namespace as a file this process can open and `setns` into
+    /// (`/proc/<pid>/ns/net`), for work done from inside the namespace (clients beside
+    /// their nodes); None where the backend has no such namespace on this host.
+    async fn netns_path(&self, _node: &str) -> Result<Option<PathBuf>, ClusterError> {
+        Ok(None)
     }
     /// The last `tail` lines of the node's log.
     async fn logs(&self, node: &str, tail: usize) -> Result<String, ClusterError>;

@@ -492,3 +492,60 @@ async fn a_nodes_files_are_listed_read_and_written_running_or_stopped() {
     })
     .await;
 }
+
+/// Whether a TCP connection to `to` opens within a second, made by a thread that first
+/// entered the namespace at `netns` (None: from the host).
+async fn connects_from(netns: Option<std::path::PathBuf>, to: Ipv4Addr) -> bool {
+    tokio::task::spawn_blocking(move || {
+        std::thread::spawn(move || {
+            if let Some(p) = netns {
+                cluster::netns::enter(&p).expect("setns");
+            }
+            let addr = std::net::SocketAddr::from((to, PORT));
+            std::net::TcpStream::connect_timeout(&addr, Duration::from_secs(1)).is_ok()
+        })
+        .join()
+        .expect("thread")
+    })
+    .await
+    .expect("join")
+}
+
+#[tokio::test]
+async fn a_thread_in_a_nodes_namespace_is_cut_off_with_the_node() {
+    let id = run_id();
+    guarded(&id, || async {
+        let c = DockerCluster::start(&spec(&id, 2, Probe::Tcp { port: PORT }, HTTPD))
+            .await
+            .expect("start");
+        let (n1, n2) = (ip(&c, "n1"), ip(&c, "n2"));
+        let beside_n1 = c.netns_path("n1").await.expect("netns").expect("a path");
+        assert!(connects_from(None, n2).await, "the host reaches n2");
+        assert!(
+            connects_from(Some(beside_n1.clone()), n2).await,
+            "n1's side reaches n2"
+        );
+        let n1_text = n1.to_string();
+        c.exec_in_netns(
+            "n2",
+            &["iptables", "-A", "INPUT", "-s", &n1_text, "-j", "DROP"],
+        )
+        .await
+        .expect("partition");
+        assert!(connects_from(None, n2).await, "the host still reaches n2");
+        assert!(
+            !connects_from(Some(beside_n1.clone()), n2).await,
+            "a client beside n1 is cut off from n2 with n1"
+        );
+        assert!(
+            connects_from(Some(beside_n1.clone()), n1).await,
+            "a client beside n1 still reaches n1"
+        );
+        c.exec_in_netns("n2", &["iptables", "-F", "INPUT"])
+            .await
+            .expect("heal");
+        assert!(connects_from(Some(beside_n1), n2).await, "healed");
+        c.teardown(None).await.expect("teardown");
+    })
+    .await;
+}

@@ -78,7 +78,16 @@ fn nemesis_options(spec: &TestSpec, system: &dyn System) -> Result<NemesisOption
         t.check(&names).map_err(bad)?;
     }
     let shapes = leader_aware(spec, system, shapes, &targets)?;
+    let clients = nemesis::Clients::parse(&spec.nemesis.clients).map_err(bad)?;
+    if clients == nemesis::Clients::BesideNodes && !system.uses_docker() {
+        return Err(RunError::Spec(format!(
+            "clients beside-nodes need a system whose nodes run in containers, each with a \
+             network namespace; {} has none",
+            spec.system
+        )));
+    }
     let options = NemesisOptions {
+        clients,
         faults: spec.nemesis.faults.clone(),
         targets,
         overlap: spec.nemesis.overlap,

@@ -93,6 +93,11 @@ pub struct RunArgs {
     /// one at a time.
     #[arg(long)]
     pub overlap: bool,
+    /// Where the clients sit: controller (the default; they reach every node whatever the
+    /// partition) or beside-nodes (each sends from its node's network namespace, so a
+    /// partition cuts it off with its node).
+    #[arg(long, value_name = "PLACE")]
+    pub clients: Option<String>,
     /// Register workload: ops on a key before moving to a fresh one.
     #[arg(long)]
     pub ops_per_key: Option<usize>,
@@ -175,7 +180,7 @@ pub fn spec_of(args: &RunArgs) -> Result<TestSpec, String> {
         nemesis => nemesis.faults, nemesis_interval => nemesis.interval_s,
         nemesis_duration => nemesis.duration_s, max_faulty => nemesis.max_faulty,
         loss_probability => nemesis.loss_probability, shapes => nemesis.shapes,
-        targets => nemesis.targets,
+        targets => nemesis.targets, clients => nemesis.clients,
         read_mode => etcd.read_mode, bug => bug,
         etcd_binary => etcd.binary, traitors => traitors, byzantine => nemesis.byzantine,
         lie_fields => nemesis.lie_fields, max_clock_skew_ms => nemesis.max_clock_skew_ms,

@@ -123,6 +123,11 @@ pub struct NemesisSpec {
     pub lie_domain: Vec<serde_json::Value>,
     /// The `clock` nemesis moves clocks by up to this many milliseconds either way.
     pub max_clock_skew_ms: u64,
+    /// Where the client workers sit: `controller` (the default: on the host, reaching
+    /// every node whatever the partition) or `beside-nodes` (each worker's connections
+    /// leave from its node's network namespace, so a partition cuts it off with its
+    /// node, as an application server beside a database node would be).
+    pub clients: String,
 }
 
 impl Default for NemesisSpec {
@@ -147,6 +152,7 @@ impl Default for NemesisSpec {
             lie_fields: Vec::new(),
             lie_domain: Vec::new(),
             max_clock_skew_ms: 30_000,
+            clients: nemesis::Clients::Controller.name().into(),
         }
     }
 }

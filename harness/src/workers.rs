@@ -3,6 +3,11 @@
 //! Jepsen's rule holds: after an indeterminate completion (`info`) the worker goes on as a
 //! new process (its id plus the number of workers), since the old op may still be in
 //! flight.
+//!
+//! Workers run as tasks of the controller's runtime, reaching every node from the host;
+//! with clients beside their nodes (`nemesis.clients: beside-nodes`) each runs on a thread
+//! of its own that has entered its node's network namespace, so every socket its client
+//! opens leaves from the node's address and a partition cuts it off with its node.
 
 use crate::error::RunError;
 use crate::spec::TestSpec;
@@ -10,6 +15,9 @@ use cluster::Cluster;
 use history::recorder::Recorder;
 use history::rng::Rng;
 use history::{Op, OpType, Process};
+use std::future::Future;
+use std::path::PathBuf;
+use std::pin::Pin;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
@@ -52,6 +60,9 @@ struct Shared {
     rng: Rng,
 }
 
+/// One worker to its end.
+type Running = Pin<Box<dyn Future<Output = Result<(), RunError>> + Send>>;
+
 impl Pool {
     /// Run every worker on `generator` until it is done or `stop` turns true.
     pub async fn run(
@@ -65,23 +76,34 @@ impl Pool {
             rng: Rng::new(seed),
         }));
         let workers = self.spec.concurrency;
-        let mut tasks = Vec::with_capacity(workers);
+        let beside = self.spec.nemesis.clients == nemesis::Clients::BesideNodes.name();
+        let mut tasks: Vec<Running> = Vec::with_capacity(workers);
         for w in 0..workers {
             let i = w % self.cluster.nodes().len();
-            let node = self.cluster.nodes()[i].clone();
+            let node = self.cluster.nodes()[i].name.clone();
+            let (pool, shared, stop) = (self.clone(), shared.clone(), stop.clone());
+            if beside {
+                let netns = self.cluster.netns_path(&node).await?.ok_or_else(|| {
+                    RunError::Spec(format!(
+                        "clients beside their nodes need each node's network namespace on \
+                         this host, and {node} of {} has none",
+                        self.spec.system
+                    ))
+                })?;
+                tasks.push(beside_node(pool, netns, (w, i, node), shared, stop)?);
+                continue;
+            }
             let client = self
                 .system
                 .client_in(self.cluster.as_ref(), i, &self.setup)?;
-            let pool = self.clone();
-            let shared = shared.clone();
-            let stop = stop.clone();
-            tasks.push(tokio::spawn(async move {
-                pool.work(w, node.name, client, shared, stop).await
+            let task = tokio::spawn(async move { pool.work(w, node, client, shared, stop).await });
+            tasks.push(Box::pin(async move {
+                task.await
+                    .map_err(|e| RunError::Harness(format!("a worker failed: {e}")))
             }));
         }
         for t in tasks {
-            t.await
-                .map_err(|e| RunError::Harness(format!("a worker failed: {e}")))?;
+            t.await?;
         }
         Ok(())
     }
@@ -160,4 +182,45 @@ impl Pool {
             debug_assert!(matches!(op.process, Process::Client(_)));
         }
     }
+}
+
+/// Worker `w`, bound to node `i`, on a thread of its own inside the node's network
+/// namespace (`netns`), with a runtime of its own: its client is made there, so every
+/// socket it opens, and every task it spawns, stays in the namespace. The thread starts
+/// now; the returned future waits for its end.
+fn beside_node(
+    pool: Arc<Pool>,
+    netns: PathBuf,
+    (w, i, node): (usize, usize, String),
+    shared: Arc<Mutex<Shared>>,
+    stop: watch::Receiver<bool>,
+) -> Result<Running, RunError> {
+    let (tx, rx) = tokio::sync::oneshot::channel();
+    std::thread::Builder::new()
+        .name(format!("client-{w}-{node}"))
+        .spawn(move || {
+            let run = || -> Result<(), RunError> {
+                cluster::netns::enter(&netns).map_err(|e| {
+                    RunError::Harness(format!(
+                        "entering {node}'s network namespace ({}): {e}",
+                        netns.display()
+                    ))
+                })?;
+                let rt = tokio::runtime::Builder::new_current_thread()
+                    .enable_all()
+                    .build()?;
+                rt.block_on(async {
+                    let client = pool
+                        .system
+                        .client_in(pool.cluster.as_ref(), i, &pool.setup)?;
+                    pool.work(w, node, client, shared, stop).await;
+                    Ok(())
+                })
+            };
+            let _ = tx.send(run());
+        })?;
+    Ok(Box::pin(async move {
+        rx.await
+            .map_err(|_| RunError::Harness(format!("client worker {w} ended without a word")))?
+    }))
 }

@@ -185,6 +185,19 @@ fn bad_specs_and_flags_are_named_and_exit_254() {
             ],
             "unknown nemesis \"flood\"",
         ),
+        (
+            vec![
+                "--system".into(),
+                "memory".into(),
+                "--clients".into(),
+                "beside-nodes".into(),
+            ],
+            "clients beside-nodes need a system whose nodes run in containers",
+        ),
+        (
+            vec!["--clients".into(), "nowhere".into()],
+            "unknown client placement \"nowhere\"; known: controller, beside-nodes",
+        ),
     ];
     for (args, needle) in cases {
         let st = store("bad");

@@ -1,6 +1,6 @@
 //! schism's own Raft and Multi-Paxos in containers: valid under partitions, kills and
 //! pauses; Raft's `stale-read` and Paxos's `accept-any` bugs caught, with the anomaly
-//! shown; nothing left behind.
+//! shown; clients beside their nodes; nothing left behind.
 
 mod common;
 use common::run_docker;
@@ -246,4 +246,38 @@ fn raft_is_valid_under_overlapping_faults_aimed_at_the_leader() {
         "faults overlapped: at most {most} at once\n{out}"
     );
     assert!(active.is_empty(), "all healed: {active:?}");
+}
+
+#[test]
+fn raft_is_valid_with_clients_beside_their_nodes_and_each_partition_says_so() {
+    let _one = DOCKER.lock().unwrap_or_else(|e| e.into_inner());
+    let (code, out, r) = run(
+        "beside",
+        &["--nemesis", "partition", "--clients", "beside-nodes"],
+    );
+    assert_eq!(code, Some(0), "{out}");
+    assert_eq!(r["valid"], serde_json::json!(true));
+    assert!(r["ops"]["ok"].as_u64().unwrap() > 100, "{out}");
+    let applied: Vec<serde_json::Value> = r["history"]
+        .as_str()
+        .unwrap_or("")
+        .lines()
+        .filter_map(|l| serde_json::from_str::<serde_json::Value>(l).ok())
+        .filter(|o| o["f"] == "start-partition" && o["value"]["applied"].is_object())
+        .collect();
+    assert!(!applied.is_empty(), "a partition was applied\n{out}");
+    // Every worker runs on its own thread, all at once: each node's workers got answers.
+    for node in ["n1", "n2", "n3"] {
+        let done = r["history"]
+            .as_str()
+            .unwrap_or("")
+            .lines()
+            .filter_map(|l| serde_json::from_str::<serde_json::Value>(l).ok())
+            .filter(|o| o["node"] == node && o["type"] == "ok")
+            .count();
+        assert!(done > 10, "{node}'s workers completed {done} ops\n{out}");
+    }
+    for op in &applied {
+        assert_eq!(op["value"]["applied"]["clients"], "beside-nodes", "{op}");
+    }
 }

@@ -26,6 +26,7 @@
 //! ```
 
 pub mod byzantine;
+mod clients;
 pub mod damage;
 pub mod env;
 mod error;
@@ -42,6 +43,7 @@ pub mod schedule;
 pub mod target;
 
 pub use byzantine::ByzMode;
+pub use clients::Clients;
 pub use env::{Env, Leader};
 pub use error::NemesisError;
 pub use facts::{ClockReach, SystemFacts};

@@ -1,6 +1,7 @@
 //! What the nemesis of a run does, and how often.
 
 use crate::byzantine::ByzMode;
+use crate::clients::Clients;
 use crate::grudge::Shape;
 use crate::target::Target;
 use crate::NemesisError;
@@ -41,6 +42,8 @@ pub struct NemesisOptions {
     /// What the system says of its nodes (data directory, files worth corrupting, how its
     /// clocks can be moved).
     pub system: crate::SystemFacts,
+    /// Where the client workers sit, which partitions record (see [`Clients`]).
+    pub clients: Clients,
     /// Options of single faults, by fault name (`nemesis.options.<fault>` in a spec), read
     /// by each fault with [`NemesisOptions::section`].
     pub sections: BTreeMap<String, Value>,
@@ -63,6 +66,7 @@ impl Default for NemesisOptions {
             lie_domain: Vec::new(),
             max_clock_skew_ms: 30_000,
             system: crate::SystemFacts::default(),
+            clients: Clients::Controller,
             sections: BTreeMap::new(),
         }
     }

@@ -1,5 +1,7 @@
 //! `partition`: each node drops packets from the nodes of its grudge (a shape drawn from
-//! the options' shapes). Clients (the host) are never cut off.
+//! the options' shapes). Clients on the controller (the host) are never cut off; clients
+//! beside their nodes ([`crate::Clients::BesideNodes`]) send from their node's address, so
+//! they share its side, and the record says so (`"clients": "beside-nodes"`).
 
 use crate::env::Env;
 use crate::grudge::{grudge, Grudge, Shape};
@@ -37,6 +39,9 @@ impl Nemesis for Partition {
         let mut fault = tagged(self.name(), json!({"shape": shape, "grudge": g}));
         if shape == Shape::IsolateLeader {
             fault["leader"] = json!(env.leader);
+        }
+        if env.options.clients == crate::Clients::BesideNodes {
+            fault["clients"] = json!(env.options.clients.name());
         }
         Ok(Some(fault))
     }
