@@ -37,7 +37,7 @@ pub use spec::{ClusterSpec, CommandFn, Holder, ImageFile, ImageSpec, NodeCommand
 
 use async_trait::async_trait;
 use std::net::Ipv4Addr;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 /// The label every object of a run carries: `schism.run=<run id>`.
 pub const RUN_LABEL: &str = "schism.run";
@@ -124,6 +124,12 @@ pub trait Cluster: Send + Sync {
             exit_code: -1,
             stderr: "this cluster backend cannot run commands in a node".into(),
         })
+    }
+    /// The node's network namespace as a file this process can open and `setns` into
+    /// (`/proc/<pid>/ns/net`), for work done from inside the namespace (the packet shaper's
+    /// NFQUEUE socket); None where the backend has no such namespace on this host.
+    async fn netns_path(&self, _node: &str) -> Result<Option<PathBuf>, ClusterError> {
+        Ok(None)
     }
     /// The last `tail` lines of the node's log.
     async fn logs(&self, node: &str, tail: usize) -> Result<String, ClusterError>;

@@ -447,6 +447,12 @@ impl Cluster for DockerCluster {
         self.exec_in_netns_via(node, argv, self.exec_path).await
     }
 
+    /// The holder's namespace, `/proc/<holder pid>/ns/net` (the engine is local).
+    async fn netns_path(&self, node: &str) -> Result<Option<std::path::PathBuf>, ClusterError> {
+        let pid = self.holder_pid(self.member(node)?).await?;
+        Ok(Some(format!("/proc/{pid}/ns/net").into()))
+    }
+
     async fn exec(
         &self,
         node: &str,
