@@ -17,4 +17,6 @@ pub struct Counts {
     pub dropped: u64,
     /// Copies that could not be sent, and verdicts the kernel refused.
     pub errors: u64,
+    /// CPU time the shaper's thread used, in microseconds (its own cost).
+    pub cpu_us: u64,
 }

@@ -183,7 +183,21 @@ fn run(mut queue: Queue, raw: Option<Raw>, c: &Config, stop: &AtomicBool) -> Cou
         }
     }
     counts.reordered = held.reordered;
+    counts.cpu_us = thread_cpu_us();
     counts
+}
+
+/// The CPU time this thread has used.
+fn thread_cpu_us() -> u64 {
+    let mut ts = libc::timespec {
+        tv_sec: 0,
+        tv_nsec: 0,
+    };
+    // SAFETY: writes one timespec this function owns.
+    if unsafe { libc::clock_gettime(libc::CLOCK_THREAD_CPUTIME_ID, &mut ts) } != 0 {
+        return 0;
+    }
+    ts.tv_sec as u64 * 1_000_000 + ts.tv_nsec as u64 / 1000
 }
 
 /// Decide one packet's fate and carry it out.

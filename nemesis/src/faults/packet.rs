@@ -213,12 +213,13 @@ fn add(total: &mut Counts, c: &Counts) {
     total.corrupted += c.corrupted;
     total.dropped += c.dropped;
     total.errors += c.errors;
+    total.cpu_us += c.cpu_us;
 }
 
 fn counts_json(c: &Counts) -> Value {
     json!({"packets": c.packets, "delayed": c.delayed, "duplicated": c.duplicated,
            "reordered": c.reordered, "corrupted": c.corrupted, "dropped": c.dropped,
-           "errors": c.errors})
+           "errors": c.errors, "cpu_us": c.cpu_us})
 }
 
 #[async_trait]
