@@ -23,9 +23,26 @@ fn raft_under_delay_ends_with_a_verdict_and_records_the_counts() {
         "packet",
         "delay",
         &[
-            "--system", "raft", "--nodes", "3", "--time-limit", "20", "--recovery", "1",
-            "--nemesis", "delay", "--targets", "one", "--option", "nemesis.delay.delay_ms=200",
-            "--nemesis-interval", "2", "--nemesis-duration", "4", "--client-timeout-ms", "1000",
+            "--system",
+            "raft",
+            "--nodes",
+            "3",
+            "--time-limit",
+            "20",
+            "--recovery",
+            "1",
+            "--nemesis",
+            "delay",
+            "--targets",
+            "one",
+            "--option",
+            "nemesis.delay.delay_ms=200",
+            "--nemesis-interval",
+            "2",
+            "--nemesis-duration",
+            "4",
+            "--client-timeout-ms",
+            "1000",
         ],
     );
     assert!(matches!(code, Some(0..=2)), "{out}");
@@ -33,11 +50,19 @@ fn raft_under_delay_ends_with_a_verdict_and_records_the_counts() {
     let history = r["history"].as_str().unwrap();
     assert!(faults_applied_and_healed(history) >= 2, "{out}");
     let started = completed(&r, "start-delay");
-    assert_eq!(started[0]["value"]["answers"]["via"], "nfqueue", "{}", started[0]);
+    assert_eq!(
+        started[0]["value"]["answers"]["via"], "nfqueue",
+        "{}",
+        started[0]
+    );
     assert_eq!(started[0]["value"]["applied"]["delay_ms"], 200);
     let delayed: u64 = completed(&r, "stop-delay")
         .iter()
-        .map(|o| o["value"]["answers"]["total"]["delayed"].as_u64().unwrap_or(0))
+        .map(|o| {
+            o["value"]["answers"]["total"]["delayed"]
+                .as_u64()
+                .unwrap_or(0)
+        })
         .sum();
     assert!(delayed > 0, "{out}");
 }

@@ -53,7 +53,7 @@ async fn under(
     rec: &Recorder,
     kind: &str,
     options: Value,
-    ns: &PathBuf,
+    ns: &std::path::Path,
     ip: &str,
 ) -> (Vec<Duration>, Value) {
     let mut opts = NemesisOptions {
@@ -65,7 +65,7 @@ async fn under(
     let nem = Runner::new(opts, 7, None, None).expect("a nemesis");
     nem.prepare(cluster).await.expect("prepare");
     nem.start_fault(cluster, rec).await.expect("apply");
-    let (ns2, ip2) = (ns.clone(), ip.to_string());
+    let (ns2, ip2) = (ns.to_path_buf(), ip.to_string());
     let times = tokio::task::spawn_blocking(move || handshakes(ns2, ip2, HANDSHAKES))
         .await
         .expect("traffic");
@@ -102,7 +102,15 @@ async fn main() {
     );
     println!("| delay set | median RTT | rise | error of the rise | p10 .. p90 |");
     for delay in [10u64, 50, 100, 200] {
-        let (t, total) = under(&cluster, &rec, "delay", json!({"delay_ms": delay}), &ns, &ip).await;
+        let (t, total) = under(
+            &cluster,
+            &rec,
+            "delay",
+            json!({"delay_ms": delay}),
+            &ns,
+            &ip,
+        )
+        .await;
         let median = ms(t[HANDSHAKES / 2]);
         let rise = median - base_median;
         println!(

@@ -37,22 +37,12 @@ impl Default for DelayOptions {
     }
 }
 
-#[derive(Deserialize)]
+#[derive(Default, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 struct ChanceOptions {
     probability: Option<f64>,
     hold_ms: Option<u64>,
     clients: bool,
-}
-
-impl Default for ChanceOptions {
-    fn default() -> Self {
-        ChanceOptions {
-            probability: None,
-            hold_ms: None,
-            clients: false,
-        }
-    }
 }
 
 #[derive(Deserialize)]
@@ -117,9 +107,9 @@ impl PacketKind {
             PacketKind::Rate => {
                 let o: RateOptions = serde_json::from_value(section).map_err(bad)?;
                 if o.bytes_per_s == 0 {
-                    return Err(NemesisError::Unknown(format!(
-                        "nemesis.options.rate.bytes_per_s must be positive"
-                    )));
+                    return Err(NemesisError::Unknown(
+                        "nemesis.options.rate.bytes_per_s must be positive".into(),
+                    ));
                 }
                 json!({"bytes_per_s": o.bytes_per_s, "burst_bytes": o.burst_bytes,
                        "queue_bytes": o.queue_bytes, "clients": o.clients})
