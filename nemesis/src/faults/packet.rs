@@ -104,62 +104,50 @@ impl Packet {
         packet_rule::apply(cluster, node, "-D", &rule).await
     }
 
+    /// Node by node: start its shaper, then add its rule (a rule that cannot be added
+    /// stops the shaper again), so a node has a running shaper exactly when it has a rule.
     async fn invoke_nfqueue(&self, env: &Env<'_>, fault: &Value) -> Result<Value, NemesisError> {
         let plan = self.kind.plan(fault)?;
         let seed = fault["seed"].as_u64().unwrap_or(0);
-        let clients = fault["clients"].as_bool().unwrap_or(false);
-        let ips = crate::net::ips(env.cluster);
-        let nodes = nodes_of(fault);
-        for (i, node) in nodes.iter().enumerate() {
+        let mut rule_text = String::new();
+        for (i, node) in nodes_of(fault).iter().enumerate() {
             let s = self
                 .start(env.cluster, node, plan.clone(), seed.wrapping_add(i as u64))
                 .await?;
+            let rule = self.rule(env, node, fault);
+            if let Err(e) = packet_rule::apply(env.cluster, node, "-A", &rule).await {
+                let _ = tokio::task::spawn_blocking(move || s.stop()).await;
+                return Err(e);
+            }
             self.shapers().insert(node.clone(), s);
+            rule_text = format!("OUTPUT {}", rule.join(" "));
         }
-        let rules: Vec<(String, Vec<String>)> = nodes
-            .iter()
-            .map(|n| {
-                let peers: Vec<String> = ips
-                    .iter()
-                    .filter(|(m, _)| *m != n)
-                    .map(|(_, ip)| ip.clone())
-                    .collect();
-                (
-                    n.clone(),
-                    packet_rule::rule(&peers, clients, self.kind.queue()),
-                )
-            })
+        Ok(json!({"via": "nfqueue", "rule": rule_text}))
+    }
+
+    /// The rule of `node` for this fault: to every other node (or everywhere, `clients`).
+    fn rule(&self, env: &Env<'_>, node: &str, fault: &Value) -> Vec<String> {
+        let clients = fault["clients"].as_bool().unwrap_or(false);
+        let peers: Vec<String> = crate::net::ips(env.cluster)
+            .into_iter()
+            .filter(|(m, _)| m != node)
+            .map(|(_, ip)| ip)
             .collect();
-        let added = join_all(
-            rules
-                .iter()
-                .map(|(n, r)| packet_rule::apply(env.cluster, n, "-A", r)),
-        )
-        .await;
-        added.into_iter().collect::<Result<Vec<()>, _>>()?;
-        let rule = rules.first().map(|(_, r)| r.join(" ")).unwrap_or_default();
-        Ok(json!({"via": "nfqueue", "rule": format!("OUTPUT {rule}")}))
+        packet_rule::rule(&peers, clients, self.kind.queue())
     }
 
     async fn heal_nfqueue(&self, env: &Env<'_>, fault: &Value) -> Result<Value, NemesisError> {
-        let clients = fault["clients"].as_bool().unwrap_or(false);
-        let ips = crate::net::ips(env.cluster);
         let nodes = nodes_of(fault);
         let mut first_error = None;
         for n in &nodes {
-            let peers: Vec<String> = ips
-                .iter()
-                .filter(|(m, _)| *m != n)
-                .map(|(_, ip)| ip.clone())
-                .collect();
-            let rule = packet_rule::rule(&peers, clients, self.kind.queue());
-            let running = self.shapers().contains_key(n);
-            // A fault that failed half way has no rule on some nodes: only a running
-            // shaper's rule must be there.
+            // Only a node with a running shaper has a rule (a fault that failed half way
+            // has neither on some nodes).
+            if !self.shapers().contains_key(n) {
+                continue;
+            }
+            let rule = self.rule(env, n, fault);
             if let Err(e) = packet_rule::apply(env.cluster, n, "-D", &rule).await {
-                if running && first_error.is_none() {
-                    first_error = Some(e);
-                }
+                first_error.get_or_insert(e);
             }
         }
         let mut counts = BTreeMap::new();
