@@ -136,6 +136,11 @@ impl Cluster for FakeCluster {
     /// Understands the iptables commands the nemesis uses: `-A <chain> -s IP[,IP...] -j
     /// DROP`, `-A <chain> -m statistic --mode random --probability P -j DROP`, the same
     /// with `-D` (delete), and `-F <chain>`; refuses `tc` as a kernel without netem does.
+    /// None: the fake's nodes have no network namespace (packet faults are refused).
+    async fn netns_path(&self, node: &str) -> Result<Option<std::path::PathBuf>, ClusterError> {
+        self.with(node, |_| None)
+    }
+
     async fn exec_in_netns(&self, node: &str, argv: &[&str]) -> Result<ExecOutput, ClusterError> {
         self.with(node, |n| {
             n.commands

@@ -30,7 +30,6 @@ mod control;
 pub mod docker;
 pub mod fake;
 mod files;
-pub mod netns;
 pub mod sample;
 mod spec;
 
@@ -144,7 +143,7 @@ pub trait Cluster: Send + Sync {
     }
     /// The node's network namespace as a file this process can open and `setns` into
     /// (`/proc/<pid>/ns/net`), for work done from inside the namespace (clients beside
-    /// their nodes); None where the backend has no such namespace on this host.
+    /// their nodes, the packet shaper's NFQUEUE socket); None where the backend has no such namespace on this host.
     async fn netns_path(&self, _node: &str) -> Result<Option<PathBuf>, ClusterError> {
         Ok(None)
     }

@@ -499,7 +499,7 @@ async fn connects_from(netns: Option<std::path::PathBuf>, to: Ipv4Addr) -> bool 
     tokio::task::spawn_blocking(move || {
         std::thread::spawn(move || {
             if let Some(p) = netns {
-                cluster::netns::enter(&p).expect("setns");
+                shaper::netns::enter(&p).expect("setns");
             }
             let addr = std::net::SocketAddr::from((to, PORT));
             std::net::TcpStream::connect_timeout(&addr, Duration::from_secs(1)).is_ok()

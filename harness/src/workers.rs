@@ -200,7 +200,7 @@ fn beside_node(
         .name(format!("client-{w}-{node}"))
         .spawn(move || {
             let run = || -> Result<(), RunError> {
-                cluster::netns::enter(&netns).map_err(|e| {
+                shaper::netns::enter(&netns).map_err(|e| {
                     RunError::Harness(format!(
                         "entering {node}'s network namespace ({}): {e}",
                         netns.display()

@@ -1,7 +1,9 @@
 //! Every kind of fault schism can inject, by name: one line each. A new fault is one file
 //! in `faults/` (a [`Nemesis`]) and one line here.
 
-use crate::faults::{byzantine, clock, corrupt_file, kill, loss, netem, partition, pause};
+use crate::faults::packet::Packet;
+use crate::faults::packet_kind::PacketKind;
+use crate::faults::{byzantine, clock, corrupt_file, kill, loss, partition, pause};
 use crate::kind::Nemesis;
 use crate::NemesisError;
 
@@ -20,9 +22,11 @@ pub const ALL: &[FaultDef] = &[
     FaultDef { name: "kill", about: "SIGKILL nodes; restart them at heal", needs_runtime: false, make: || Box::new(kill::Kill) },
     FaultDef { name: "pause", about: "freeze nodes; resume them at heal", needs_runtime: false, make: || Box::new(pause::Pause) },
     FaultDef { name: "loss", about: "nodes drop incoming packets at random", needs_runtime: false, make: || Box::new(loss::Loss) },
-    FaultDef { name: "delay", about: "needs tc netem (refused on this kernel)", needs_runtime: false, make: || Box::new(netem::Netem { name: "delay" }) },
-    FaultDef { name: "duplicate", about: "needs tc netem (refused on this kernel)", needs_runtime: false, make: || Box::new(netem::Netem { name: "duplicate" }) },
-    FaultDef { name: "reorder", about: "needs tc netem (refused on this kernel)", needs_runtime: false, make: || Box::new(netem::Netem { name: "reorder" }) },
+    FaultDef { name: "delay", about: "nodes' packets to their peers held a while (netem, else schism's NFQUEUE shaper)", needs_runtime: false, make: || Box::new(Packet::new(PacketKind::Delay)) },
+    FaultDef { name: "duplicate", about: "nodes' packets to their peers sent twice at random", needs_runtime: false, make: || Box::new(Packet::new(PacketKind::Duplicate)) },
+    FaultDef { name: "reorder", about: "nodes' packets to their peers held back at random, overtaken", needs_runtime: false, make: || Box::new(Packet::new(PacketKind::Reorder)) },
+    FaultDef { name: "corrupt", about: "a bit of nodes' packets to their peers flipped, checksum fixed", needs_runtime: false, make: || Box::new(Packet::new(PacketKind::Corrupt)) },
+    FaultDef { name: "rate", about: "nodes' packets to their peers metered by a token bucket", needs_runtime: false, make: || Box::new(Packet::new(PacketKind::Rate)) },
     FaultDef { name: "byzantine", about: "nodes under schism's runtime lie, mode after mode", needs_runtime: true, make: || Box::<byzantine::Byzantine>::default() },
     FaultDef { name: "clock", about: "nodes' clocks bumped, strobed or drifting (schism's runtime, or libfaketime for C and JVM programs)", needs_runtime: false, make: || Box::new(clock::Clock) },
     FaultDef { name: "corrupt-file", about: "a file of a stopped node's data directory damaged (bits flipped, zeroed, truncated); restarted", needs_runtime: false, make: || Box::new(corrupt_file::CorruptFile) },

@@ -135,7 +135,7 @@ async fn the_schedule_faults_and_heals_until_stopped_then_heals_everything() {
 }
 
 #[tokio::test]
-async fn faults_needing_netem_are_refused_plainly() {
+async fn packet_faults_without_netem_or_a_namespace_are_refused_plainly() {
     let c = FakeCluster::new(3);
     let opts = NemesisOptions {
         faults: faults(&["partition", "delay"]),
@@ -149,7 +149,7 @@ async fn faults_needing_netem_are_refused_plainly() {
     assert!(matches!(e, NemesisError::Unsupported(_)));
     let msg = e.to_string();
     assert!(
-        msg.contains("delay") && msg.contains("netem") && msg.contains("lacks"),
+        msg.contains("delay") && msg.contains("NFQUEUE") && msg.contains("netem is missing"),
         "{msg}"
     );
 }

@@ -1,6 +1,7 @@
 //! Moving the calling thread into a node's network namespace. `setns(CLONE_NEWNET)` changes
-//! only the calling thread, and a socket stays in the namespace it was opened in, so a
-//! thread that enters once opens all its sockets there (clients beside their nodes).
+//! only the calling thread, and a socket stays in the namespace it was opened in, so the
+//! shaper's thread enters once, then opens its sockets (and so does each client worker
+//! placed beside its node, harness/src/workers.rs).
 
 use std::io;
 use std::os::fd::AsRawFd;
