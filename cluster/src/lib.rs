@@ -33,6 +33,8 @@ pub mod sample;
 mod spec;
 
 pub use control::Control;
+/// What a power loss drops ([`Cluster::lose_unsynced`]).
+pub use powerfs::{Cut, Lost};
 pub use spec::{ClusterSpec, CommandFn, Holder, ImageFile, ImageSpec, NodeCommand, Probe};
 
 use async_trait::async_trait;
@@ -87,6 +89,9 @@ pub enum ClusterError {
     },
     #[error("docker: {0}")]
     Docker(String),
+    /// The nodes' data directories cannot be powerfs mounts on this host.
+    #[error("power loss (powerfs data directories): {0}")]
+    PowerLoss(String),
     #[error("{0}")]
     Io(#[from] std::io::Error),
 }
@@ -123,6 +128,19 @@ pub trait Cluster: Send + Sync {
             command: argv.join(" "),
             exit_code: -1,
             stderr: "this cluster backend cannot run commands in a node".into(),
+        })
+    }
+    /// Power loss: SIGKILL the node, then drop every write to its data directory it never
+    /// synced ([`Cut`] says whether torn at a byte); what went. Start it again with
+    /// [`Cluster::start`]. Only clusters made with [`ClusterSpec::power_loss`] can.
+    async fn lose_unsynced(&self, node: &str, _cut: Cut) -> Result<Lost, ClusterError> {
+        Err(ClusterError::Exec {
+            node: node.to_string(),
+            command: "lose-unfsynced".into(),
+            exit_code: -1,
+            stderr:
+                "this cluster's data directories are not powerfs mounts (ClusterSpec::power_loss)"
+                    .into(),
         })
     }
     /// The last `tail` lines of the node's log.

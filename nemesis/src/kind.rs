@@ -25,6 +25,12 @@ pub trait Nemesis: Send + Sync {
     fn wants_leader(&self, env: &Env<'_>) -> bool {
         env.options.targets_leader()
     }
+    /// Whether it needs each node's data directory served by schism on the host (a powerfs
+    /// mount, to drop unsynced writes): the cluster is then made with
+    /// `ClusterSpec::power_loss`, before any node starts.
+    fn needs_power_loss(&self) -> bool {
+        false
+    }
     /// Check that this machine and system can apply it; set up what it needs.
     async fn prepare(&self, _env: &Env<'_>) -> Result<(), NemesisError> {
         Ok(())

@@ -1,7 +1,7 @@
 //! Every kind of fault schism can inject, by name: one line each. A new fault is one file
 //! in `faults/` (a [`Nemesis`]) and one line here.
 
-use crate::faults::{byzantine, clock, kill, loss, netem, partition, pause};
+use crate::faults::{byzantine, clock, kill, loss, netem, partition, pause, power};
 use crate::kind::Nemesis;
 use crate::NemesisError;
 
@@ -24,12 +24,22 @@ pub const ALL: &[FaultDef] = &[
     FaultDef { name: "duplicate", about: "needs tc netem (refused on this kernel)", needs_runtime: false, make: || Box::new(netem::Netem { name: "duplicate" }) },
     FaultDef { name: "reorder", about: "needs tc netem (refused on this kernel)", needs_runtime: false, make: || Box::new(netem::Netem { name: "reorder" }) },
     FaultDef { name: "byzantine", about: "nodes under schism's runtime lie, mode after mode", needs_runtime: true, make: || Box::<byzantine::Byzantine>::default() },
+    FaultDef { name: "lose-unfsynced", about: "nodes lose power: killed, their unsynced writes dropped; restarted at heal", needs_runtime: false, make: || Box::new(power::LoseUnfsynced) },
     FaultDef { name: "clock", about: "the clock nodes' protocols see, moved", needs_runtime: true, make: || Box::new(clock::Clock) },
 ];
 
 /// Every fault's name.
 pub fn names() -> Vec<&'static str> {
     ALL.iter().map(|d| d.name).collect()
+}
+
+/// Whether any of these faults needs the nodes' data directories served from the host
+/// (powerfs), so the cluster must be made with `power_loss`. Unknown names need nothing.
+pub fn needs_power_loss(faults: &[String]) -> bool {
+    faults
+        .iter()
+        .filter_map(|f| find(f).ok())
+        .any(|d| (d.make)().needs_power_loss())
 }
 
 /// A fault by name; an unknown one lists the known.

@@ -138,6 +138,7 @@ impl System for Reference {
             log_files: Vec::new(),
             stop_signal: None,
             data_dir: Some("/data".into()),
+            power_loss: setup.power_loss,
             holder: holder()?,
         };
         Ok(Arc::new(DockerCluster::start(&cluster_spec).await?))

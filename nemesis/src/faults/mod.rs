@@ -7,4 +7,5 @@ pub mod loss;
 pub mod netem;
 pub mod partition;
 pub mod pause;
+pub mod power;
 mod tell;
