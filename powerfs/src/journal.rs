@@ -124,7 +124,8 @@ mod tests {
     #[test]
     fn commits_are_prefixes() {
         // (changes as (ino, dir), what is fsynced, how many stay pending)
-        let cases: &[(&[(u64, u64)], Sync, usize)] = &[
+        type Case = (&'static [(u64, u64)], Sync, usize);
+        let cases: &[Case] = &[
             (&[(10, 1), (11, 2), (12, 1)], Sync::Dir(2), 1),
             (&[(10, 1), (11, 2), (12, 1)], Sync::Dir(1), 0),
             (&[(10, 1), (11, 2), (12, 1)], Sync::Dir(3), 3),
