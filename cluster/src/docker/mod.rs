@@ -126,6 +126,11 @@ impl DockerCluster {
         if spec.power_loss {
             // Before anything is made: a host without FUSE is told so at once.
             powerfs::check_host().map_err(|e| ClusterError::PowerLoss(e.to_string()))?;
+            if spec.data_dir.is_none() {
+                return Err(ClusterError::PowerLoss(
+                    "the system has no data directory (a system spec's `data_dir`) to lose writes from".into(),
+                ));
+            }
         }
         let docker = engine::connect().await?;
         // A run id in use belongs to another run: refuse rather than tear its objects down.
