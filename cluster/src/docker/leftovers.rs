@@ -115,14 +115,15 @@ async fn find_leftovers_with(docker: &Docker) -> Result<Leftovers, ClusterError>
     for n in networks {
         add(n.labels, n.name, false);
     }
-    // Runs with only powerfs directories left: judged by the process id in the run id.
+    // Runs with only powerfs directories left: judged by the controller their directory
+    // names.
     for id in super::power::run_dirs() {
         let (run, _) = runs.entry(id.clone()).or_insert_with(|| {
             let run = LeftRun {
                 run_id: id.clone(),
                 ..LeftRun::default()
             };
-            (run, HashMap::new())
+            (run, super::power::controller_labels(&id))
         });
         run.mounts = super::power::left(&id);
     }

@@ -518,7 +518,7 @@ impl Cluster for DockerCluster {
         let removed = teardown::remove_run_with(&self.docker, &self.run_id).await;
         // The containers that bound the powerfs mounts are gone: now they can go.
         if let Some(power) = &self.power {
-            power.unmount_all(&self.run_id);
+            power.unmount_all();
         }
         saved.and(removed)
     }

@@ -12,15 +12,35 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 
+/// The file of a run's powerfs directory naming its controller (`label=value` lines).
+const CONTROLLER_FILE: &str = "controller";
+
+/// The controller labels a run's powerfs directory keeps (empty when it has none).
+pub fn controller_labels(run_id: &str) -> std::collections::HashMap<String, String> {
+    let text =
+        std::fs::read_to_string(root().join(run_id).join(CONTROLLER_FILE)).unwrap_or_default();
+    text.lines()
+        .filter_map(|l| l.split_once('='))
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .collect()
+}
+
 /// Where every run's powerfs mounts live.
 pub fn root() -> PathBuf {
     std::env::temp_dir().join("schism-powerfs")
 }
 
-/// One run's mounts, by node.
-#[derive(Default)]
+/// One run's mounts, by node; all unmounted, and the run's directory removed, when
+/// dropped.
 pub(crate) struct PowerDirs {
+    run_id: String,
     mounts: Mutex<BTreeMap<String, Mount>>,
+}
+
+impl Drop for PowerDirs {
+    fn drop(&mut self) {
+        self.unmount_all();
+    }
 }
 
 impl std::fmt::Debug for PowerDirs {
@@ -38,7 +58,18 @@ impl PowerDirs {
     /// Check the host, then mount one powerfs per node.
     pub fn mount(run_id: &str, nodes: &[String]) -> Result<PowerDirs, ClusterError> {
         powerfs::check_host().map_err(err)?;
-        let dirs = PowerDirs::default();
+        // Who mounts them, as the run's containers' labels say (for `schism clean`).
+        let dir = root().join(run_id);
+        std::fs::create_dir_all(&dir).map_err(err)?;
+        let labels: Vec<String> = super::controller::labels()
+            .into_iter()
+            .map(|(k, v)| format!("{k}={v}"))
+            .collect();
+        std::fs::write(dir.join(CONTROLLER_FILE), labels.join("\n")).map_err(err)?;
+        let dirs = PowerDirs {
+            run_id: run_id.to_string(),
+            mounts: Mutex::default(),
+        };
         for node in nodes {
             let base = root().join(run_id).join(node);
             let m =
@@ -67,12 +98,15 @@ impl PowerDirs {
     }
 
     /// Unmount every node's (their containers must be gone) and remove the run's directory.
-    pub fn unmount_all(&self, run_id: &str) {
+    pub fn unmount_all(&self) {
         let mounts = std::mem::take(&mut *self.lock());
         for (_, m) in mounts {
             m.unmount();
         }
-        let _ = std::fs::remove_dir(root().join(run_id));
+        let dir = root().join(&self.run_id);
+        if powerfs::mounts_under(&dir).is_empty() {
+            let _ = std::fs::remove_dir_all(dir);
+        }
     }
 }
 
