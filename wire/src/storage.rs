@@ -71,6 +71,11 @@ impl FileStorage {
 
     fn open_with(dir: PathBuf, sync: bool) -> std::io::Result<FileStorage> {
         std::fs::create_dir_all(&dir)?;
+        // The directory may be new: its own entry, once.
+        match dir.parent() {
+            Some(p) if sync && !p.as_os_str().is_empty() => File::open(p)?.sync_all()?,
+            _ => {}
+        }
         let values = match std::fs::read(dir.join("values.json")) {
             Ok(b) => serde_json::from_slice(&b).unwrap_or_default(),
             Err(_) => BTreeMap::new(),
@@ -120,16 +125,11 @@ impl FileStorage {
         Ok(())
     }
 
-    /// Make the renames and creations in the directory durable (its parent too: the
-    /// directory itself may be new).
+    /// Make the renames and creations in the directory durable.
     fn sync_dir(&self) -> std::io::Result<()> {
-        if !self.sync {
-            return Ok(());
-        }
-        File::open(&self.dir)?.sync_all()?;
-        match self.dir.parent() {
-            Some(p) if !p.as_os_str().is_empty() => File::open(p)?.sync_all(),
-            _ => Ok(()),
+        match self.sync {
+            true => File::open(&self.dir)?.sync_all(),
+            false => Ok(()),
         }
     }
 }
