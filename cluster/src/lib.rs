@@ -35,6 +35,8 @@ mod spec;
 
 pub use control::Control;
 pub use files::{no_files, FileEntry, MAX_TRANSFER_BYTES};
+/// What a power loss drops ([`Cluster::lose_unsynced`]).
+pub use powerfs::{Cut, Lost};
 pub use spec::{ClusterSpec, CommandFn, Holder, ImageFile, ImageSpec, NodeCommand, Probe};
 
 use async_trait::async_trait;
@@ -89,6 +91,9 @@ pub enum ClusterError {
     },
     #[error("docker: {0}")]
     Docker(String),
+    /// The nodes' data directories cannot be powerfs mounts on this host.
+    #[error("power loss (powerfs data directories): {0}")]
+    PowerLoss(String),
     #[error("{0}")]
     Io(#[from] std::io::Error),
 }
@@ -146,6 +151,19 @@ pub trait Cluster: Send + Sync {
     /// their nodes, the packet shaper's NFQUEUE socket); None where the backend has no such namespace on this host.
     async fn netns_path(&self, _node: &str) -> Result<Option<PathBuf>, ClusterError> {
         Ok(None)
+    }
+    /// Power loss: SIGKILL the node, then drop every write to its data directory it never
+    /// synced ([`Cut`] says whether torn at a byte); what went. Start it again with
+    /// [`Cluster::start`]. Only clusters made with [`ClusterSpec::power_loss`] can.
+    async fn lose_unsynced(&self, node: &str, _cut: Cut) -> Result<Lost, ClusterError> {
+        Err(ClusterError::Exec {
+            node: node.to_string(),
+            command: "lose-unfsynced".into(),
+            exit_code: -1,
+            stderr:
+                "this cluster's data directories are not powerfs mounts (ClusterSpec::power_loss)"
+                    .into(),
+        })
     }
     /// The last `tail` lines of the node's log.
     async fn logs(&self, node: &str, tail: usize) -> Result<String, ClusterError>;

@@ -34,6 +34,7 @@ pub fn busybox_httpd(run_id: &str, nodes: usize) -> ClusterSpec {
         log_files: Vec::new(),
         stop_signal: None,
         data_dir: Some("/data".into()),
+        power_loss: false,
         holder: crate::Holder::busybox(),
     }
 }

@@ -109,6 +109,10 @@ pub struct ClusterSpec {
     /// filesystem, which is slow to write), kept across kill and restart, removed at
     /// teardown.
     pub data_dir: Option<String>,
+    /// The data directory is instead a powerfs mount on the host (one per node, mounted
+    /// before the node's container is made, bind-mounted into it, unmounted at teardown),
+    /// so that [`crate::Cluster::lose_unsynced`] can drop what the node never synced.
+    pub power_loss: bool,
     /// What holds each node's network namespace.
     pub holder: Holder,
 }
@@ -124,6 +128,7 @@ impl std::fmt::Debug for ClusterSpec {
             .field("log_files", &self.log_files)
             .field("stop_signal", &self.stop_signal)
             .field("data_dir", &self.data_dir)
+            .field("power_loss", &self.power_loss)
             .field("holder", &self.holder)
             .finish_non_exhaustive()
     }

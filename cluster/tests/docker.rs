@@ -70,6 +70,7 @@ fn spec(run_id: &str, nodes: usize, probe: Probe, script: &'static str) -> Clust
         log_files: Vec::new(),
         stop_signal: None,
         data_dir: Some("/data".into()),
+        power_loss: false,
         holder: cluster::Holder::busybox(),
     }
 }

@@ -58,11 +58,15 @@ async fn clean(args: &CleanArgs) -> Result<(), cluster::ClusterError> {
     };
     for run in &found.dead {
         println!(
-            "{verb}: run {} ({}): containers {}; networks {}",
+            "{verb}: run {} ({}): containers {}; networks {}{}",
             run.run_id,
             run.why,
             list(&run.containers),
-            list(&run.networks)
+            list(&run.networks),
+            match run.mounts.is_empty() {
+                true => String::new(),
+                false => format!("; powerfs mounts {}", list(&run.mounts)),
+            }
         );
     }
     if found.dead.is_empty() {

@@ -19,6 +19,7 @@ pub fn setup(spec: &TestSpec) -> systems::Setup {
         bug: spec.bug.clone(),
         traitors: spec.traitors,
         faults: spec.nemesis.faults.clone(),
+        power_loss: nemesis::registry::needs_power_loss(&spec.nemesis.faults),
         seed: spec.seed.unwrap_or(0),
         etcd: systems::Etcd {
             binary: spec.etcd.binary.clone(),

@@ -137,7 +137,7 @@ fn bad_specs_and_flags_are_named_and_exit_254() {
                 "--nemesis".into(),
                 "earthquake".into(),
             ],
-            "unknown nemesis \"earthquake\"; known: partition, kill, pause, loss, delay, duplicate, reorder, corrupt, rate, byzantine, clock, corrupt-file",
+            "unknown nemesis \"earthquake\"; known: partition, kill, pause, loss, delay, duplicate, reorder, corrupt, rate, byzantine, clock, corrupt-file, lose-unfsynced",
         ),
         (
             vec!["--system".into(), "zab".into()],

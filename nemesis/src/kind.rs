@@ -30,6 +30,12 @@ pub trait Nemesis: Send + Sync {
     fn check(&self, _options: &crate::NemesisOptions) -> Result<(), NemesisError> {
         Ok(())
     }
+    /// Whether it needs each node's data directory served by schism on the host (a powerfs
+    /// mount, to drop unsynced writes): the cluster is then made with
+    /// `ClusterSpec::power_loss`, before any node starts.
+    fn needs_power_loss(&self) -> bool {
+        false
+    }
     /// Check that this machine and system can apply it; set up what it needs.
     async fn prepare(&self, _env: &Env<'_>) -> Result<(), NemesisError> {
         Ok(())

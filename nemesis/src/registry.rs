@@ -3,7 +3,7 @@
 
 use crate::faults::packet::Packet;
 use crate::faults::packet_kind::PacketKind;
-use crate::faults::{byzantine, clock, corrupt_file, kill, loss, partition, pause};
+use crate::faults::{byzantine, clock, corrupt_file, kill, loss, partition, pause, power};
 use crate::kind::Nemesis;
 use crate::NemesisError;
 
@@ -30,6 +30,7 @@ pub const ALL: &[FaultDef] = &[
     FaultDef { name: "byzantine", about: "nodes under schism's runtime lie, mode after mode", needs_runtime: true, make: || Box::<byzantine::Byzantine>::default() },
     FaultDef { name: "clock", about: "nodes' clocks bumped, strobed or drifting (schism's runtime, or libfaketime for C and JVM programs)", needs_runtime: false, make: || Box::new(clock::Clock) },
     FaultDef { name: "corrupt-file", about: "a file of a stopped node's data directory damaged (bits flipped, zeroed, truncated); restarted", needs_runtime: false, make: || Box::new(corrupt_file::CorruptFile) },
+    FaultDef { name: "lose-unfsynced", about: "nodes lose power: killed, their unsynced writes dropped; restarted at heal", needs_runtime: false, make: || Box::new(power::LoseUnfsynced) },
 ];
 
 /// Refuse, before the run starts, faults the options (and the system's facts in them)
@@ -44,6 +45,15 @@ pub fn check(options: &crate::NemesisOptions) -> Result<(), NemesisError> {
 /// Every fault's name.
 pub fn names() -> Vec<&'static str> {
     ALL.iter().map(|d| d.name).collect()
+}
+
+/// Whether any of these faults needs the nodes' data directories served from the host
+/// (powerfs), so the cluster must be made with `power_loss`. Unknown names need nothing.
+pub fn needs_power_loss(faults: &[String]) -> bool {
+    faults
+        .iter()
+        .filter_map(|f| find(f).ok())
+        .any(|d| (d.make)().needs_power_loss())
 }
 
 /// A fault by name; an unknown one lists the known.

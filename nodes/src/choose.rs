@@ -9,8 +9,14 @@ use wire::Protocol;
 
 /// The protocols, each with its bugs.
 pub const PROTOCOLS: [(&str, &[&str]); 4] = [
-    ("raft", &["stale-read", "txn-early-read", "txn-blind-cas"]),
-    ("paxos", &["accept-any", "txn-early-read", "txn-blind-cas"]),
+    (
+        "raft",
+        &["stale-read", "txn-early-read", "txn-blind-cas", "no-fsync"],
+    ),
+    (
+        "paxos",
+        &["accept-any", "txn-early-read", "txn-blind-cas", "no-fsync"],
+    ),
     ("om", &["trust-commander"]),
     ("eig", &["trust-direct"]),
 ];
@@ -153,7 +159,7 @@ mod tests {
         assert!(e(protocol("zab", &[], None, Tuning::default()))
             .contains("known: raft, paxos, om, eig"));
         assert!(e(protocol("raft", &["x".into()], None, Tuning::default()))
-            .contains("known: stale-read, txn-early-read, txn-blind-cas"));
+            .contains("known: stale-read, txn-early-read, txn-blind-cas, no-fsync"));
         assert!(e(protocol("raft", &[], Some("silent"), Tuning::default())).contains("known: none"));
         assert!(
             e(protocol("om", &[], Some("equivocate"), Tuning::default())).contains("split-orders")

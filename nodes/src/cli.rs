@@ -46,8 +46,9 @@ struct Args {
     /// /data over TCP; in memory with --stdio.
     #[arg(long)]
     data: Option<PathBuf>,
-    /// Deliberate bugs, comma separated (raft: stale-read, txn-early-read, txn-blind-cas; paxos:
-    /// accept-any, txn-early-read, txn-blind-cas; om: trust-commander; eig: trust-direct).
+    /// Deliberate bugs, comma separated (raft: stale-read, txn-early-read, txn-blind-cas,
+    /// no-fsync; paxos: accept-any, txn-early-read, txn-blind-cas, no-fsync; om:
+    /// trust-commander; eig: trust-direct). `no-fsync` is the storage's: it never fsyncs.
     #[arg(long, value_delimiter = ',')]
     bug: Vec<String>,
     /// Make this om or eig node a traitor that knows the protocol (om: split-orders,
@@ -112,8 +113,18 @@ fn hold() -> ! {
     }
 }
 
-fn open_storage(data: &std::path::Path, id: &str) -> std::io::Result<Box<dyn Storage>> {
-    FileStorage::open(data.join(id))
+/// The node's storage in `data/<id>`; with the `no-fsync` bug, never synced.
+fn open_storage(
+    data: &std::path::Path,
+    id: &str,
+    no_fsync: bool,
+) -> std::io::Result<Box<dyn Storage>> {
+    let dir = data.join(id);
+    let opened = match no_fsync {
+        true => FileStorage::open_unsynced(dir),
+        false => FileStorage::open(dir),
+    };
+    opened
         .map(|s| Box::new(s) as Box<dyn Storage>)
         .map_err(|e| std::io::Error::other(format!("the data directory {}: {e}", data.display())))
 }
@@ -157,10 +168,11 @@ pub fn main_with(argv: impl IntoIterator<Item = String>) -> i32 {
             },
         )
         .unwrap_or_else(|e| fail(e));
+        let no_fsync = args.bug.iter().any(|b| b == "no-fsync");
         if args.stdio {
             let data = args.data.clone();
             let storage = move |id: &str| match &data {
-                Some(d) => open_storage(d, id),
+                Some(d) => open_storage(d, id, no_fsync),
                 None => Ok(Box::new(MemStorage::default()) as Box<dyn Storage>),
             };
             rt.block_on(serve_stdio(proto, storage, args.seed))
@@ -168,7 +180,8 @@ pub fn main_with(argv: impl IntoIterator<Item = String>) -> i32 {
         } else {
             let cfg = network(&args);
             let data = args.data.clone().unwrap_or_else(|| "/data".into());
-            let storage = open_storage(&data, &cfg.me).unwrap_or_else(|e| fail(e.to_string()));
+            let storage =
+                open_storage(&data, &cfg.me, no_fsync).unwrap_or_else(|e| fail(e.to_string()));
             eprintln!(
                 "schism-node {} {} listening on {}",
                 args.protocol, cfg.me, cfg.listen

@@ -141,6 +141,7 @@ impl System for Reference {
             log_files: Vec::new(),
             stop_signal: None,
             data_dir: Some(DATA_DIR.into()),
+            power_loss: setup.power_loss,
             holder: holder()?,
         };
         Ok(Arc::new(DockerCluster::start(&cluster_spec).await?))

@@ -22,6 +22,9 @@ pub struct Setup {
     pub traitors: usize,
     /// The nemesis's faults, by name (`clock`, `byzantine`, ...).
     pub faults: Vec<String>,
+    /// The nodes' data directories are powerfs mounts on the host (a fault of the run
+    /// drops unsynced writes).
+    pub power_loss: bool,
     /// The seed of the run's random choices (which nodes are traitors).
     pub seed: u64,
     pub etcd: Etcd,
@@ -54,6 +57,7 @@ impl Setup {
             bug: Vec::new(),
             traitors: 0,
             faults: Vec::new(),
+            power_loss: false,
             seed: 0,
             etcd: Etcd {
                 binary: PathBuf::from("/usr/bin/etcd"),

@@ -44,9 +44,16 @@ impl Storage for MemStorage {
 }
 
 /// Storage in a directory: `values.json` (rewritten atomically) and `log.jsonl` (appended;
-/// rewritten only when truncated), each fsynced before the call returns.
+/// rewritten only when truncated), each fsynced before the call returns, and the directory
+/// fsynced after each rename (else the rename itself may be lost with the power).
+///
+/// [`FileStorage::open_unsynced`] is the `no-fsync` bug: the same files, never synced, so
+/// every call returns (and the node acknowledges) before anything is durable. A killed
+/// process loses nothing that way (the kernel keeps its writes); a power loss does.
 pub struct FileStorage {
     dir: PathBuf,
+    /// Whether it fsyncs (false: the `no-fsync` bug).
+    sync: bool,
     values: BTreeMap<String, Value>,
     log: Vec<Value>,
     file: File,
@@ -54,7 +61,21 @@ pub struct FileStorage {
 
 impl FileStorage {
     pub fn open(dir: PathBuf) -> std::io::Result<FileStorage> {
+        Self::open_with(dir, true)
+    }
+
+    /// The `no-fsync` bug: storage that never fsyncs (see the type's documentation).
+    pub fn open_unsynced(dir: PathBuf) -> std::io::Result<FileStorage> {
+        Self::open_with(dir, false)
+    }
+
+    fn open_with(dir: PathBuf, sync: bool) -> std::io::Result<FileStorage> {
         std::fs::create_dir_all(&dir)?;
+        // The directory may be new: its own entry, once.
+        match dir.parent() {
+            Some(p) if sync && !p.as_os_str().is_empty() => File::open(p)?.sync_all()?,
+            _ => {}
+        }
         let values = match std::fs::read(dir.join("values.json")) {
             Ok(b) => serde_json::from_slice(&b).unwrap_or_default(),
             Err(_) => BTreeMap::new(),
@@ -72,6 +93,7 @@ impl FileStorage {
         }
         let mut s = FileStorage {
             file: OpenOptions::new().create(true).append(true).open(&path)?,
+            sync,
             dir,
             values,
             log,
@@ -87,12 +109,28 @@ impl FileStorage {
             serde_json::to_writer(&mut f, e)?;
             f.write_all(b"\n")?;
         }
-        f.sync_all()?;
+        self.sync_file(&f)?;
         std::fs::rename(&tmp, self.dir.join("log.jsonl"))?;
+        self.sync_dir()?;
         self.file = OpenOptions::new()
             .append(true)
             .open(self.dir.join("log.jsonl"))?;
         Ok(())
+    }
+
+    fn sync_file(&self, f: &File) -> std::io::Result<()> {
+        if self.sync {
+            f.sync_all()?;
+        }
+        Ok(())
+    }
+
+    /// Make the renames and creations in the directory durable.
+    fn sync_dir(&self) -> std::io::Result<()> {
+        match self.sync {
+            true => File::open(&self.dir)?.sync_all(),
+            false => Ok(()),
+        }
     }
 }
 
@@ -106,8 +144,9 @@ impl Storage for FileStorage {
         let write = || -> std::io::Result<()> {
             let mut f = File::create(&tmp)?;
             serde_json::to_writer(&mut f, &self.values)?;
-            f.sync_all()?;
-            std::fs::rename(&tmp, self.dir.join("values.json"))
+            self.sync_file(&f)?;
+            std::fs::rename(&tmp, self.dir.join("values.json"))?;
+            self.sync_dir()
         };
         if let Err(e) = write() {
             // Durability is the contract: a node that cannot keep it must stop.
@@ -129,9 +168,10 @@ impl Storage for FileStorage {
                 let _ = serde_json::to_writer(&mut buf, e);
                 buf.push(b'\n');
             }
+            let sync = self.sync;
             self.file
                 .write_all(&buf)
-                .and_then(|_| self.file.sync_data())
+                .and_then(|_| if sync { self.file.sync_data() } else { Ok(()) })
         };
         if let Err(e) = result {
             panic!("cannot append to the log: {e}");

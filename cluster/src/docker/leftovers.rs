@@ -3,6 +3,10 @@
 //! controller still runs is never touched, nor is anything without schism's run label;
 //! runs started from another host sharing the engine are listed apart and left alone.
 //!
+//! A run with power loss also leaves powerfs mounts on this host (see `power`): a dead
+//! one's are detached lazily (`fusermount -uz`) and their directories removed, also when
+//! no container of the run is left.
+//!
 //! Volumes are the anonymous data volumes of node containers: they go with their
 //! containers (removal with `v`). Images are a cache shared by all runs, not leftovers of
 //! one: [`unused_images`] lists schism's images no container uses, for `schism clean
@@ -25,6 +29,8 @@ pub struct LeftRun {
     pub run_id: String,
     pub containers: Vec<String>,
     pub networks: Vec<String>,
+    /// Its powerfs mountpoints (and directories) on this host.
+    pub mounts: Vec<String>,
     /// Why its controller is taken to be gone (or, for another host's run, which host).
     pub why: String,
 }
@@ -46,9 +52,14 @@ impl Leftovers {
         }
         let c: usize = self.dead.iter().map(|r| r.containers.len()).sum();
         let n: usize = self.dead.iter().map(|r| r.networks.len()).sum();
+        let m: usize = self.dead.iter().map(|r| r.mounts.len()).sum();
         let ids: Vec<&str> = self.dead.iter().map(|r| r.run_id.as_str()).collect();
+        let mounts = match m {
+            0 => String::new(),
+            m => format!(", {m} powerfs mount(s)"),
+        };
         Some(format!(
-            "{c} container(s) and {n} network(s) of {} run(s) whose schism is gone ({})",
+            "{c} container(s) and {n} network(s){mounts} of {} run(s) whose schism is gone ({})",
             self.dead.len(),
             ids.join(", ")
         ))
@@ -104,6 +115,18 @@ async fn find_leftovers_with(docker: &Docker) -> Result<Leftovers, ClusterError>
     for n in networks {
         add(n.labels, n.name, false);
     }
+    // Runs with only powerfs directories left: judged by the controller their directory
+    // names.
+    for id in super::power::run_dirs() {
+        let (run, _) = runs.entry(id.clone()).or_insert_with(|| {
+            let run = LeftRun {
+                run_id: id.clone(),
+                ..LeftRun::default()
+            };
+            (run, super::power::controller_labels(&id))
+        });
+        run.mounts = super::power::left(&id);
+    }
     let mut found = Leftovers::default();
     for (_, (mut run, labels)) in runs {
         match liveness(&labels, &run.run_id) {
@@ -128,6 +151,9 @@ pub async fn remove_leftovers(runs: &[LeftRun]) -> Result<(), ClusterError> {
     let mut errors = Vec::new();
     for run in runs {
         if let Err(e) = remove_run_with(&docker, &run.run_id).await {
+            errors.push(e.to_string());
+        }
+        if let Err(e) = super::power::unmount_leftovers(&run.run_id) {
             errors.push(e.to_string());
         }
     }

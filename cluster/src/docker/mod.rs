@@ -42,6 +42,7 @@
 //!     log_files: Vec::new(),
 //!     stop_signal: None,
 //!     data_dir: Some("/data".into()),
+//!     power_loss: false,
 //!     holder: Holder::busybox(),
 //! };
 //! let cluster = DockerCluster::start(&spec).await?;
@@ -61,6 +62,7 @@ mod leftovers;
 mod logs;
 mod network;
 mod node;
+mod power;
 mod probe;
 mod teardown;
 
@@ -70,6 +72,7 @@ pub use image::{ensure_image, tools_image, BuiltImage};
 pub use leftovers::{
     find_leftovers, remove_images, remove_leftovers, unused_images, LeftRun, Leftovers,
 };
+pub use power::root as power_root;
 pub use teardown::{list_run_objects, remove_run};
 
 use crate::{Cluster, ClusterError, ClusterSpec, ExecOutput, FileEntry, NodeInfo, Probe};
@@ -105,6 +108,8 @@ pub struct DockerCluster {
     tools_image: String,
     images_built: Vec<String>,
     exec_path: ExecPath,
+    /// The nodes' powerfs data directories, when the spec asked for power loss.
+    power: Option<power::PowerDirs>,
 }
 
 impl DockerCluster {
@@ -118,6 +123,15 @@ impl DockerCluster {
                 "{} nodes asked for: a run has 1 to {MAX_NODES}",
                 spec.nodes
             )));
+        }
+        if spec.power_loss {
+            // Before anything is made: a host without FUSE is told so at once.
+            powerfs::check_host().map_err(|e| ClusterError::PowerLoss(e.to_string()))?;
+            if spec.data_dir.is_none() {
+                return Err(ClusterError::PowerLoss(
+                    "the system has no data directory (a system spec's `data_dir`) to lose writes from".into(),
+                ));
+            }
         }
         let docker = engine::connect().await?;
         // A run id in use belongs to another run: refuse rather than tear its objects down.
@@ -164,12 +178,22 @@ impl DockerCluster {
             .map(|i| Member::new(&spec.run_id, &format!("n{}", i + 1), network.node_ip(i)))
             .collect();
         let all: Vec<(String, Ipv4Addr)> = members.iter().map(|m| (m.name.clone(), m.ip)).collect();
+        // Mounted before any node container is made; unmounted when dropped on an error.
+        let power = match spec.power_loss {
+            true => Some(power::PowerDirs::mount(
+                &spec.run_id,
+                &all.iter().map(|(n, _)| n.clone()).collect::<Vec<_>>(),
+            )?),
+            false => None,
+        };
         let launches = members.iter().map(|m| {
             let command = (spec.command)(&m.name, m.ip, &all);
             let (network, tools, node_image) = (&network, &tools.tag, &node_image.tag);
+            let data_on_host = power.as_ref().and_then(|p| p.mountpoint(&m.name));
             async move {
+                let images = (tools.as_str(), node_image.as_str());
                 let pid =
-                    node::launch(docker, spec, network, m, (tools, node_image), &command).await?;
+                    node::launch(docker, spec, network, m, images, &command, data_on_host).await?;
                 *m.holder_pid.lock().unwrap_or_else(|e| e.into_inner()) = Some(pid);
                 Ok::<(), ClusterError>(())
             }
@@ -199,6 +223,7 @@ impl DockerCluster {
             tools_image: tools.tag,
             images_built,
             exec_path: exec::choose_exec_path(),
+            power,
         })
     }
 
@@ -477,6 +502,24 @@ impl Cluster for DockerCluster {
         files::write(&self.docker, &self.member(node)?.container, path, bytes).await
     }
 
+    /// SIGKILL, wait until the container has stopped (no process of it can write any
+    /// more), then drop what it never synced from its powerfs data directory.
+    async fn lose_unsynced(
+        &self,
+        node: &str,
+        cut: crate::Cut,
+    ) -> Result<crate::Lost, ClusterError> {
+        let Some(power) = &self.power else {
+            return Err(ClusterError::PowerLoss(format!(
+                "{node}'s data directory is not a powerfs mount: the cluster was made without power_loss"
+            )));
+        };
+        let m = self.member(node)?;
+        self.kill(node).await?;
+        power::wait_stopped(&self.docker, &m.container).await?;
+        power.lose(node, cut)
+    }
+
     async fn logs(&self, node: &str, tail: usize) -> Result<String, ClusterError> {
         let m = self.member(node)?;
         let log = logs::node_log(&self.docker, &m.container, &self.log_files).await?;
@@ -493,6 +536,10 @@ impl Cluster for DockerCluster {
             None => Ok(()),
         };
         let removed = teardown::remove_run_with(&self.docker, &self.run_id).await;
+        // The containers that bound the powerfs mounts are gone: now they can go.
+        if let Some(power) = &self.power {
+            power.unmount_all();
+        }
         saved.and(removed)
     }
 }

@@ -57,6 +57,7 @@ pub(crate) async fn launch(
     member: &Member,
     (tools_image, node_image): (&str, &str),
     command: &NodeCommand,
+    data_on_host: Option<std::path::PathBuf>,
 ) -> Result<i64, ClusterError> {
     let run_id = spec.run_id.as_str();
     let (data_dir, stop_signal) = (spec.data_dir.as_deref(), spec.stop_signal.as_deref());
@@ -106,9 +107,16 @@ pub(crate) async fn launch(
         labels: Some(container_labels(run_id, &member.name, "node")),
         stop_signal: stop_signal.map(String::from),
         // An anonymous volume: it lives as long as the container (kill and start keep it)
-        // and goes with it at teardown (removal with `v`).
-        volumes: data_dir.map(|d| [(d.to_string(), Default::default())].into_iter().collect()),
+        // and goes with it at teardown (removal with `v`). Or, for power loss, the node's
+        // powerfs mount on the host, bound in its place.
+        volumes: match data_on_host {
+            None => data_dir.map(|d| [(d.to_string(), Default::default())].into_iter().collect()),
+            Some(_) => None,
+        },
         host_config: Some(HostConfig {
+            binds: data_on_host
+                .zip(data_dir)
+                .map(|(host, d)| vec![format!("{}:{d}", host.display())]),
             network_mode: Some(format!("container:{holder_id}")),
             ..HostConfig::default()
         }),

@@ -61,6 +61,17 @@ pub fn leftovers(run_id: &str) -> (usize, usize) {
     )
 }
 
+/// The powerfs mounts (and their directory) a run left on this host.
+pub fn power_mounts(run_id: &str) -> usize {
+    let dir = std::env::temp_dir().join("schism-powerfs").join(run_id);
+    let info = std::fs::read_to_string("/proc/self/mountinfo").unwrap_or_default();
+    let mounts = info
+        .lines()
+        .filter(|l| l.contains("schism-powerfs") && l.contains(run_id))
+        .count();
+    mounts + usize::from(dir.exists())
+}
+
 /// A short run of a built-in system: `--system SYSTEM --workload WORKLOAD`, 3 nodes, 6
 /// workers, `seconds` long, then `extra`; as [`run_docker`] (stored under SYSTEM/NAME).
 pub fn run_system(
@@ -105,6 +116,11 @@ pub fn run_docker(prefix: &str, name: &str, args: &[&str]) -> (Option<i32>, Stri
         leftovers(&run_id),
         (0, 0),
         "containers or networks of {run_id} remain"
+    );
+    assert_eq!(
+        power_mounts(&run_id),
+        0,
+        "powerfs mounts of {run_id} remain"
     );
     let history = std::fs::read_to_string(st.join("latest/history.jsonl")).unwrap_or_default();
     r["history"] = Value::String(history);

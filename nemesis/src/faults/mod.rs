@@ -13,4 +13,5 @@ pub mod packet_kind;
 pub mod packet_rule;
 pub mod partition;
 pub mod pause;
+pub mod power;
 mod tell;

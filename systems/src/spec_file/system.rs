@@ -254,6 +254,7 @@ impl System for SpecSystem {
             log_files: s.log_files.clone(),
             stop_signal: s.stop_signal.clone(),
             data_dir: s.data_dir.clone(),
+            power_loss: setup.power_loss,
             holder: holder()?,
         };
         let cluster: Arc<dyn Cluster> = Arc::new(DockerCluster::start(&cluster_spec).await?);
