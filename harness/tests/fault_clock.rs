@@ -186,6 +186,13 @@ fn zookeepers_clock_moves_under_libfaketime_and_comes_back() {
     let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
         rt.block_on(exercise(cluster.as_ref(), facts, &dir))
     }));
+    if outcome.is_err() {
+        // What the nodes said, to tell a node that died from a test that went wrong.
+        for node in ["n1", "n2", "n3"] {
+            let log = rt.block_on(cluster.logs(node, 40)).unwrap_or_else(|e| e.to_string());
+            eprintln!("--- {node}'s last lines ---\n{log}");
+        }
+    }
     let _ = rt.block_on(cluster.teardown(None));
     rt.block_on(system.cleanup(&run_id));
     let _ = std::fs::remove_dir_all(&dir);
