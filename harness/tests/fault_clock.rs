@@ -189,7 +189,9 @@ fn zookeepers_clock_moves_under_libfaketime_and_comes_back() {
     if outcome.is_err() {
         // What the nodes said, to tell a node that died from a test that went wrong.
         for node in ["n1", "n2", "n3"] {
-            let log = rt.block_on(cluster.logs(node, 40)).unwrap_or_else(|e| e.to_string());
+            let log = rt
+                .block_on(cluster.logs(node, 40))
+                .unwrap_or_else(|e| e.to_string());
             eprintln!("--- {node}'s last lines ---\n{log}");
         }
     }
