@@ -189,11 +189,15 @@ fn given(args: &CheckArgs) -> Vec<CheckOption<'static>> {
             field,
         })
     };
+    let mut short = |flag, value| {
+        let sh = workloads::registry::shorthand(flag).expect("a registered shorthand");
+        give(sh.flag, value, sh.section(), sh.field)
+    };
     if let Some(m) = &args.txn_model {
-        give("--txn-model", json!(m), "txn", "model");
+        short("--txn-model", json!(m));
     }
     if let Some(t) = args.bank_total {
-        give("--bank-total", json!(t), "bank", "expected_total");
+        short("--bank-total", json!(t));
     }
     // The default workload's options (linearizability per key).
     let default = workloads::registry::DEFAULT.section.unwrap_or_default();

@@ -22,7 +22,7 @@ mod tests {
     #[test]
     fn a_directory_that_cannot_be_written_is_only_a_warning() {
         let r: RunResult = serde_json::from_value(serde_json::json!({
-            "test": "t", "run_id": "r", "seed": 1, "system": "memory", "workload": "register",
+            "test": "t", "run_id": "r", "seed": 1, "system": "memory", "workload": workloads::registry::DEFAULT.name,
             "nodes": 1, "concurrency": 1, "started": "20260101T000000Z", "duration_s": 1.0,
             "cluster_ready_ms": 0.0, "valid": true, "interrupted": false,
             "ops": {"ok": 1, "fail": 0, "info": 0}, "ops_per_s": 1.0, "faults": [],

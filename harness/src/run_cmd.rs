@@ -185,19 +185,21 @@ pub fn spec_of(args: &RunArgs) -> Result<TestSpec, String> {
         etcd_binary => etcd.binary, traitors => traitors, byzantine => nemesis.byzantine,
         lie_fields => nemesis.lie_fields, max_clock_skew_ms => nemesis.max_clock_skew_ms,
     );
-    // Flags of the workloads' options: shorthands for `--option SECTION.FIELD=VALUE`.
+    // Flags of the workloads' options: shorthands for `--option SECTION.FIELD=VALUE`,
+    // whose section and field the workload registry knows.
     macro_rules! option {
-        ($($flag:ident => $section:literal . $field:literal),* $(,)?) => {
-            $(if let Some(v) = &args.$flag { s.set_option($section, $field, serde_json::json!(v)); })*
+        ($($flag:ident => $name:literal),* $(,)?) => {
+            $(if let Some(v) = &args.$flag {
+                let sh = workloads::registry::shorthand($name).expect("a registered shorthand");
+                s.set_option(sh.section(), sh.field, serde_json::json!(v));
+            })*
         };
     }
     option!(
-        ops_per_key => "register"."ops_per_key", workers_per_key => "register"."workers_per_key",
-        values => "register"."values", read_fraction => "register"."read_fraction",
-        cas_fraction => "register"."cas_fraction",
-        instances_per_s => "agreement"."instances_per_s",
-        proposal_values => "agreement"."values",
-        traitor_strategy => "agreement"."traitor_strategy", txn_model => "txn"."model",
+        ops_per_key => "--ops-per-key", workers_per_key => "--workers-per-key",
+        values => "--values", read_fraction => "--read-fraction", cas_fraction => "--cas-fraction",
+        instances_per_s => "--instances-per-s", proposal_values => "--proposal-values",
+        traitor_strategy => "--traitor-strategy", txn_model => "--txn-model",
     );
     for o in &args.option {
         let ((section, field), value) = parse_option(o)?;

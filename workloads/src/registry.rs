@@ -95,6 +95,43 @@ pub static ALL: &[&WorkloadDef] = &[
 /// The workload a run drives and `schism check` judges when none is named.
 pub static DEFAULT: &WorkloadDef = &crate::register::REGISTER;
 
+/// A flag of `schism run` or `schism check` that stands for one field of a workload's
+/// options section: `--values 5` is `--option register.values=5`.
+#[derive(Debug)]
+pub struct Shorthand {
+    pub flag: &'static str,
+    /// A workload that reads the section.
+    pub of: &'static WorkloadDef,
+    pub field: &'static str,
+}
+
+impl Shorthand {
+    /// The section the field belongs to.
+    pub fn section(&self) -> &'static str {
+        self.of.section.unwrap_or_default()
+    }
+}
+
+/// Every flag shorthand, one line each; the harness names flags, never sections.
+#[rustfmt::skip]
+pub static SHORTHANDS: &[Shorthand] = &[
+    Shorthand { flag: "--ops-per-key", of: &crate::register::REGISTER, field: "ops_per_key" },
+    Shorthand { flag: "--workers-per-key", of: &crate::register::REGISTER, field: "workers_per_key" },
+    Shorthand { flag: "--values", of: &crate::register::REGISTER, field: "values" },
+    Shorthand { flag: "--read-fraction", of: &crate::register::REGISTER, field: "read_fraction" },
+    Shorthand { flag: "--cas-fraction", of: &crate::register::REGISTER, field: "cas_fraction" },
+    Shorthand { flag: "--instances-per-s", of: &crate::agreement::CONSENSUS, field: "instances_per_s" },
+    Shorthand { flag: "--proposal-values", of: &crate::agreement::CONSENSUS, field: "values" },
+    Shorthand { flag: "--traitor-strategy", of: &crate::agreement::CONSENSUS, field: "traitor_strategy" },
+    Shorthand { flag: "--txn-model", of: &crate::txn::LIST_APPEND, field: "model" },
+    Shorthand { flag: "--bank-total", of: &crate::txn::bank::BANK, field: "expected_total" },
+];
+
+/// The shorthand called `flag` (`--values`).
+pub fn shorthand(flag: &str) -> Option<&'static Shorthand> {
+    SHORTHANDS.iter().find(|s| s.flag == flag)
+}
+
 /// The workload called `name`; an error lists the known ones.
 pub fn find(name: &str) -> Result<&'static WorkloadDef, String> {
     ALL.iter()
@@ -180,6 +217,20 @@ pub fn positive(name: &str, v: u64) -> Result<(), String> {
 mod tests {
     use super::*;
     use serde_json::json;
+
+    #[test]
+    fn every_shorthand_names_a_field_of_its_workloads_section() {
+        for s in SHORTHANDS {
+            let defaults = (s.of.options)(&Value::Null).unwrap();
+            assert!(s.of.section.is_some(), "{}", s.flag);
+            assert!(defaults.get(s.field).is_some(), "{}: {defaults}", s.flag);
+            assert!(
+                std::ptr::eq(shorthand(s.flag).unwrap(), s),
+                "{} twice",
+                s.flag
+            );
+        }
+    }
 
     #[test]
     fn names_are_unique_and_every_workload_builds_and_checks_with_defaults() {

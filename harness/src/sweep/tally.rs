@@ -190,7 +190,7 @@ mod tests {
             run_id: "r".into(),
             seed,
             system: "memory".into(),
-            workload: "register".into(),
+            workload: workloads::registry::DEFAULT.name.into(),
             nodes: 3,
             concurrency: 2,
             started: String::new(),
