@@ -2,36 +2,22 @@
 //! a chunk, or cut the file short. Each returns what it did, for the history: the offset,
 //! how many bytes, and those bytes before and after (in hex, at most [`SHOWN_BYTES`]).
 
+use crate::named::named;
 use history::rng::Rng;
 use serde::Serialize;
 
 /// At most this many bytes of a damaged chunk are written into the history.
 pub const SHOWN_BYTES: usize = 64;
 
-/// How a file is damaged.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Mode {
-    /// Every byte of a chunk gets 1 to 8 of its bits flipped.
-    Flip,
-    /// A chunk is overwritten with zeros.
-    Zero,
-    /// The file is cut at an offset (its tail lost, as a torn write leaves it).
-    Truncate,
-}
-
-impl Mode {
-    pub const NAMES: [&'static str; 3] = ["flip", "zero", "truncate"];
-    pub const ALL: [Mode; 3] = [Mode::Flip, Mode::Zero, Mode::Truncate];
-
-    pub fn name(self) -> &'static str {
-        Self::NAMES[self as usize]
-    }
-
-    pub fn parse(s: &str) -> Option<Mode> {
-        Self::NAMES
-            .iter()
-            .position(|n| *n == s)
-            .map(|i| Self::ALL[i])
+named! {
+    /// How a file is damaged.
+    pub enum Mode {
+        /// Every byte of a chunk gets 1 to 8 of its bits flipped.
+        Flip = "flip",
+        /// A chunk is overwritten with zeros.
+        Zero = "zero",
+        /// The file is cut at an offset (its tail lost, as a torn write leaves it).
+        Truncate = "truncate",
     }
 }
 
@@ -133,7 +119,7 @@ mod tests {
         let da = apply(Mode::Flip, &mut a, 8, &mut Rng::new(3));
         let db = apply(Mode::Flip, &mut b, 8, &mut Rng::new(3));
         assert_eq!((da, a), (db, b));
-        assert_eq!(Mode::parse("zero"), Some(Mode::Zero));
-        assert_eq!(Mode::parse("melt"), None);
+        assert_eq!(Mode::from_name("zero"), Some(Mode::Zero));
+        assert_eq!(Mode::from_name("melt"), None);
     }
 }

@@ -35,6 +35,7 @@ pub mod faults;
 pub mod glob;
 pub mod grudge;
 pub mod kind;
+mod named;
 pub mod net;
 mod options;
 pub mod registry;

@@ -114,7 +114,7 @@ impl Nemesis for Clock {
     async fn invoke(&self, env: &Env<'_>, fault: &Value) -> Result<Value, NemesisError> {
         let targets = nodes_of(fault);
         let offsets = modes::offsets(fault);
-        match fault["mode"].as_str().and_then(Mode::parse) {
+        match fault["mode"].as_str().and_then(Mode::from_name) {
             Some(Mode::Bump) => set(env, &each(&targets, |n| offsets[n])).await,
             Some(Mode::Strobe) => strobe(env, fault, &targets).await,
             Some(Mode::Drift) => drift(env, fault, &targets).await,

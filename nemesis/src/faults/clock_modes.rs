@@ -11,6 +11,7 @@
 
 use crate::env::Env;
 use crate::kind::{tagged, targeted};
+use crate::named::named;
 use crate::{NemesisError, NemesisOptions};
 use history::rng::Rng;
 use history::Value;
@@ -19,26 +20,11 @@ use std::collections::BTreeMap;
 
 pub const NAME: &str = "clock";
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Mode {
-    Bump,
-    Strobe,
-    Drift,
-}
-
-impl Mode {
-    pub const NAMES: [&'static str; 3] = ["bump", "strobe", "drift"];
-    const ALL: [Mode; 3] = [Mode::Bump, Mode::Strobe, Mode::Drift];
-
-    pub fn name(self) -> &'static str {
-        Self::NAMES[self as usize]
-    }
-
-    pub fn parse(s: &str) -> Option<Mode> {
-        Self::NAMES
-            .iter()
-            .position(|n| *n == s)
-            .map(|i| Self::ALL[i])
+named! {
+    pub enum Mode {
+        Bump = "bump",
+        Strobe = "strobe",
+        Drift = "drift",
     }
 }
 
@@ -55,7 +41,7 @@ pub struct Options {
 impl Default for Options {
     fn default() -> Self {
         Options {
-            modes: Mode::NAMES.iter().map(|m| m.to_string()).collect(),
+            modes: Mode::all_names(),
             strobe_ms: 2_000,
             strobe_period_ms: 100,
             drift_ms: 5_000,
@@ -72,21 +58,7 @@ pub fn settings(o: &NemesisOptions) -> Result<(Options, Vec<Mode>), NemesisError
             "nemesis.options.{NAME}: {why}"
         )))
     };
-    let mut modes = Vec::new();
-    for m in &opts.modes {
-        match Mode::parse(m) {
-            Some(mode) => modes.push(mode),
-            None => {
-                return bad(format!(
-                    "unknown mode {m:?}; known: {}",
-                    Mode::NAMES.join(", ")
-                ))
-            }
-        }
-    }
-    if modes.is_empty() {
-        return bad("modes is empty".into());
-    }
+    let modes = Mode::from_names(&opts.modes, NAME, "modes")?;
     if opts.strobe_period_ms == 0 || opts.strobe_ms > 600_000 || opts.drift_ms > 600_000 {
         return bad("strobe_period_ms must be > 0; strobe_ms and drift_ms at most 600000".into());
     }

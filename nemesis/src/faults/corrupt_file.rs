@@ -36,7 +36,7 @@ struct Options {
 impl Default for Options {
     fn default() -> Self {
         Options {
-            modes: Mode::NAMES.iter().map(|m| m.to_string()).collect(),
+            modes: Mode::all_names(),
             max_bytes: 64,
             paths: Vec::new(),
         }
@@ -46,23 +46,7 @@ impl Default for Options {
 /// The fault's options, checked: known modes, a data directory to corrupt.
 fn settings(o: &NemesisOptions) -> Result<(Options, Vec<Mode>, String), NemesisError> {
     let opts: Options = o.section(NAME)?;
-    let modes = opts
-        .modes
-        .iter()
-        .map(|m| {
-            Mode::parse(m).ok_or_else(|| {
-                NemesisError::Unknown(format!(
-                    "nemesis.options.{NAME}.modes: unknown mode {m:?}; known: {}",
-                    Mode::NAMES.join(", ")
-                ))
-            })
-        })
-        .collect::<Result<Vec<_>, _>>()?;
-    if modes.is_empty() {
-        return Err(NemesisError::Unknown(format!(
-            "nemesis.options.{NAME}.modes is empty"
-        )));
-    }
+    let modes = Mode::from_names(&opts.modes, NAME, "modes")?;
     let dir = o.system.data_dir.clone().ok_or_else(|| {
         NemesisError::Unsupported(format!(
             "the {NAME} nemesis damages files of a node's data directory, and this system \
@@ -150,7 +134,7 @@ impl Nemesis for CorruptFile {
         let (opts, _, dir) = settings(env.options)?;
         let mode = fault["mode"]
             .as_str()
-            .and_then(Mode::parse)
+            .and_then(Mode::from_name)
             .ok_or_else(|| NemesisError::Unknown(format!("{NAME}: no mode in {fault}")))?;
         let seed = fault["seed"].as_u64().unwrap_or(0);
         let nodes = nodes_of(fault);
