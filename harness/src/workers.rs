@@ -76,7 +76,8 @@ impl Pool {
             rng: Rng::new(seed),
         }));
         let workers = self.spec.concurrency;
-        let beside = self.spec.nemesis.clients == nemesis::Clients::BesideNodes.name();
+        let beside = nemesis::Clients::from_name(&self.spec.nemesis.clients)
+            == Some(nemesis::Clients::BesideNodes);
         let mut tasks: Vec<Running> = Vec::with_capacity(workers);
         for w in 0..workers {
             let i = w % self.cluster.nodes().len();
