@@ -21,6 +21,7 @@ pub fn busybox_httpd(run_id: &str, nodes: usize) -> ClusterSpec {
             }],
             dirs: vec!["/data".into()],
             base: None,
+            texts: Vec::new(),
         },
         command: Arc::new(|_, _, _| NodeCommand {
             argv: ["/bin/busybox", "httpd", "-f", "-p", "8080", "-h", "/data"]

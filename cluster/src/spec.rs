@@ -25,6 +25,8 @@ pub struct ImageSpec {
     pub dirs: Vec<String>,
     /// A local image to build on (`FROM` it) instead of an empty one; None: FROM scratch.
     pub base: Option<String>,
+    /// Small text files written into the image: (absolute path, content), mode 0644.
+    pub texts: Vec<(String, String)>,
 }
 
 /// How node i is started.

@@ -37,6 +37,7 @@ fn busybox_image() -> ImageSpec {
         }],
         dirs: vec!["/data".into()],
         base: None,
+        texts: Vec::new(),
     }
 }
 

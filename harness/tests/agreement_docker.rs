@@ -4,7 +4,6 @@
 //! (generals, interactive consistency) build on this.
 
 mod common;
-use common::leftovers;
 use harness::spec::TestSpec;
 use serde_json::{json, Value};
 use std::net::SocketAddr;
@@ -52,14 +51,7 @@ where
     let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| rt.block_on(f(&addrs))));
     let _ = rt.block_on(cluster.teardown(None));
     rt.block_on(sys.cleanup(&run_id));
-    assert_eq!(
-        leftovers(&run_id),
-        (0, 0),
-        "containers or networks of {run_id} remain"
-    );
-    if let Err(p) = outcome {
-        std::panic::resume_unwind(p);
-    }
+    common::settle(&run_id, outcome);
 }
 
 async fn decisions(addrs: &[(String, SocketAddr)], instance: u64, field: &str) -> Vec<Value> {

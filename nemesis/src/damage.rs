@@ -1,6 +1,11 @@
 //! What `corrupt-file` does to a file's bytes, pure and seeded: flip bits in a chunk, zero
 //! a chunk, or cut the file short. Each returns what it did, for the history: the offset,
 //! how many bytes, and those bytes before and after (in hex, at most [`SHOWN_BYTES`]).
+//!
+//! The damage lands where the file has data: offsets are drawn below its last non-zero
+//! byte (its whole size when it is all zeros). A preallocated file (etcd's write-ahead log
+//! is 64 MB of zeros after its records) would otherwise be hit in its unused tail nearly
+//! every time, which the program never reads.
 
 use crate::named::named;
 use history::rng::Rng;
@@ -31,6 +36,9 @@ pub struct Damage {
     pub bytes: u64,
     /// The file's size before.
     pub size: u64,
+    /// Where its data ends: one past its last non-zero byte (the size when all zeros); the
+    /// damage begins below it.
+    pub data_end: u64,
     /// The first bytes of the chunk, before and after (after: empty for a truncation).
     pub before_hex: String,
     pub after_hex: String,
@@ -49,21 +57,26 @@ fn hex(bytes: &[u8]) -> String {
 pub fn apply(mode: Mode, data: &mut Vec<u8>, max_bytes: u64, rng: &mut Rng) -> Damage {
     assert!(!data.is_empty(), "damage of an empty file");
     let size = data.len() as u64;
+    let data_end = data
+        .iter()
+        .rposition(|b| *b != 0)
+        .map_or(size, |i| i as u64 + 1);
     let damage = |offset: u64, before: &[u8], after: &[u8]| Damage {
         mode: mode.name(),
         offset,
         bytes: before.len() as u64,
         size,
+        data_end,
         before_hex: hex(before),
         after_hex: hex(after),
     };
     if mode == Mode::Truncate {
-        let offset = rng.below(size);
+        let offset = rng.below(data_end);
         let cut = data.split_off(offset as usize);
         return damage(offset, &cut, &[]);
     }
-    let len = rng.between(1, max_bytes.clamp(1, size));
-    let offset = rng.below(size - len + 1);
+    let len = rng.between(1, max_bytes.clamp(1, data_end));
+    let offset = rng.below(data_end - len + 1);
     let chunk = &mut data[offset as usize..(offset + len) as usize];
     let before = chunk.to_vec();
     for b in chunk.iter_mut() {
@@ -109,6 +122,26 @@ mod tests {
                     }
                 }
             }
+        }
+    }
+
+    #[test]
+    fn a_preallocated_file_is_damaged_where_it_has_data() {
+        for seed in 0..50 {
+            for mode in Mode::ALL {
+                let mut data = vec![0u8; 1000];
+                data[..100].fill(9);
+                data[300] = 1; // data ends at 301; zeros after it
+                let d = apply(mode, &mut data, 16, &mut Rng::new(seed));
+                assert_eq!(d.data_end, 301);
+                assert!(d.offset < 301, "{mode:?} at {}", d.offset);
+                if mode != Mode::Truncate {
+                    assert!(d.offset + d.bytes <= 301, "{d:?}");
+                }
+            }
+            let mut zeros = vec![0u8; 50];
+            let d = apply(Mode::Flip, &mut zeros, 4, &mut Rng::new(seed));
+            assert_eq!(d.data_end, 50);
         }
     }
 

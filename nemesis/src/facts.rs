@@ -3,6 +3,12 @@
 //! [`crate::NemesisOptions::system`]; faults that need a fact it lacks refuse before the
 //! run starts.
 
+/// libfaketime's own fallback, read when its timestamp file is missing, as it is for a
+/// moment while the Docker engine replaces the file (the engine removes it, creates it
+/// empty, then writes it): the `clock` fault writes the fallback after the timestamp file,
+/// with the same line, and a node's image starts with both at `+0.000`.
+pub const FAKETIME_FALLBACK: &str = "/etc/faketimerc";
+
 /// How the `clock` fault reaches a node's clock.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub enum ClockReach {

@@ -47,7 +47,7 @@ pub use byzantine::ByzMode;
 pub use clients::Clients;
 pub use env::{Env, Leader};
 pub use error::NemesisError;
-pub use facts::{ClockReach, SystemFacts};
+pub use facts::{ClockReach, SystemFacts, FAKETIME_FALLBACK};
 pub use kind::Nemesis;
 pub use options::NemesisOptions;
 pub use runner::Runner;

@@ -134,6 +134,7 @@ impl System for Reference {
                 }],
                 dirs: vec![DATA_DIR.into()],
                 base: None,
+                texts: Vec::new(),
             },
             command: Arc::new(command),
             probe: Probe::Tcp { port: PORT },

@@ -105,6 +105,7 @@ pub fn tools_image(holder: &Holder) -> Result<ImageSpec, ClusterError> {
         files,
         dirs: vec!["/run".to_string(), "/tmp".to_string()],
         base: None,
+        texts: Vec::new(),
     })
 }
 
@@ -296,6 +297,7 @@ pub(crate) async fn image_context(
         .collect();
     sources.extend(libraries.into_iter().map(|l| (l.clone(), PathBuf::from(l))));
     let dirs = spec.dirs.clone();
+    let texts = spec.texts.clone();
     let name = spec.name.clone();
     let dockerfile = dockerfile(spec.base.as_deref().zip(base_id));
     tokio::task::spawn_blocking(move || {
@@ -308,6 +310,13 @@ pub(crate) async fn image_context(
                     content,
                 })
             })
+            .chain(texts.into_iter().map(|(path, text)| {
+                Ok(TarFile {
+                    path,
+                    mode: 0o644,
+                    content: text.into_bytes(),
+                })
+            }))
             .collect::<Result<Vec<_>, _>>()?;
         let tar = build_tar(&files, &dirs, &dockerfile)?;
         Ok(Context {
@@ -628,6 +637,7 @@ mod tests {
             files: vec![file("/nonexistent/schism-binary", "/x")],
             dirs: vec![],
             base: None,
+            texts: Vec::new(),
         };
         match image_context(&spec, None).await {
             Err(ClusterError::MissingFile { path, .. }) => {

@@ -32,6 +32,7 @@
 //!         }],
 //!         dirs: vec!["/data".into()],
 //!         base: None,
+//!         texts: Vec::new(),
 //!     },
 //!     command: Arc::new(|_name, _ip, _all| NodeCommand {
 //!         argv: ["/bin/busybox", "httpd", "-f", "-p", "8080", "-h", "/data"].map(String::from).to_vec(),

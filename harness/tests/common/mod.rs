@@ -61,6 +61,17 @@ pub fn leftovers(run_id: &str) -> (usize, usize) {
     )
 }
 
+/// After a test's cluster is torn down: nothing of `run_id` remains, then the test's own
+/// outcome (its panic, when it failed).
+pub fn settle<T>(run_id: &str, outcome: std::thread::Result<T>) -> T {
+    assert_eq!(
+        leftovers(run_id),
+        (0, 0),
+        "containers or networks of {run_id} remain"
+    );
+    outcome.unwrap_or_else(|p| std::panic::resume_unwind(p))
+}
+
 /// The powerfs mounts (and their directory) a run left on this host.
 pub fn power_mounts(run_id: &str) -> usize {
     let dir = std::env::temp_dir().join("schism-powerfs").join(run_id);

@@ -2,7 +2,11 @@
 //! libfaketime preloaded: each node's control file (`FAKETIME_TIMESTAMP_FILE`, read at
 //! every clock call with `FAKETIME_NO_CACHE=1`) holds the offset, `+1.250` seconds; the
 //! fault rewrites it through the cluster (the engine's archive API, no program in the node
-//! needed), so the clock moves while the node runs.
+//! needed), so the clock moves while the node runs. The engine replaces a file by removing
+//! it and writing it anew; meanwhile libfaketime reads its fallback
+//! ([`crate::FAKETIME_FALLBACK`]), which is written next with the same line, so a reader
+//! never meets a missing offset (it would take the true time) and never a new empty file
+//! before its first line (libfaketime 0.9.10 exits the program on an empty first line).
 
 use crate::env::Env;
 use crate::NemesisError;
@@ -17,8 +21,9 @@ pub fn line(offset_ms: i64) -> String {
     format!("{sign}{}.{:03}\n", abs / 1000, abs % 1000)
 }
 
-/// Set each node's offset by rewriting `file` in it; what was written (or the error) by
-/// node. A node that cannot be written to is noted, not an error.
+/// Set each node's offset by rewriting `file` in it, then libfaketime's fallback; what
+/// was written (or the error) by node. A node that cannot be written to is noted, not an
+/// error.
 pub async fn set(
     env: &Env<'_>,
     file: &str,
@@ -26,7 +31,12 @@ pub async fn set(
 ) -> Result<Value, NemesisError> {
     let answers = join_all(offsets.iter().map(|(n, o)| async move {
         let text = line(*o);
-        let answer = match env.cluster.write_file(n, file, text.as_bytes()).await {
+        let mut written = env.cluster.write_file(n, file, text.as_bytes()).await;
+        if written.is_ok() {
+            let fallback = crate::FAKETIME_FALLBACK;
+            written = env.cluster.write_file(n, fallback, text.as_bytes()).await;
+        }
+        let answer = match written {
             Ok(()) => json!(text.trim_end()),
             Err(e) => json!({ "error": e.to_string() }),
         };

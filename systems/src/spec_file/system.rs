@@ -140,6 +140,11 @@ impl SpecSystem {
             files,
             dirs,
             base: s.image.existing.clone(),
+            texts: if faketime {
+                faketime::image_texts()
+            } else {
+                Vec::new()
+            },
         })
     }
 }
