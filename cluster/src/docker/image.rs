@@ -648,6 +648,36 @@ mod tests {
     }
 
     #[tokio::test]
+    async fn texts_are_files_of_the_image_and_change_its_tag() {
+        let spec = |text: &str| ImageSpec {
+            name: "t".into(),
+            files: vec![],
+            dirs: vec!["/schism".into()],
+            base: None,
+            texts: vec![
+                ("/schism/faketime".into(), text.into()),
+                ("/etc/faketimerc".into(), text.into()),
+            ],
+        };
+        let a = image_context(&spec("+0.000\n"), None).await.unwrap();
+        let got: Vec<(String, u32, Vec<u8>)> = entries(&a.tar)
+            .into_iter()
+            .filter(|e| e.1 == tar::EntryType::Regular)
+            .filter(|e| !["Dockerfile", ".dockerignore"].contains(&e.0.as_str()))
+            .map(|e| (e.0, e.2, e.3))
+            .collect();
+        assert_eq!(
+            got,
+            vec![
+                ("etc/faketimerc".into(), 0o644, b"+0.000\n".to_vec()),
+                ("schism/faketime".into(), 0o644, b"+0.000\n".to_vec()),
+            ]
+        );
+        let b = image_context(&spec("+1.000\n"), None).await.unwrap();
+        assert_ne!(a.tag, b.tag, "the tag follows the texts");
+    }
+
+    #[tokio::test]
     async fn tools_image_holds_the_real_iptables_and_its_libraries() {
         let spec = tools_image(&Holder::busybox()).expect("iptables and ip on this host");
         let context = image_context(&spec, None)
