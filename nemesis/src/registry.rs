@@ -28,7 +28,7 @@ pub const ALL: &[FaultDef] = &[
     FaultDef { name: "corrupt", about: "a bit of nodes' packets to their peers flipped, checksum fixed", needs_runtime: false, make: || Box::new(Packet::new(PacketKind::Corrupt)) },
     FaultDef { name: "rate", about: "nodes' packets to their peers metered by a token bucket", needs_runtime: false, make: || Box::new(Packet::new(PacketKind::Rate)) },
     FaultDef { name: "byzantine", about: "nodes under schism's runtime lie, mode after mode", needs_runtime: true, make: || Box::<byzantine::Byzantine>::default() },
-    FaultDef { name: "clock", about: "nodes' clocks bumped, strobed or drifting (schism's runtime, or libfaketime for C and C++ programs)", needs_runtime: false, make: || Box::new(clock::Clock) },
+    FaultDef { name: "clock", about: "nodes' clocks bumped, strobed or drifting (schism's runtime, or libfaketime for C, C++ and Java programs)", needs_runtime: false, make: || Box::new(clock::Clock) },
     FaultDef { name: "corrupt-file", about: "a file of a stopped node's data directory damaged (bits flipped, zeroed, truncated); restarted", needs_runtime: false, make: || Box::new(corrupt_file::CorruptFile) },
     FaultDef { name: "lose-unfsynced", about: "nodes lose power: killed, their unsynced writes dropped; restarted at heal", needs_runtime: false, make: || Box::new(power::LoseUnfsynced) },
 ];
