@@ -48,6 +48,7 @@ pub use clients::Clients;
 pub use env::{Env, Leader};
 pub use error::NemesisError;
 pub use facts::{ClockReach, SystemFacts, FAKETIME_FALLBACK};
+pub use faults::faketime_line;
 pub use kind::Nemesis;
 pub use options::NemesisOptions;
 pub use runner::Runner;

@@ -15,3 +15,5 @@ pub mod partition;
 pub mod pause;
 pub mod power;
 mod tell;
+
+pub use clock_faketime::line as faketime_line;

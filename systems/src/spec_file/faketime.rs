@@ -26,8 +26,6 @@ use std::path::Path;
 pub const HOST_LIB: &str = "/usr/lib/x86_64-linux-gnu/faketime/libfaketimeMT.so.1";
 /// Where it goes in the image.
 const IMAGE_LIB: &str = "/usr/lib/faketime/libfaketimeMT.so.1";
-/// The directory of the control file in the image.
-pub const DIR: &str = "/schism";
 /// The control file in each node.
 pub const FILE: &str = "/schism/faketime";
 
@@ -35,7 +33,7 @@ pub const FILE: &str = "/schism/faketime";
 /// the true time.
 pub fn image_texts() -> Vec<(String, String)> {
     [FILE, nemesis::FAKETIME_FALLBACK]
-        .map(|path| (path.to_string(), "+0.000\n".to_string()))
+        .map(|path| (path.to_string(), nemesis::faketime_line(0)))
         .to_vec()
 }
 

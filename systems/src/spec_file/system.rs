@@ -131,20 +131,17 @@ impl SpecSystem {
         }
         let mut dirs = s.image.dirs.clone();
         dirs.extend(s.data_dir.clone());
+        let mut texts = Vec::new();
         if faketime {
             files.push(faketime::image_file());
-            dirs.push(faketime::DIR.into());
+            texts = faketime::image_texts();
         }
         Ok(ImageSpec {
             name: s.name.clone(),
             files,
             dirs,
             base: s.image.existing.clone(),
-            texts: if faketime {
-                faketime::image_texts()
-            } else {
-                Vec::new()
-            },
+            texts,
         })
     }
 }
