@@ -199,6 +199,14 @@ struct Plan {
 /// the system (and its spec file), the workload and whether the system serves it, the
 /// faults, shapes and Byzantine modes, and what the system needs on this machine.
 pub fn prepare(spec: &TestSpec) -> Result<(Arc<dyn System>, NemesisOptions, Workload), RunError> {
+    let mut settled;
+    let spec = if spec.workload.is_empty() {
+        settled = spec.clone();
+        crate::system::settle_workload(&mut settled);
+        &settled
+    } else {
+        spec
+    };
     spec.validate().map_err(|e| RunError::Spec(e.0))?;
     let setup = crate::system::setup(spec);
     let system = systems::resolve(&setup)?;
@@ -218,6 +226,7 @@ pub fn prepare(spec: &TestSpec) -> Result<(Arc<dyn System>, NemesisOptions, Work
 }
 
 fn plan(mut spec: TestSpec) -> Result<(Plan, Workload), RunError> {
+    crate::system::settle_workload(&mut spec);
     let (system, nemesis, workload) = prepare(&spec)?;
     let seed = spec.seed.unwrap_or_else(|| {
         let t = SystemTime::now()
@@ -458,6 +467,7 @@ async fn judge(
         }
     };
     let (valid, liveness) = RunResult::verdicts(&verdicts);
+    let first_anomaly_s = RunResult::first_anomaly_s(&verdicts);
     RunResult {
         test: crate::system::test_name(&plan.spec),
         run_id: plan.run_id.clone(),
@@ -475,6 +485,7 @@ async fn judge(
         error,
         ops: counts,
         ops_per_s: rate,
+        first_anomaly_s,
         faults,
         checkers: verdicts,
         history: "history.jsonl".into(),

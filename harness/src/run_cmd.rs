@@ -228,6 +228,7 @@ pub fn spec_of(args: &RunArgs) -> Result<TestSpec, String> {
         s.seed = args.seed;
     }
     s.nemesis.faults.retain(|f| !f.is_empty() && f != "none");
+    crate::system::settle_workload(&mut s);
     s.validate().map_err(|e| e.0)?;
     Ok(s)
 }

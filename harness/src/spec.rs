@@ -36,6 +36,8 @@ pub struct TestSpec {
     /// With `system: maelstrom`: the node program (a binary, or a script with `#!`) that
     /// speaks Maelstrom's protocol on stdin and stdout.
     pub bin: Option<PathBuf>,
+    /// The workload; empty (not given): the system's default, settled by
+    /// [`crate::system::settle_workload`] before anything reads it.
     pub workload: String,
     pub nodes: usize,
     /// Concurrent client workers.
@@ -74,7 +76,7 @@ impl Default for TestSpec {
             name: None,
             system: "raft".into(),
             bin: None,
-            workload: workloads::registry::DEFAULT.name.into(),
+            workload: String::new(),
             nodes: 5,
             concurrency: 10,
             rate: 0.0,
@@ -317,7 +319,9 @@ impl TestSpec {
                 self.nemesis.loss_probability
             ));
         }
-        workloads::registry::find(&self.workload).map_err(SpecError)?;
+        if !self.workload.is_empty() {
+            workloads::registry::find(&self.workload).map_err(SpecError)?;
+        }
         self.check_sections().map_err(|(_, e)| SpecError(e))?;
         Ok(())
     }
@@ -347,13 +351,43 @@ mod tests {
 
     #[test]
     fn fields_default_and_parse() {
-        let s = TestSpec::parse("system: etcd\nnodes: 3\nnemesis:\n  faults: [partition, kill]\n")
-            .unwrap();
+        let mut s =
+            TestSpec::parse("system: etcd\nnodes: 3\nnemesis:\n  faults: [partition, kill]\n")
+                .unwrap();
         assert_eq!(s.nodes, 3);
         assert_eq!(s.concurrency, 10);
         assert_eq!(s.nemesis.faults, vec!["partition", "kill"]);
+        assert_eq!(
+            s.workload, "",
+            "not given: the system's default, settled later"
+        );
+        crate::system::settle_workload(&mut s);
         assert_eq!(crate::system::test_name(&s), "etcd-register");
         s.validate().unwrap();
+    }
+
+    #[test]
+    fn a_workload_not_given_is_the_systems_default() {
+        for (system, workload) in [
+            ("raft", "register"),
+            ("om", "generals"),
+            ("eig", "interactive-consistency"),
+        ] {
+            let mut s = TestSpec {
+                system: system.into(),
+                ..TestSpec::default()
+            };
+            crate::system::settle_workload(&mut s);
+            assert_eq!(s.workload, workload, "{system}");
+        }
+        // One given is kept, served or not (the run refuses it, naming what is served).
+        let mut s = TestSpec {
+            system: "om".into(),
+            workload: "register".into(),
+            ..TestSpec::default()
+        };
+        crate::system::settle_workload(&mut s);
+        assert_eq!(s.workload, "register");
     }
 
     #[test]

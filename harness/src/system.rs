@@ -30,6 +30,24 @@ pub fn setup(spec: &TestSpec) -> systems::Setup {
     }
 }
 
+/// Give a spec without a workload its system's default: the registry's default
+/// (`register`) where the system serves it, else the first workload the system serves
+/// (om: `generals`, eig: `interactive-consistency`), so `--system S --bug B` alone runs.
+/// A system that cannot be resolved is left for the run to report.
+pub fn settle_workload(spec: &mut TestSpec) {
+    if !spec.workload.is_empty() {
+        return;
+    }
+    let default = workloads::registry::DEFAULT.name;
+    let served = systems::resolve(&setup(spec))
+        .map(|s| s.workloads())
+        .unwrap_or_default();
+    spec.workload = match served.first() {
+        Some(first) if !served.iter().any(|w| w == default) => first.clone(),
+        _ => default.to_string(),
+    };
+}
+
 /// The name a run is stored under: the spec's `name`, else `<system>-<workload>` (a name
 /// given is checked by [`crate::spec::check_test_name`]).
 pub fn test_name(spec: &TestSpec) -> String {

@@ -141,6 +141,18 @@ pub struct Anomaly {
     pub data: Value,
 }
 
+impl Anomaly {
+    /// When the history had shown this anomaly: the latest moment among its ops (a
+    /// completion, or the invocation of an op that never completed), in ns from the
+    /// history's clock origin; None when it names no op.
+    pub fn shown_ns(&self) -> Option<u64> {
+        self.ops
+            .iter()
+            .map(|o| o.complete_time_ns.unwrap_or(o.invoke_time_ns))
+            .max()
+    }
+}
+
 /// A checker's answer about one history.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Verdict {
@@ -211,6 +223,16 @@ impl Malformed {
 }
 
 impl Verdict {
+    /// When the first of its listed anomalies had shown itself ([`Anomaly::shown_ns`]);
+    /// None unless the verdict is invalid with an anomaly that names ops. A checker that
+    /// lists only some of its anomalies may have left out an earlier one.
+    pub fn first_anomaly_ns(&self) -> Option<u64> {
+        if self.validity != Validity::Invalid {
+            return None;
+        }
+        self.anomalies.iter().filter_map(Anomaly::shown_ns).min()
+    }
+
     pub fn new(checker: &str, validity: Validity) -> Verdict {
         Verdict {
             checker: checker.into(),
@@ -244,6 +266,52 @@ impl Verdict {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn span(invoke_ns: u64, complete_ns: Option<u64>) -> OpSpan {
+        OpSpan {
+            process: Process::Client(0),
+            f: "read".into(),
+            key: None,
+            value: Value::Null,
+            result: Value::Null,
+            outcome: if complete_ns.is_some() {
+                OpType::Ok
+            } else {
+                OpType::Info
+            },
+            invoke_index: 0,
+            invoke_time_ns: invoke_ns,
+            complete_index: complete_ns.map(|_| 1),
+            complete_time_ns: complete_ns,
+            line: 1,
+        }
+    }
+
+    #[test]
+    fn the_first_anomaly_is_the_one_whose_last_op_came_first() {
+        let anomaly = |ops| Anomaly {
+            kind: "k".into(),
+            key: None,
+            explanation: String::new(),
+            ops,
+            data: Value::Null,
+        };
+        let mut v = Verdict::new("c", Validity::Invalid);
+        v.anomalies = vec![
+            // Shown at 9 s: its last op completed then.
+            anomaly(vec![span(1_000, Some(2_000)), span(5_000, Some(9_000))]),
+            // Shown at 7 s: an op that never completed counts from its invocation.
+            anomaly(vec![span(3_000, Some(4_000)), span(7_000, None)]),
+            anomaly(vec![]),
+        ];
+        assert_eq!(v.first_anomaly_ns(), Some(7_000));
+        v.validity = Validity::Unknown;
+        assert_eq!(
+            v.first_anomaly_ns(),
+            None,
+            "only an invalid verdict has one"
+        );
+    }
 
     #[test]
     fn safety_and_liveness_compose_apart_and_the_worst_wins() {

@@ -33,6 +33,7 @@ pub fn valid() -> RunResult {
             info: 10,
         },
         ops_per_s: 400.0,
+        first_anomaly_s: None,
         faults: vec![
             FaultRecord {
                 time_s: 0.1,
@@ -57,6 +58,7 @@ pub fn invalid() -> RunResult {
     r.test = format!("evil {NASTY}");
     r.valid = Validity::Invalid;
     r.liveness = Some(Validity::Invalid);
+    r.first_anomaly_s = Some(2.5);
     let anomaly = |i: usize| Anomaly {
         kind: "nonlinearizable".into(),
         key: Some(Key::Int(i as i64)),

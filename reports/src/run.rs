@@ -60,6 +60,11 @@ pub struct RunResult {
     pub error: Option<String>,
     pub ops: OpCounts,
     pub ops_per_s: f64,
+    /// When the first anomaly named by a safety checker had shown itself, in seconds on
+    /// the history's clock (the run's start is 0): the earliest, over the invalid safety
+    /// verdicts, of [`Verdict::first_anomaly_ns`]. Absent when no checker names one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub first_anomaly_s: Option<f64>,
     pub faults: Vec<FaultRecord>,
     pub checkers: Vec<Verdict>,
     pub history: String,
@@ -116,6 +121,16 @@ impl RunResult {
         (c.safety, c.liveness)
     }
 
+    /// [`RunResult::first_anomaly_s`] of these verdicts.
+    pub fn first_anomaly_s(checkers: &[Verdict]) -> Option<f64> {
+        checkers
+            .iter()
+            .filter(|v| !v.liveness)
+            .filter_map(Verdict::first_anomaly_ns)
+            .min()
+            .map(|ns| ns as f64 / 1e9)
+    }
+
     pub fn write(&self, path: &Path) -> std::io::Result<()> {
         let text = serde_json::to_string_pretty(self).map_err(std::io::Error::other)?;
         std::fs::write(path, text + "\n")
@@ -137,6 +152,9 @@ impl RunResult {
             self.ops_per_s,
             self.faults.len()
         );
+        if let Some(t) = self.first_anomaly_s {
+            s.push_str(&format!("\n  first anomaly shown at {t:.3} s"));
+        }
         if let Some(l) = self.liveness {
             s.push_str(&format!("\n  liveness: {}", l.as_str()));
         }
@@ -230,6 +248,7 @@ mod tests {
             error: None,
             ops: OpCounts::default(),
             ops_per_s: 0.0,
+            first_anomaly_s: None,
             faults: Vec::new(),
             checkers: vec![v],
             history: "history.jsonl".into(),

@@ -71,6 +71,12 @@ pub fn render(r: &RunResult, dir: &Path) -> String {
         md_text(&r.started),
         r.duration_s
     );
+    if let Some(t) = r.first_anomaly_s {
+        let _ = writeln!(
+            s,
+            "**Time to first anomaly:** {t:.3} s from the start of the run.\n"
+        );
+    }
     if let Some(e) = &r.error {
         let _ = writeln!(s, "**Stopped early:** {}\n", md_text(e));
     }

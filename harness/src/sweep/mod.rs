@@ -67,11 +67,11 @@ where
 }
 
 /// Everything settled before the first run.
-struct Plan {
-    args: SweepArgs,
-    params: Vec<grid::Param>,
-    cells: Vec<(Cell, TestSpec)>,
-    seed: u64,
+pub(crate) struct Plan {
+    pub(crate) args: SweepArgs,
+    pub(crate) params: Vec<grid::Param>,
+    pub(crate) cells: Vec<(Cell, TestSpec)>,
+    pub(crate) seed: u64,
 }
 
 /// A seed from the clock and the process id (when `--seed` is not given).
@@ -113,21 +113,33 @@ fn plan(m: &ArgMatches) -> Result<Plan, (ExitCode, String)> {
 
 /// Run the plan, writing the report after each run; returns the exit code.
 fn sweep(plan: Plan, command: Vec<String>) -> i32 {
+    run_plan(plan, command, "sweep", &mut |_, _| Ok(()))
+}
+
+/// Run a plan's cells round by round as `schism NAME` (sweep.json and sweep.md written
+/// after each run, then `also` with the report and the output directory, for a command
+/// built on the sweep); prints the table at the end and returns the exit code.
+pub(crate) fn run_plan(
+    plan: Plan,
+    command: Vec<String>,
+    name: &str,
+    also: &mut dyn FnMut(&Report, &std::path::Path) -> std::io::Result<()>,
+) -> i32 {
     let runs = plan.cells.len() * plan.args.test_count;
     eprintln!("seed: {}", plan.seed);
     let s = |n: usize| if n == 1 { "" } else { "s" };
     let (cells, count) = (plan.cells.len(), plan.args.test_count);
     eprintln!(
-        "schism sweep: {cells} cell{} × {count} run{} = {runs} run{}",
+        "schism {name}: {cells} cell{} × {count} run{} = {runs} run{}",
         s(cells),
         s(count),
         s(runs)
     );
     let crate::grid_runs::Setup { out, rt, stop } = match crate::grid_runs::setup(
-        "sweep",
+        name,
         plan.args.out.as_deref(),
         &plan.cells[0].1.store,
-        "sweeps",
+        &format!("{name}s"),
     ) {
         Ok(s) => s,
         Err(code) => return code,
@@ -139,7 +151,7 @@ fn sweep(plan: Plan, command: Vec<String>) -> i32 {
         .iter()
         .map(|(cell, spec)| Row::new(cell, crate::system::test_name(spec)))
         .collect();
-    let mut written = report.write(&out);
+    let mut written = report.write(&out).and_then(|()| also(&report, &out));
     let (mut code, mut stopped_early) = (None, false);
     'runs: for k in 0..plan.args.test_count {
         for (i, (cell, spec)) in plan.cells.iter().enumerate() {
@@ -168,7 +180,7 @@ fn sweep(plan: Plan, command: Vec<String>) -> i32 {
                 }
             }
             report.runs_done = n;
-            written = report.write(&out);
+            written = report.write(&out).and_then(|()| also(&report, &out));
             if code.is_some() {
                 break 'runs;
             }
@@ -182,18 +194,18 @@ fn sweep(plan: Plan, command: Vec<String>) -> i32 {
             Status::Complete
         };
     }
-    written = written.and(report.write(&out));
+    written = written.and(report.write(&out).and_then(|()| also(&report, &out)));
     rt.shutdown_background();
     let fields: Vec<String> = plan.params.iter().map(|p| p.field.clone()).collect();
     print!("{}", table::table(&fields, &report.cells));
     eprintln!(
-        "schism sweep: {}: {}",
+        "schism {name}: {}: {}",
         report.status.as_str(),
         out.display()
     );
     if let Err(e) = written {
         eprintln!(
-            "schism sweep: cannot write the report in {}: {e}",
+            "schism {name}: cannot write the report in {}: {e}",
             out.display()
         );
         return ExitCode::HarnessError as i32;

@@ -22,6 +22,9 @@ pub struct RunRecord {
     /// The checkers that found it invalid.
     pub invalid_checkers: Vec<String>,
     pub ops_per_s: f64,
+    /// When its first anomaly had shown itself (results.json's `first_anomaly_s`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub first_anomaly_s: Option<f64>,
     pub interrupted: bool,
     /// Why the run stopped early or could not run.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -51,6 +54,7 @@ impl RunRecord {
                 .map(|c| c.0.clone())
                 .collect(),
             ops_per_s: result.ops_per_s,
+            first_anomaly_s: result.first_anomaly_s,
             interrupted: result.interrupted,
             error: result.error.clone(),
             dir: Some(dir),
@@ -66,6 +70,7 @@ impl RunRecord {
             liveness_failed: false,
             invalid_checkers: Vec::new(),
             ops_per_s: 0.0,
+            first_anomaly_s: None,
             interrupted: false,
             error: Some(error),
             dir: None,
@@ -202,6 +207,7 @@ mod tests {
             error: None,
             ops: Default::default(),
             ops_per_s,
+            first_anomaly_s: None,
             faults: Vec::new(),
             checkers: verdicts,
             history: "history.jsonl".into(),

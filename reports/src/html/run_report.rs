@@ -74,6 +74,11 @@ fn facts(r: &RunResult, dir: &Path, t: Option<&Timeline>) -> Vec<(String, String
         ),
         ("ops/s".into(), format!("{:.0}", r.ops_per_s)),
         (
+            "first anomaly".into(),
+            r.first_anomaly_s
+                .map_or("none".into(), |t| format!("at {t:.3} s")),
+        ),
+        (
             "cluster ready".into(),
             units::duration((r.cluster_ready_ms * 1e6) as u64),
         ),

@@ -94,6 +94,7 @@ fn run_result(ops: &[Op], checkers: Vec<Verdict>) -> RunResult {
         error: None,
         ops: counts,
         ops_per_s: rate,
+        first_anomaly_s: RunResult::first_anomaly_s(&checkers),
         faults,
         checkers,
         history: "history.jsonl".into(),
@@ -153,6 +154,12 @@ fn values_from_the_system_are_escaped_never_tags() {
     assert!(at.windows(2).all(|w| w[0] < w[1]), "sections out of order");
     assert!(html.contains("href=\"nodes/n1.log\""));
     assert!(html.contains("cannot be placed"));
+    // The stale read's completion is when the anomaly had shown itself.
+    let shown = format!("at {:.3} s", ops[read].time_ns as f64 / 1e9);
+    assert!(
+        html.contains(&shown),
+        "time to first anomaly {shown} missing"
+    );
     let _ = std::fs::remove_dir_all(&dir);
 }
 

@@ -23,7 +23,7 @@ fn a_valid_run_reads_at_a_glance() {
     assert!(md.contains(
         "**Replay** (seed 42): `schism run store/memory-register/20261125T202244Z/spec.yaml`"
     ));
-    assert!(!md.contains("First anomaly"));
+    assert!(!md.contains("First anomaly") && !md.contains("first anomaly"));
 }
 
 #[test]
@@ -40,6 +40,10 @@ fn an_invalid_run_shows_its_first_anomaly_in_a_fence() {
         "{md}"
     );
     assert!(md.contains("**First anomaly** (linearizable: nonlinearizable, key 1):"));
+    assert!(
+        md.contains("**Time to first anomaly:** 2.500 s from the start"),
+        "{md}"
+    );
     // The explanation holds a ``` line: the fence is longer, so it stays inside.
     assert!(md.contains("\n````text\nread <script>"), "{md}");
     assert!(md.contains("```\nafter a fence\n````\n"), "{md}");
