@@ -135,8 +135,21 @@ pub fn run_docker(prefix: &str, name: &str, args: &[&str]) -> (Option<i32>, Stri
     );
     let history = std::fs::read_to_string(st.join("latest/history.jsonl")).unwrap_or_default();
     r["history"] = Value::String(history);
+    r["node_logs"] = Value::String(node_logs(&st.join("latest/nodes")));
     let _ = std::fs::remove_dir_all(&st);
     (o.status.code(), out, r)
+}
+
+/// Every node log of a run's `nodes/` directory, one after the other.
+fn node_logs(dir: &std::path::Path) -> String {
+    let mut files: Vec<PathBuf> = std::fs::read_dir(dir)
+        .map(|rd| rd.filter_map(Result::ok).map(|e| e.path()).collect())
+        .unwrap_or_default();
+    files.sort();
+    files
+        .iter()
+        .map(|f| std::fs::read_to_string(f).unwrap_or_default())
+        .collect()
 }
 
 /// Of a history's JSON lines: how many faults were applied; asserts that each applied
