@@ -21,6 +21,10 @@ pub enum Command {
     /// Run a grid of tests: every combination of the `--param` values, each `--test-count`
     /// times, and tabulate the verdicts (sweep.json, sweep.md).
     Sweep(Box<crate::sweep::SweepArgs>),
+    /// The detection matrix: every planted bug of schism's own systems, and the systems
+    /// without it, run `--runs` times with the default faults and with each fault alone;
+    /// the share caught and the time to the first anomaly (detection.md, detection.svg).
+    Detect(Box<crate::detect::DetectArgs>),
     /// Measure throughput and latency at several concurrency levels, a few seeds each
     /// (bench.json, bench.html); with --baseline, fail when they got worse.
     Bench(Box<crate::bench::args::BenchArgs>),

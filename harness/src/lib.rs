@@ -20,6 +20,7 @@ pub mod check_input;
 pub mod ci_files;
 pub mod clean_cmd;
 pub mod cli;
+pub mod detect;
 pub mod error;
 pub mod exit;
 pub mod faults_cmd;

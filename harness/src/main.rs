@@ -21,6 +21,10 @@ fn main() {
             Cli::command(),
             std::env::args_os(),
         )),
+        Command::Detect(_) => std::process::exit(harness::detect::main_with(
+            Cli::command(),
+            std::env::args_os(),
+        )),
         Command::Bench(_) => std::process::exit(harness::bench::main_with(
             Cli::command(),
             std::env::args_os(),

@@ -21,6 +21,22 @@ pub const PROTOCOLS: [(&str, &[&str]); 4] = [
     ("eig", &["trust-direct"]),
 ];
 
+/// Where each bug of [`PROTOCOLS`] shows: (protocol, bug, the workload that exposes it).
+/// `schism detect` runs each bug in its workload; a new bug needs its line here (a test
+/// checks that every bug has one).
+pub const SHOWN_IN: &[(&str, &str, &str)] = &[
+    ("raft", "stale-read", "register"),
+    ("raft", "txn-early-read", "list-append"),
+    ("raft", "txn-blind-cas", "bank"),
+    ("raft", "no-fsync", "register"),
+    ("paxos", "accept-any", "register"),
+    ("paxos", "txn-early-read", "list-append"),
+    ("paxos", "txn-blind-cas", "bank"),
+    ("paxos", "no-fsync", "register"),
+    ("om", "trust-commander", "generals"),
+    ("eig", "trust-direct", "interactive-consistency"),
+];
+
 /// The protocol-aware traitor behaviours of `om` and `eig`.
 pub const TRAITORS: [(&str, &[&str]); 2] = [
     ("om", &["split-orders", "relay-opposite", "silent"]),
@@ -136,6 +152,28 @@ pub fn protocol(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn every_bug_names_a_workload_its_protocol_serves() {
+        for (p, bugs) in PROTOCOLS {
+            let facts = crate::facts::FACTS
+                .iter()
+                .find(|f| f.protocol == p)
+                .unwrap();
+            for b in bugs {
+                let shown: Vec<_> = SHOWN_IN
+                    .iter()
+                    .filter(|(sp, sb, _)| *sp == p && sb == b)
+                    .collect();
+                assert_eq!(shown.len(), 1, "{p} {b}: one line in SHOWN_IN");
+                assert!(facts.workloads.contains(&shown[0].2), "{p} {b}: {shown:?}");
+            }
+        }
+        assert_eq!(
+            SHOWN_IN.len(),
+            PROTOCOLS.iter().map(|(_, b)| b.len()).sum::<usize>()
+        );
+    }
 
     #[test]
     fn every_protocol_bug_and_traitor_is_known_and_mistakes_are_named() {
