@@ -77,7 +77,7 @@ fn nemesis_options(spec: &TestSpec, system: &dyn System) -> Result<NemesisOption
     for t in &targets {
         t.check(&names).map_err(bad)?;
     }
-    let shapes = leader_aware(spec, system, shapes, &targets)?;
+    let (shapes, targets) = leader_aware(spec, system, shapes, targets)?;
     let clients = nemesis::Clients::parse(&spec.nemesis.clients).map_err(bad)?;
     if clients == nemesis::Clients::BesideNodes && !system.uses_docker() {
         return Err(RunError::Spec(format!(
@@ -124,19 +124,35 @@ fn nemesis_options(spec: &TestSpec, system: &dyn System) -> Result<NemesisOption
     Ok(options)
 }
 
-/// The partition shapes of a run, refusing what needs a leader of a system that cannot
-/// say who leads: `isolate-leader` and the `leader` target asked for are errors, and the
-/// default shapes leave `isolate-leader` out (rather than isolate a random node under
-/// that name).
+/// The partition shapes and targets of a run, refusing what needs a leader of a system
+/// that cannot say who leads: `isolate-leader` and the `leader` target asked for are
+/// errors, while the defaults leave them out (rather than aim at a random node under that
+/// name): every shape but `isolate-leader`, and the target `some` alone.
 fn leader_aware(
+    spec: &TestSpec,
+    system: &dyn System,
+    shapes: Vec<Shape>,
+    targets: Vec<Target>,
+) -> Result<(Vec<Shape>, Vec<Target>), RunError> {
+    if system.leader().is_some() {
+        return Ok((shapes, targets));
+    }
+    let default_targets = crate::spec::NemesisSpec::default().targets;
+    let targets = if spec.nemesis.targets == default_targets {
+        vec![Target::Some]
+    } else {
+        targets
+    };
+    let shapes = leader_aware_shapes(spec, system, shapes, &targets)?;
+    Ok((shapes, targets))
+}
+
+fn leader_aware_shapes(
     spec: &TestSpec,
     system: &dyn System,
     shapes: Vec<Shape>,
     targets: &[Target],
 ) -> Result<Vec<Shape>, RunError> {
-    if system.leader().is_some() {
-        return Ok(shapes);
-    }
     let refuse = |what: &str| {
         Err(RunError::Spec(format!(
             "{what} needs a system that can say who leads; {} cannot (give its spec a \

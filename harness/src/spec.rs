@@ -9,8 +9,8 @@
 //! time_limit_s: 60
 //! nemesis:
 //!   faults: [partition, kill, pause]
-//!   interval_s: 5
-//!   duration_s: 5
+//!   interval_s: 3
+//!   duration_s: 4
 //! ```
 //!
 //! Each workload's options are a section of their own (`register:`, `txn:`, `services:`,
@@ -140,11 +140,14 @@ impl Default for NemesisSpec {
                 .iter()
                 .map(|s| s.to_string())
                 .collect(),
-            targets: vec!["some".into()],
+            // Every other node fault lands on the leader (when the system names it): a
+            // deposed leader that comes back is where stale reads and split decisions live.
+            targets: vec!["some".into(), "leader".into()],
             overlap: false,
             options: BTreeMap::new(),
-            interval_s: 5.0,
-            duration_s: 5.0,
+            // Eight faults or so in a 60 s run.
+            interval_s: 3.0,
+            duration_s: 4.0,
             max_faulty: 1,
             loss_probability: 0.2,
             byzantine: nemesis::ByzMode::NAMES

@@ -14,9 +14,11 @@ pub type Grudge = BTreeMap<String, Vec<String>>;
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum Shape {
-    /// A random majority and minority.
+    /// A random majority and minority; the leader, when the system names it, is in the
+    /// minority (a deposed leader that still believes it leads is what finds stale reads).
     Majority,
-    /// The first half of the nodes (by name) and the second.
+    /// The first half of the nodes (by name) and the second; the leader, when the system
+    /// names it, takes the place of the last of the first half (the smaller one).
     Halves,
     /// One random node alone.
     IsolateOne,
@@ -30,6 +32,11 @@ pub enum Shape {
 }
 
 impl Shape {
+    /// Whether it places the leader, when the system names one.
+    pub fn uses_leader(self) -> bool {
+        matches!(self, Shape::Majority | Shape::Halves | Shape::IsolateLeader)
+    }
+
     pub const ALL: [Shape; 6] = [
         Shape::Majority,
         Shape::Halves,
@@ -68,6 +75,14 @@ fn shuffled(nodes: &[String], rng: &mut Rng) -> Vec<String> {
     v
 }
 
+/// `v` with the leader (when named and among them) moved to the front.
+fn leader_first(mut v: Vec<String>, leader: Option<&str>) -> Vec<String> {
+    if let Some(i) = leader.and_then(|l| v.iter().position(|x| x == l)) {
+        v.swap(0, i);
+    }
+    v
+}
+
 /// Components that cannot hear each other.
 fn split(components: &[&[String]]) -> Grudge {
     let mut g = Grudge::new();
@@ -94,12 +109,18 @@ pub fn grudge(shape: Shape, nodes: &[String], rng: &mut Rng, leader: Option<&str
     sorted.sort();
     match shape {
         Shape::Majority => {
-            let v = shuffled(&sorted, rng);
+            let v = leader_first(shuffled(&sorted, rng), leader);
             let (minority, majority) = v.split_at(n / 2);
             split(&[minority, majority])
         }
         Shape::Halves => {
-            let (a, b) = sorted.split_at(n / 2);
+            let mut v = sorted.clone();
+            // The leader's half is the smaller one: swap it with the last of the first.
+            let at = leader.and_then(|l| v.iter().position(|x| x == l));
+            if let Some(i) = at.filter(|i| n >= 2 && *i >= n / 2) {
+                v.swap(i, n / 2 - 1);
+            }
+            let (a, b) = v.split_at(n / 2);
             split(&[a, b])
         }
         Shape::IsolateOne | Shape::IsolateLeader => {
@@ -197,6 +218,13 @@ mod tests {
         assert_eq!(sizes, vec![2, 2, 3, 3, 3]);
         let g = grudge(Shape::Halves, &ns, &mut rng, None);
         assert_eq!(view(&g, &ns, "n1"), vec!["n1", "n2"]);
+        // A named leader is on the smaller side.
+        let g = grudge(Shape::Halves, &ns, &mut rng, Some("n4"));
+        assert_eq!(view(&g, &ns, "n4"), vec!["n1", "n4"]);
+        for seed in 0..20 {
+            let g = grudge(Shape::Majority, &ns, &mut Rng::new(seed), Some("n5"));
+            assert_eq!(view(&g, &ns, "n5").len(), 2, "seed {seed}");
+        }
         let g = grudge(Shape::IsolateLeader, &ns, &mut rng, Some("n4"));
         assert_eq!(view(&g, &ns, "n4"), vec!["n4"]);
         let g = grudge(Shape::Bridge, &ns, &mut rng, None);

@@ -22,7 +22,11 @@ impl Nemesis for Partition {
     }
 
     fn wants_leader(&self, env: &Env<'_>) -> bool {
-        env.options.shapes.contains(&Shape::IsolateLeader)
+        let shapes = match env.options.shapes.as_slice() {
+            [] => &Shape::ALL[..],
+            s => s,
+        };
+        shapes.iter().any(|s| s.uses_leader())
     }
 
     async fn prepare(&self, env: &Env<'_>) -> Result<(), NemesisError> {
@@ -37,7 +41,7 @@ impl Nemesis for Partition {
         let shape = shapes[rng.below(shapes.len() as u64) as usize];
         let g = grudge(shape, &env.nodes(), rng, env.leader.as_deref());
         let mut fault = tagged(self.name(), json!({"shape": shape, "grudge": g}));
-        if shape == Shape::IsolateLeader {
+        if shape.uses_leader() {
             fault["leader"] = json!(env.leader);
         }
         if env.options.clients == crate::Clients::BesideNodes {

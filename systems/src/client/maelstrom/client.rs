@@ -1,7 +1,12 @@
 //! A register client for nodes that speak Maelstrom's lin-kv over the node runtime (TCP,
 //! JSON lines): `read`, `write` and `cas` bodies, replies matched by `in_reply_to`.
 //! A node that says it is not the leader and names one is asked next time instead; after
-//! a timeout or a lost connection, the next node is. A node that knows no leader makes the
+//! a timeout or a lost connection, and at the latest [`REFRESH`] after it left, the client
+//! goes back to its own node (its home, as a client of Jepsen's is bound to its node),
+//! which names the leader it knows. So a worker whose node is cut off with a deposed
+//! leader keeps asking it, and a worker whose node follows a second leader (a
+//! majorities-ring partition) moves to it, as an application beside that node would; each
+//! sees what those leaders answer. A node that knows no leader makes the
 //! client pause briefly and ask another, so that an election is not met by a flood of
 //! refused ops.
 
@@ -24,6 +29,10 @@ pub struct MaelstromClient {
     me: String,
     nodes: Vec<(String, SocketAddr)>,
     target: usize,
+    /// The node it was made for, asked again after a failure.
+    home: usize,
+    /// When it last left home.
+    left_home: tokio::time::Instant,
     timeout: Duration,
     conn: Option<(BufReader<OwnedReadHalf>, OwnedWriteHalf)>,
     next_msg: u64,
@@ -32,6 +41,9 @@ pub struct MaelstromClient {
     /// rather than hammering a cluster that is electing.
     back_off: bool,
 }
+
+/// How long a client stays with a leader its home node named before asking home again.
+pub const REFRESH: Duration = Duration::from_secs(1);
 
 /// How long to wait before asking again a cluster that knows no leader.
 const NO_LEADER_PAUSE: Duration = Duration::from_millis(20);
@@ -47,6 +59,8 @@ impl MaelstromClient {
             me: format!("c{}", NEXT_CLIENT.fetch_add(1, Ordering::Relaxed)),
             nodes,
             target,
+            home: target,
+            left_home: tokio::time::Instant::now(),
             timeout,
             conn: None,
             next_msg: 1,
@@ -111,9 +125,10 @@ impl MaelstromClient {
         };
         if result.is_err() {
             // A late reply must not be taken for the next op's; and a node that does not
-            // answer may be cut off: try the next one.
+            // answer may be deposed or cut off: ask the home node again, which names the
+            // leader it knows.
             self.conn = None;
-            self.target = (self.target + 1) % self.nodes.len();
+            self.target = self.home;
         }
         result
     }
@@ -150,11 +165,15 @@ impl MaelstromClient {
         if std::mem::take(&mut self.back_off) {
             tokio::time::sleep(NO_LEADER_PAUSE).await;
         }
+        if self.target != self.home && self.left_home.elapsed() >= REFRESH {
+            self.target = self.home;
+            self.conn = None;
+        }
         let node = self.nodes[self.target].0.clone();
         let reply = match self.exchange(body).await {
             Ok(r) => r,
             Err(e) => {
-                // A node that is down or cut off: pause before asking the next one.
+                // A node that is down or cut off: pause before asking again.
                 self.back_off = true;
                 return Err(e);
             }
@@ -165,12 +184,18 @@ impl MaelstromClient {
         {
             let named = self.nodes.iter().position(|(n, _)| n == leader);
             if let Some(i) = named.filter(|i| *i != self.target) {
+                if self.target == self.home {
+                    self.left_home = tokio::time::Instant::now();
+                }
                 self.target = i;
                 self.conn = None;
             } else {
                 // No leader known there (or a node that names itself but does not lead):
                 // wait a little, then ask another node.
                 self.back_off = true;
+                if self.target == self.home {
+                    self.left_home = tokio::time::Instant::now();
+                }
                 self.target = (self.target + 1) % self.nodes.len();
                 self.conn = None;
             }
