@@ -8,7 +8,8 @@
 //! `RUN_DIR/shrink/`) gets `spec.yaml` (replays the result), `shrink.json`, `shrink.md`
 //! ([`report`]), and the candidates' runs under `runs/`.
 //!
-//! Exit codes: 0 when the search ended (complete, or its budget spent), 130 after Ctrl-C
+//! Exit codes: 0 when the search ended (complete, its budget spent, or the original
+//! schedule not failing again when replayed), 130 after Ctrl-C
 //! (the run under way is finished; what was found is written), 254 a bad argument or a
 //! run that cannot be shrunk (not invalid, no faults, files missing), 255 a candidate that
 //! could not run (what was found before it is written).
@@ -156,8 +157,13 @@ pub fn run(args: &ShrinkArgs) -> ExitCode {
     );
     rt.shutdown_background();
     let interrupted = stop.load(Ordering::SeqCst);
+    let unreproduced = shrunk
+        .tried
+        .first()
+        .is_some_and(|t| t.step == reduce::Step::Original && !t.kept);
     let status = match &shrunk.stopped {
         None => Status::Complete,
+        Some(_) if unreproduced => Status::NotReproduced,
         Some(_) if interrupted => Status::Interrupted,
         Some(_) if could_not_run => Status::Error,
         Some(_) => Status::Budget,
@@ -178,7 +184,7 @@ pub fn run(args: &ShrinkArgs) -> ExitCode {
     }
     println!("{}", summary(&report, &out));
     match status {
-        Status::Complete | Status::Budget => ExitCode::Valid,
+        Status::Complete | Status::Budget | Status::NotReproduced => ExitCode::Valid,
         Status::Interrupted => ExitCode::Interrupted,
         Status::Error => ExitCode::HarnessError,
     }

@@ -3,6 +3,9 @@
 //! that runs a candidate once and says whether it failed, find a smaller schedule that
 //! still fails.
 //!
+//! 0. Replay the original schedule: when it does not fail often enough (a cluster whose
+//!    failure depended on timing the replay does not meet), there is nothing to shrink
+//!    against, and the search says so and stops.
 //! 1. Delta debugging (Zeller's ddmin) over the windows: try halves, then smaller chunks
 //!    and their complements, down to single faults, keeping any candidate that fails.
 //!    The empty schedule is never tried (a run that fails without faults is not the
@@ -167,6 +170,8 @@ impl Budget {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum Step {
+    /// The original schedule, replayed.
+    Original,
     /// A chunk of the schedule (a half, a quarter, ... a single fault).
     Subset,
     /// The schedule without one chunk.
@@ -180,6 +185,7 @@ pub enum Step {
 impl Step {
     pub fn as_str(self) -> &'static str {
         match self {
+            Step::Original => "original",
             Step::Subset => "subset",
             Step::Complement => "complement",
             Step::Window => "window",
@@ -219,7 +225,8 @@ pub struct Progress<'a> {
 pub struct Shrunk<F> {
     /// The smallest failing schedule found (the original when none was smaller).
     pub best: Candidate<F>,
-    /// Its tries (the original run's own when nothing smaller failed).
+    /// Its tries (of the original's replay when nothing smaller failed; the original
+    /// run's own when not even that was tried).
     pub outcome: Outcome,
     pub tried: Vec<Tried>,
     pub runs: usize,
@@ -251,7 +258,8 @@ pub fn shrink<F: Clone>(
     };
     // Each step returns None when the search must end (budget, error, Ctrl-C).
     let _ = s
-        .ddmin()
+        .original()
+        .and_then(|_| s.ddmin())
         .and_then(|_| s.windows())
         .and_then(|_| s.run_length());
     Shrunk {
@@ -359,6 +367,21 @@ where
             windows,
             run_s: self.best.run_s,
         }
+    }
+
+    /// Replay the original; None (and why) when it does not fail often enough.
+    fn original(&mut self) -> Option<()> {
+        if self.test(self.best.clone(), Step::Original)? {
+            return Some(());
+        }
+        let o = self.tried.last().expect("just tried").outcome;
+        self.outcome = o;
+        self.stopped = Some(format!(
+            "the original schedule failed in {} of {} replays, less than the share asked \
+             for ({}): its failure does not reproduce well enough to shrink",
+            o.failures, o.tries, self.budget.min_share
+        ));
+        None
     }
 
     /// ddmin: chunks, then their complements, at finer and finer grain.
@@ -590,7 +613,7 @@ mod tests {
             false => Try::Passed,
         };
         let budget = Budget {
-            max_runs: Some(2),
+            max_runs: Some(3),
             ..once()
         };
         let s = shrink(
@@ -600,9 +623,10 @@ mod tests {
             oracle,
             |_| {},
         );
-        assert_eq!(s.runs, 2);
+        assert_eq!(s.runs, 3);
+        assert_eq!(s.tried[0].step, Step::Original);
         assert_eq!(s.best.ids(), [0, 1]);
-        assert!(s.stopped.unwrap().contains("2 runs"));
+        assert!(s.stopped.unwrap().contains("3 runs"));
         // An oracle that cannot run ends it too, the original kept.
         let s = shrink(
             windows(8),
@@ -614,5 +638,33 @@ mod tests {
         assert_eq!((s.best.windows.len(), s.runs), (8, 0));
         assert_eq!(s.stopped.as_deref(), Some("interrupted"));
         assert_eq!(s.outcome, Outcome::failed_once(None));
+    }
+
+    #[test]
+    fn an_original_that_does_not_fail_again_is_not_shrunk() {
+        let budget = Budget {
+            tries: 3,
+            ..Budget::default()
+        };
+        let mut n = 0;
+        let flaky = |_: &Candidate<()>| {
+            n += 1;
+            match n {
+                1 => Try::Failed {
+                    first_anomaly_s: None,
+                },
+                _ => Try::Passed,
+            }
+        };
+        let s = shrink(
+            windows(4),
+            Outcome::failed_once(None),
+            &budget,
+            flaky,
+            |_| {},
+        );
+        assert_eq!((s.runs, s.tried.len(), s.best.windows.len()), (3, 1, 4));
+        assert_eq!((s.outcome.failures, s.outcome.tries), (1, 3));
+        assert!(s.stopped.unwrap().contains("failed in 1 of 3 replays"));
     }
 }

@@ -20,6 +20,8 @@ pub enum Status {
     Complete,
     /// The budget of runs or time was spent.
     Budget,
+    /// The original schedule, replayed, did not fail often enough to shrink.
+    NotReproduced,
     /// Ctrl-C (or SIGTERM).
     Interrupted,
     /// A run could not run.
