@@ -104,6 +104,7 @@ fn a_real_failing_run_shrinks_within_its_budget_and_replays() {
             out.to_str().unwrap(),
         ]);
         let said = format!("{}{}", text(&o.stdout), text(&o.stderr));
+        eprintln!("{said}");
         assert_eq!(o.status.code(), Some(0), "{said}");
         assert!(said.contains("shrink: candidate 1 (original)"), "{said}");
         assert!(said.contains("replay: schism run "), "{said}");

@@ -6,7 +6,8 @@
 //! (halves, then smaller chunks, then single faults), shortens the faults it kept, then
 //! the run. A progress line follows each candidate; the out directory (default
 //! `RUN_DIR/shrink/`) gets `spec.yaml` (replays the result), `shrink.json`, `shrink.md`
-//! ([`report`]), and the candidates' runs under `runs/`.
+//! ([`report`]; rewritten after each candidate, status `running`, so a killed shrink
+//! leaves what it had found), and the candidates' runs under `runs/`.
 //!
 //! Exit codes: 0 when the search ended (complete, its budget spent, or the original
 //! schedule not failing again when replayed), 130 after Ctrl-C
@@ -153,7 +154,21 @@ pub fn run(args: &ShrinkArgs) -> ExitCode {
         Outcome::failed_once(recorded.first_anomaly_s),
         &budget,
         oracle,
-        |p| eprintln!("{}", progress_line(p)),
+        |p| {
+            eprintln!("{}", progress_line(p));
+            // What was found so far, in case the shrink is killed.
+            let report = Report::new(
+                (&args.run_dir, &out),
+                &base,
+                &original,
+                &p.so_far,
+                Status::Running,
+                (budget.tries, budget.min_share),
+            );
+            if let Err(e) = report.write(&out, &base, &p.so_far.best) {
+                tracing::warn!("cannot write the result so far in {}: {e}", out.display());
+            }
+        },
     );
     rt.shutdown_background();
     let interrupted = stop.load(Ordering::SeqCst);
@@ -184,14 +199,16 @@ pub fn run(args: &ShrinkArgs) -> ExitCode {
     }
     println!("{}", summary(&report, &out));
     match status {
-        Status::Complete | Status::Budget | Status::NotReproduced => ExitCode::Valid,
+        Status::Complete | Status::Budget | Status::NotReproduced | Status::Running => {
+            ExitCode::Valid
+        }
         Status::Interrupted => ExitCode::Interrupted,
         Status::Error => ExitCode::HarnessError,
     }
 }
 
 /// The line shown after each candidate.
-fn progress_line(p: &Progress<'_>) -> String {
+fn progress_line<F>(p: &Progress<'_, F>) -> String {
     let t = p.tried;
     let runs = match p.max_runs {
         Some(m) => format!("{}/{m}", p.runs),

@@ -210,8 +210,10 @@ pub struct Tried {
 
 /// What the progress callback is told after each candidate.
 #[derive(Debug)]
-pub struct Progress<'a> {
+pub struct Progress<'a, F> {
     pub tried: &'a Tried,
+    /// The search so far, as it would end now (`stopped` None).
+    pub so_far: Shrunk<F>,
     /// Faults of the smallest failing schedule so far.
     pub best_faults: usize,
     /// Runs so far, and the budget's limit.
@@ -242,7 +244,7 @@ pub fn shrink<F: Clone>(
     first: Outcome,
     budget: &Budget,
     oracle: impl FnMut(&Candidate<F>) -> Try,
-    progress: impl FnMut(&Progress<'_>),
+    progress: impl FnMut(&Progress<'_, F>),
 ) -> Shrunk<F> {
     let mut s = Search {
         budget,
@@ -290,7 +292,7 @@ impl<F, O, P> Search<'_, F, O, P>
 where
     F: Clone,
     O: FnMut(&Candidate<F>) -> Try,
-    P: FnMut(&Progress<'_>),
+    P: FnMut(&Progress<'_, F>),
 {
     /// Why no run may start now, if none may.
     fn spent(&self) -> Option<String> {
@@ -352,8 +354,17 @@ where
             self.best = c;
             self.outcome = o;
         }
+        let so_far = Shrunk {
+            best: self.best.clone(),
+            outcome: self.outcome,
+            tried: self.tried.clone(),
+            runs: self.runs,
+            elapsed: self.started.elapsed(),
+            stopped: None,
+        };
         (self.progress)(&Progress {
             tried: self.tried.last().expect("just tried"),
+            so_far,
             best_faults: self.best.windows.len(),
             runs: self.runs,
             max_runs: self.budget.max_runs,

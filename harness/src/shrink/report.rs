@@ -16,6 +16,8 @@ use std::path::{Path, PathBuf};
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum Status {
+    /// Still searching (what was found so far).
+    Running,
     /// Every step was done.
     Complete,
     /// The budget of runs or time was spent.
