@@ -215,11 +215,11 @@ fn progress_line<F>(p: &Progress<'_, F>) -> String {
         None => p.runs.to_string(),
     };
     format!(
-        "shrink: candidate {} ({}): {} faults, {:.1} s: failed {}/{} ({:.0} %), {}; \
+        "shrink: candidate {} ({}): {}, {:.1} s: failed {}/{} ({:.0} %), {}; \
          smallest so far {} faults; {runs} runs, {:.0} s",
         t.k,
         t.step.as_str(),
-        t.ids.len(),
+        faults(t.ids.len()),
         t.run_s,
         t.outcome.failures,
         t.outcome.tries,
@@ -228,6 +228,14 @@ fn progress_line<F>(p: &Progress<'_, F>) -> String {
         p.best_faults,
         p.elapsed.as_secs_f64()
     )
+}
+
+/// "1 fault", "3 faults".
+fn faults(n: usize) -> String {
+    match n {
+        1 => "1 fault".into(),
+        n => format!("{n} faults"),
+    }
 }
 
 /// What is printed at the end.
