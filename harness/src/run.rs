@@ -119,6 +119,7 @@ fn nemesis_options(spec: &TestSpec, system: &dyn System) -> Result<NemesisOption
         system: system.nemesis_facts(),
         sections: spec.nemesis.options.clone(),
         schedule: spec.nemesis.schedule.clone(),
+        reaim_leader: spec.nemesis.reaim_leader,
     };
     // A fault this system cannot take is a mistake in the spec, refused before anything
     // starts, naming the fault and why.

@@ -135,6 +135,14 @@ pub struct NemesisSpec {
     /// not used); `[]` is a run without faults. What `schism shrink` writes.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub schedule: Option<Vec<nemesis::fixed::Planned>>,
+    /// With a schedule: faults aimed at the leader of their time (`isolate-leader`
+    /// partitions, which record `leader`) are re-aimed at the leader of the replay.
+    #[serde(skip_serializing_if = "is_false")]
+    pub reaim_leader: bool,
+}
+
+fn is_false(b: &bool) -> bool {
+    !b
 }
 
 impl NemesisSpec {
@@ -171,6 +179,7 @@ impl Default for NemesisSpec {
             max_clock_skew_ms: 30_000,
             clients: nemesis::Clients::Controller.name().into(),
             schedule: None,
+            reaim_leader: false,
         }
     }
 }
@@ -485,7 +494,10 @@ mod tests {
         assert_eq!(again, s);
         // Without one, nothing is written and the faults are the kinds.
         let plain = serde_yaml::to_string(&TestSpec::default()).unwrap();
-        assert!(!plain.contains("schedule"), "{plain}");
+        assert!(
+            !plain.contains("schedule") && !plain.contains("reaim"),
+            "{plain}"
+        );
         assert_eq!(
             TestSpec::default().nemesis.kinds(),
             ["partition", "kill", "pause"]

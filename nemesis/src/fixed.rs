@@ -3,7 +3,9 @@
 //! `schism shrink`'s smaller schedules): each entry's `fault` is a fault value as the
 //! history records it (`{"fault": "kill", "nodes": ["n2"]}`), applied as it is, so faults
 //! that were aimed at the leader of the time (`isolate-leader` partitions, the `leader`
-//! target) hit the nodes recorded then, whoever leads now.
+//! target) hit the nodes recorded then, whoever leads now. With `reaim_leader` (see
+//! [`reaimed`]), a fault that names the leader it was aimed at (`"leader": "n1"`, as
+//! `isolate-leader` partitions do) is re-aimed at the leader of the replay instead.
 //!
 //! Times are seconds from the start of the history (its `time` 0), so a replay's faults
 //! land where the recording's did; a fault whose time has passed when the nemesis gets to
@@ -79,6 +81,47 @@ pub fn check(planned: &[Planned]) -> Result<(), NemesisError> {
         }
     }
     Ok(())
+}
+
+/// A fault aimed at the leader of its time (its `"leader"`), re-aimed at `now`: the two
+/// nodes' names swapped wherever they appear in the value (the grudge's keys and lists,
+/// `nodes`, `leader`), so the fault keeps its shape. None when the fault names no leader,
+/// or names `now` already.
+///
+/// ```
+/// let f = serde_json::json!({"fault": "partition", "leader": "n1",
+///     "grudge": {"n1": ["n2", "n3"], "n2": ["n1"], "n3": ["n1"]}});
+/// let g = nemesis::fixed::reaimed(&f, "n3").unwrap();
+/// assert_eq!(g, serde_json::json!({"fault": "partition", "leader": "n3",
+///     "grudge": {"n3": ["n2", "n1"], "n2": ["n3"], "n1": ["n3"]}}));
+/// ```
+pub fn reaimed(fault: &Value, now: &str) -> Option<Value> {
+    let then = fault.get("leader")?.as_str()?;
+    if then == now {
+        return None;
+    }
+    let swap = |s: &str| match s {
+        s if s == then => now.to_string(),
+        s if s == now => then.to_string(),
+        s => s.to_string(),
+    };
+    fn walk(v: &Value, swap: &dyn Fn(&str) -> String) -> Value {
+        match v {
+            Value::String(s) => Value::String(swap(s)),
+            Value::Array(a) => Value::Array(a.iter().map(|x| walk(x, swap)).collect()),
+            Value::Object(m) => Value::Object(
+                m.iter()
+                    .map(|(k, x)| match k.as_str() {
+                        // The kind and the shape are not node names.
+                        "fault" | "shape" => (k.clone(), x.clone()),
+                        _ => (swap(k), walk(x, swap)),
+                    })
+                    .collect(),
+            ),
+            other => other.clone(),
+        }
+    }
+    Some(walk(fault, &swap))
 }
 
 /// The kinds a schedule applies, in order of first use.

@@ -50,6 +50,9 @@ pub struct NemesisOptions {
     /// Exactly these faults at these times instead of faults drawn on a rhythm (see
     /// [`crate::fixed`]); `Some(vec![])` is a run without faults.
     pub schedule: Option<Vec<crate::fixed::Planned>>,
+    /// In a fixed schedule, faults aimed at the leader of their time are re-aimed at the
+    /// leader of the replay ([`crate::fixed::reaimed`]).
+    pub reaim_leader: bool,
 }
 
 impl Default for NemesisOptions {
@@ -72,6 +75,7 @@ impl Default for NemesisOptions {
             clients: Clients::Controller,
             sections: BTreeMap::new(),
             schedule: None,
+            reaim_leader: false,
         }
     }
 }

@@ -196,8 +196,8 @@ impl Runner {
         self.apply(i, &env, fault, None, rec).await
     }
 
-    /// Apply entry `id` of the fixed schedule, this fault as it is; record it and what
-    /// came of it.
+    /// Apply entry `id` of the fixed schedule, this fault as it is (or re-aimed at the
+    /// leader of now, with `reaim_leader`); record it and what came of it.
     pub async fn apply_planned(
         &self,
         id: usize,
@@ -209,7 +209,17 @@ impl Runner {
         let i = self.index(kind)?;
         let _busy = self.busy.lock().await;
         let env = self.env(cluster, None);
-        self.apply(i, &env, fault.clone(), Some(id), rec).await
+        let mut fault = fault.clone();
+        if let Some(l) = self.leader.as_ref().filter(|_| self.opts.reaim_leader) {
+            if fault.get("leader").is_some() {
+                let now = l.leader(cluster).await;
+                if let Some(g) = now.and_then(|n| fixed::reaimed(&fault, &n)) {
+                    tracing::info!(from = %fault, to = %g, "re-aimed at the leader of now");
+                    fault = g;
+                }
+            }
+        }
+        self.apply(i, &env, fault, Some(id), rec).await
     }
 
     /// Record a fault of kind `i`, apply it, record what came of it (with the busy lock

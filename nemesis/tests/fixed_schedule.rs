@@ -92,3 +92,42 @@ fn a_bad_schedule_is_refused_naming_the_entry() {
     let e = Runner::new(opts, 1, None, None).err().unwrap().to_string();
     assert!(e.starts_with("nemesis.schedule[0]: end_s"), "{e}");
 }
+
+/// A system whose leader is n3.
+struct N3;
+
+#[async_trait::async_trait]
+impl nemesis::Leader for N3 {
+    async fn leader(&self, _: &dyn cluster::Cluster) -> Option<String> {
+        Some("n3".into())
+    }
+}
+
+#[tokio::test]
+async fn a_fault_aimed_at_the_leader_of_its_time_can_be_re_aimed() {
+    let isolate_n1 = json!({"fault": "partition", "shape": "isolate-leader", "leader": "n1",
+        "grudge": {"n1": ["n2", "n3"], "n2": ["n1"], "n3": ["n1"]}});
+    for reaim in [false, true] {
+        let c = FakeCluster::new(3);
+        let opts = NemesisOptions {
+            schedule: Some(vec![Planned {
+                at_s: 0.0,
+                end_s: 9.0,
+                fault: isolate_n1.clone(),
+            }]),
+            reaim_leader: reaim,
+            ..NemesisOptions::default()
+        };
+        let n = Runner::new(opts, 1, Some(std::sync::Arc::new(N3)), None).unwrap();
+        let rec = recorder(&format!("reaim-{reaim}"));
+        n.prepare(&c).await.unwrap();
+        n.apply_planned(0, &isolate_n1, &c, &rec).await.unwrap();
+        let cut_off = if reaim { "n3" } else { "n1" };
+        let other = if reaim { "n1" } else { "n3" };
+        assert!(!c.reaches("n2", cut_off) && c.reaches("n2", other), "reaim {reaim}");
+        let chosen = &rec.ops()[0].value;
+        assert_eq!(chosen["leader"], json!(cut_off), "recorded as applied");
+        n.heal_planned(0, &c, &rec).await.unwrap();
+        assert!(c.reaches("n2", cut_off), "healed what was applied");
+    }
+}

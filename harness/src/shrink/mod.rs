@@ -48,6 +48,11 @@ pub struct ShrinkArgs {
     /// A shortened run ends this many seconds after the first anomaly.
     #[arg(long, default_value_t = 5.0, value_name = "S")]
     pub margin_s: f64,
+    /// Re-aim faults that were aimed at the leader of their time (`isolate-leader`
+    /// partitions) at the leader of each replay (`nemesis.reaim_leader`), instead of the
+    /// nodes recorded.
+    #[arg(long)]
+    pub reaim_leader: bool,
     /// Where spec.yaml, shrink.json, shrink.md and the candidates' runs go (default
     /// RUN_DIR/shrink).
     #[arg(long, value_name = "DIR")]
@@ -115,7 +120,8 @@ pub fn run(args: &ShrinkArgs) -> ExitCode {
             Ok(s) => s,
             Err(_) => return ExitCode::HarnessError,
         };
-    let base = recorded.spec.clone();
+    let mut base = recorded.spec.clone();
+    base.nemesis.reaim_leader |= args.reaim_leader;
     let original = recorded.schedule.clone();
     eprintln!(
         "schism shrink: {} faults in a run of {:.1} s (seed {}), {} tries a candidate",
