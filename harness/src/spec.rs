@@ -338,14 +338,14 @@ impl TestSpec {
             c.map_err(SpecError)?;
         }
         rate("rate", self.rate, true).map_err(SpecError)?;
+        if let Some(planned) = &self.nemesis.schedule {
+            nemesis::fixed::check(planned).map_err(|e| SpecError(e.to_string()))?;
+        }
         if !(0.0..=1.0).contains(&self.nemesis.loss_probability) {
             return bad(format!(
                 "nemesis.loss_probability must be between 0 and 1, not {}",
                 self.nemesis.loss_probability
             ));
-        }
-        if let Some(planned) = &self.nemesis.schedule {
-            nemesis::fixed::check(planned).map_err(|e| SpecError(e.to_string()))?;
         }
         workloads::registry::find(&self.workload).map_err(SpecError)?;
         self.check_sections().map_err(|(_, e)| SpecError(e))?;
