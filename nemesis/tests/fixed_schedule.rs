@@ -124,7 +124,10 @@ async fn a_fault_aimed_at_the_leader_of_its_time_can_be_re_aimed() {
         n.apply_planned(0, &isolate_n1, &c, &rec).await.unwrap();
         let cut_off = if reaim { "n3" } else { "n1" };
         let other = if reaim { "n1" } else { "n3" };
-        assert!(!c.reaches("n2", cut_off) && c.reaches("n2", other), "reaim {reaim}");
+        assert!(
+            !c.reaches("n2", cut_off) && c.reaches("n2", other),
+            "reaim {reaim}"
+        );
         let chosen = &rec.ops()[0].value;
         assert_eq!(chosen["leader"], json!(cut_off), "recorded as applied");
         n.heal_planned(0, &c, &rec).await.unwrap();

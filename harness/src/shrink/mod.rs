@@ -222,7 +222,7 @@ fn progress_line<F>(p: &Progress<'_, F>) -> String {
     };
     format!(
         "shrink: candidate {} ({}): {}, {:.1} s: failed {}/{} ({:.0} %), {}; \
-         smallest so far {} faults; {runs} runs, {:.0} s",
+         smallest so far {}; {runs} runs, {:.0} s",
         t.k,
         t.step.as_str(),
         faults(t.ids.len()),
@@ -231,7 +231,7 @@ fn progress_line<F>(p: &Progress<'_, F>) -> String {
         t.outcome.tries,
         100.0 * t.outcome.share(),
         if t.kept { "kept" } else { "dropped" },
-        p.best_faults,
+        faults(p.best_faults),
         p.elapsed.as_secs_f64()
     )
 }
