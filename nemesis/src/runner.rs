@@ -1,6 +1,7 @@
 //! The nemesis of one run: the fault kinds it was given, composed; a schedule that says
-//! when each starts and stops (or the fixed faults to apply, [`crate::fixed`]); every step recorded in the history as nemesis ops; and at
-//! the end (whatever happened) every fault healed.
+//! when each starts and stops (or the fixed faults to apply, [`crate::fixed`]); every
+//! step recorded in the history as nemesis ops; and at the end (whatever happened) every
+//! fault healed.
 
 use crate::env::{Env, Leader};
 use crate::fixed::{self, Fixed};
@@ -74,9 +75,8 @@ fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
 
 impl Runner {
     /// The nemesis of the options' faults (names of the registry, and the kinds of its
-    /// fixed schedule, which is checked), seeded; `leader` says
-    /// who leads where the system can, `control` reaches the nodes' runtime where they run
-    /// under it.
+    /// fixed schedule, which is checked), seeded; `leader` says who leads where the system
+    /// can, `control` reaches the nodes' runtime where they run under it.
     pub fn new(
         opts: NemesisOptions,
         seed: u64,
