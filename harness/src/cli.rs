@@ -28,6 +28,10 @@ pub enum Command {
     /// Measure throughput and latency at several concurrency levels, a few seeds each
     /// (bench.json, bench.html); with --baseline, fail when they got worse.
     Bench(Box<crate::bench::args::BenchArgs>),
+    /// Find a smaller fault schedule that still makes an invalid run fail (`schism shrink
+    /// RUN_DIR`): faults dropped, shortened, the run cut short; each candidate run for
+    /// real with the same seed; writes a spec that replays the result.
+    Shrink(crate::shrink::ShrinkArgs),
     /// List the systems `--system` takes: the built-in ones, and the system specs in
     /// ./systems (and in any directory given).
     Systems(crate::systems_cmd::SystemsArgs),

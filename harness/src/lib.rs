@@ -4,7 +4,8 @@
 //! turns the outcome into an exit code a CI system can gate on (0 valid, 1 invalid,
 //! 2 unknown, 254 bad arguments or input, 255 a failure of schism itself). It offers
 //! `schism run` (a system in containers, clients and a nemesis, a history, a verdict),
-//! `schism check` (check stored or foreign histories) and `schism synth` (seeded synthetic
+//! `schism check` (check stored or foreign histories), `schism shrink` (a smaller fault
+//! schedule that still makes an invalid run fail) and `schism synth` (seeded synthetic
 //! histories for benches and for other checkers).
 //!
 //! ```
@@ -34,6 +35,7 @@ pub mod run;
 pub mod run_cmd;
 pub mod runlog;
 pub mod serve;
+pub mod shrink;
 pub mod signals;
 pub mod spec;
 pub mod status;

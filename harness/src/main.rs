@@ -29,6 +29,7 @@ fn main() {
             Cli::command(),
             std::env::args_os(),
         )),
+        Command::Shrink(args) => harness::shrink::run(&args),
         Command::Systems(args) => harness::systems_cmd::run(&args),
         Command::Faults => harness::faults_cmd::run(),
         Command::Check(args) => harness::check_cmd::run(&args),

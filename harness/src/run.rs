@@ -44,11 +44,12 @@ pub struct RunOutcome {
 
 fn nemesis_options(spec: &TestSpec, system: &dyn System) -> Result<NemesisOptions, RunError> {
     let bad = |e: nemesis::NemesisError| RunError::Spec(e.to_string());
-    for f in &spec.nemesis.faults {
+    let kinds = spec.nemesis.kinds();
+    for f in &kinds {
         nemesis::registry::find(f).map_err(bad)?;
     }
     for section in spec.nemesis.options.keys() {
-        if !spec.nemesis.faults.contains(section) {
+        if !kinds.contains(section) {
             nemesis::registry::find(section).map_err(bad)?;
         }
     }
@@ -88,7 +89,7 @@ fn nemesis_options(spec: &TestSpec, system: &dyn System) -> Result<NemesisOption
     }
     let options = NemesisOptions {
         clients,
-        faults: spec.nemesis.faults.clone(),
+        faults: kinds,
         targets,
         overlap: spec.nemesis.overlap,
         shapes,
@@ -117,6 +118,8 @@ fn nemesis_options(spec: &TestSpec, system: &dyn System) -> Result<NemesisOption
         max_clock_skew_ms: spec.nemesis.max_clock_skew_ms,
         system: system.nemesis_facts(),
         sections: spec.nemesis.options.clone(),
+        schedule: spec.nemesis.schedule.clone(),
+        reaim_leader: spec.nemesis.reaim_leader,
     };
     // A fault this system cannot take is a mistake in the spec, refused before anything
     // starts, naming the fault and why.

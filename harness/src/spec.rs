@@ -130,6 +130,31 @@ pub struct NemesisSpec {
     /// leave from its node's network namespace, so a partition cuts it off with its
     /// node, as an application server beside a database node would be).
     pub clients: String,
+    /// Exactly these faults, instead of faults drawn on a rhythm: `[{at_s, end_s, fault}]`,
+    /// each fault a value as the history records it, applied at `at_s` and healed at
+    /// `end_s` (seconds from the start of the history; see docs/shrink.md). The run's
+    /// faults are then the schedule's kinds (`faults`, shapes, targets and the rhythm are
+    /// not used); `[]` is a run without faults. What `schism shrink` writes.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub schedule: Option<Vec<nemesis::fixed::Planned>>,
+    /// With a schedule: faults aimed at the leader of their time (`isolate-leader`
+    /// partitions, which record `leader`) are re-aimed at the leader of the replay.
+    #[serde(skip_serializing_if = "is_false")]
+    pub reaim_leader: bool,
+}
+
+fn is_false(b: &bool) -> bool {
+    !b
+}
+
+impl NemesisSpec {
+    /// The fault kinds the run applies: its schedule's, else `faults`.
+    pub fn kinds(&self) -> Vec<String> {
+        match &self.schedule {
+            Some(planned) => nemesis::fixed::kinds(planned),
+            None => self.faults.clone(),
+        }
+    }
 }
 
 impl Default for NemesisSpec {
@@ -158,6 +183,8 @@ impl Default for NemesisSpec {
             lie_domain: Vec::new(),
             max_clock_skew_ms: 30_000,
             clients: nemesis::Clients::Controller.name().into(),
+            schedule: None,
+            reaim_leader: false,
         }
     }
 }
@@ -316,6 +343,9 @@ impl TestSpec {
             c.map_err(SpecError)?;
         }
         rate("rate", self.rate, true).map_err(SpecError)?;
+        if let Some(planned) = &self.nemesis.schedule {
+            nemesis::fixed::check(planned).map_err(|e| SpecError(e.to_string()))?;
+        }
         if !(0.0..=1.0).contains(&self.nemesis.loss_probability) {
             return bad(format!(
                 "nemesis.loss_probability must be between 0 and 1, not {}",
@@ -488,5 +518,36 @@ mod tests {
             let s = TestSpec::parse(yaml).unwrap();
             assert!(s.validate().is_err(), "{yaml}");
         }
+    }
+
+    #[test]
+    fn a_schedule_replaces_the_faults_and_is_checked() {
+        let yaml = "nemesis:\n  faults: [pause]\n  schedule:\n  - {at_s: 1, end_s: 2, fault: \
+                    {fault: kill, nodes: [n2]}}\n  - {at_s: 2, end_s: 3, fault: {fault: partition}}\n";
+        let s = TestSpec::parse(yaml).unwrap();
+        s.validate().unwrap();
+        assert_eq!(s.nemesis.kinds(), ["kill", "partition"]);
+        let again = TestSpec::parse(&serde_yaml::to_string(&s).unwrap()).unwrap();
+        assert_eq!(again, s);
+        // Without one, nothing is written and the faults are the kinds.
+        let plain = serde_yaml::to_string(&TestSpec::default()).unwrap();
+        assert!(
+            !plain.contains("schedule") && !plain.contains("reaim"),
+            "{plain}"
+        );
+        assert_eq!(
+            TestSpec::default().nemesis.kinds(),
+            ["partition", "kill", "pause"]
+        );
+        let bad = yaml.replace("end_s: 3", "end_s: 0.5");
+        let e = TestSpec::parse(&bad).unwrap().validate().unwrap_err().0;
+        assert!(
+            e.starts_with("nemesis.schedule[1]: end_s 0.5 is before"),
+            "{e}"
+        );
+        let e = TestSpec::parse("nemesis:\n  schedule: [{at_s: 1, end_s: 2, fault: {}, x: 1}]\n")
+            .unwrap_err()
+            .0;
+        assert!(e.contains("unknown field `x`"), "{e}");
     }
 }

@@ -18,8 +18,8 @@ pub fn setup(spec: &TestSpec) -> systems::Setup {
         workload_options: spec.workload_section(),
         bug: spec.bug.clone(),
         traitors: spec.traitors,
-        faults: spec.nemesis.faults.clone(),
-        power_loss: nemesis::registry::needs_power_loss(&spec.nemesis.faults),
+        faults: spec.nemesis.kinds(),
+        power_loss: nemesis::registry::needs_power_loss(&spec.nemesis.kinds()),
         seed: spec.seed.unwrap_or(0),
         etcd: systems::Etcd {
             binary: spec.etcd.binary.clone(),

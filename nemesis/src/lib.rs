@@ -5,8 +5,9 @@
 //! clients work. Each kind of fault is one file in [`faults`] implementing [`Nemesis`]
 //! (choose a fault as data, invoke it, heal it) and one line in [`registry`]. A run's
 //! [`Runner`] composes the kinds it was given, drives them with a [`schedule`] (one at a
-//! time, or overlapping), aims node faults at a [`target`] (some, one, minority, majority,
-//! minority-third, all, the leader, or named nodes), records every step in the history as
+//! time, or overlapping, or exactly the faults of a [`fixed`] schedule), aims node faults
+//! at a [`target`] (some, one, minority, majority, minority-third, all, the leader, or
+//! named nodes), records every step in the history as
 //! typed fault records ([`history::fault`]) with exactly what was done, and whatever
 //! happens (an error, a stop, Ctrl-C) heals everything with [`Runner::heal_all`].
 //!
@@ -32,6 +33,7 @@ pub mod env;
 mod error;
 mod facts;
 pub mod faults;
+pub mod fixed;
 pub mod glob;
 pub mod grudge;
 pub mod kind;

@@ -47,6 +47,12 @@ pub struct NemesisOptions {
     /// Options of single faults, by fault name (`nemesis.options.<fault>` in a spec), read
     /// by each fault with [`NemesisOptions::section`].
     pub sections: BTreeMap<String, Value>,
+    /// Exactly these faults at these times instead of faults drawn on a rhythm (see
+    /// [`crate::fixed`]); `Some(vec![])` is a run without faults.
+    pub schedule: Option<Vec<crate::fixed::Planned>>,
+    /// In a fixed schedule, faults aimed at the leader of their time are re-aimed at the
+    /// leader of the replay ([`crate::fixed::reaimed`]).
+    pub reaim_leader: bool,
 }
 
 impl Default for NemesisOptions {
@@ -68,6 +74,8 @@ impl Default for NemesisOptions {
             system: crate::SystemFacts::default(),
             clients: Clients::Controller,
             sections: BTreeMap::new(),
+            schedule: None,
+            reaim_leader: false,
         }
     }
 }

@@ -1,8 +1,10 @@
 //! The nemesis of one run: the fault kinds it was given, composed; a schedule that says
-//! when each starts and stops; every step recorded in the history as nemesis ops; and at
-//! the end (whatever happened) every fault healed.
+//! when each starts and stops (or the fixed faults to apply, [`crate::fixed`]); every
+//! step recorded in the history as nemesis ops; and at the end (whatever happened) every
+//! fault healed.
 
 use crate::env::{Env, Leader};
+use crate::fixed::{self, Fixed};
 use crate::kind::Nemesis;
 use crate::registry;
 use crate::schedule::{Action, Cycle, Overlap, Schedule};
@@ -17,10 +19,12 @@ use std::sync::{Arc, Mutex};
 use std::time::Instant;
 use tokio::sync::watch;
 
-/// A fault in effect: which kind (its index), and the fault.
+/// A fault in effect: which kind (its index), the fault, and its entry in a fixed
+/// schedule.
 struct Active {
     kind: usize,
     fault: Value,
+    planned: Option<usize>,
 }
 
 /// The fault injector of one run.
@@ -70,17 +74,25 @@ fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
 }
 
 impl Runner {
-    /// The nemesis of the options' faults (names of the registry), seeded; `leader` says
-    /// who leads where the system can, `control` reaches the nodes' runtime where they run
-    /// under it.
+    /// The nemesis of the options' faults (names of the registry, and the kinds of its
+    /// fixed schedule, which is checked), seeded; `leader` says who leads where the system
+    /// can, `control` reaches the nodes' runtime where they run under it.
     pub fn new(
         opts: NemesisOptions,
         seed: u64,
         leader: Option<Arc<dyn Leader>>,
         control: Option<Arc<dyn Control>>,
     ) -> Result<Runner, NemesisError> {
-        let kinds = opts
-            .faults
+        let mut names = opts.faults.clone();
+        if let Some(planned) = &opts.schedule {
+            fixed::check(planned)?;
+            for k in fixed::kinds(planned) {
+                if !names.contains(&k) {
+                    names.push(k);
+                }
+            }
+        }
+        let kinds = names
             .iter()
             .map(|f| registry::find(f).map(|d| (d.make)()))
             .collect::<Result<_, _>>()?;
@@ -181,10 +193,51 @@ impl Runner {
             tracing::info!(kind, "no node free for this fault: skipped");
             return Ok(());
         };
+        self.apply(i, &env, fault, None, rec).await
+    }
+
+    /// Apply entry `id` of the fixed schedule, this fault as it is (or re-aimed at the
+    /// leader of now, with `reaim_leader`); record it and what came of it.
+    pub async fn apply_planned(
+        &self,
+        id: usize,
+        fault: &Value,
+        cluster: &dyn Cluster,
+        rec: &Recorder,
+    ) -> Result<(), NemesisError> {
+        let kind = fault.get("fault").and_then(Value::as_str).unwrap_or("");
+        let i = self.index(kind)?;
+        let _busy = self.busy.lock().await;
+        let env = self.env(cluster, None);
+        let mut fault = fault.clone();
+        if let Some(l) = self.leader.as_ref().filter(|_| self.opts.reaim_leader) {
+            if fault.get("leader").is_some() {
+                let now = l.leader(cluster).await;
+                if let Some(g) = now.and_then(|n| fixed::reaimed(&fault, &n)) {
+                    tracing::info!(from = %fault, to = %g, "re-aimed at the leader of now");
+                    fault = g;
+                }
+            }
+        }
+        self.apply(i, &env, fault, Some(id), rec).await
+    }
+
+    /// Record a fault of kind `i`, apply it, record what came of it (with the busy lock
+    /// held).
+    async fn apply(
+        &self,
+        i: usize,
+        env: &Env<'_>,
+        fault: Value,
+        planned: Option<usize>,
+        rec: &Recorder,
+    ) -> Result<(), NemesisError> {
+        let nemesis = &self.kinds[i];
+        let kind = nemesis.name();
         let f = FaultRecord::name(Phase::Start, kind);
         record(rec, &f, fault.clone());
         let started = Instant::now();
-        let result = nemesis.invoke(&env, &fault).await;
+        let result = nemesis.invoke(env, &fault).await;
         {
             let mut active = lock(&self.active);
             if nemesis.standing() {
@@ -195,6 +248,7 @@ impl Runner {
             active.push(Active {
                 kind: i,
                 fault: fault.clone(),
+                planned,
             });
         }
         let ms = started.elapsed().as_secs_f64() * 1e3;
@@ -227,7 +281,7 @@ impl Runner {
         if self.kinds[i].standing() {
             return Ok(());
         }
-        self.heal_where(cluster, rec, |k| k == i).await
+        self.heal_where(cluster, rec, |a| a.kind == i).await
     }
 
     /// Heal every active fault that does not stand.
@@ -236,29 +290,40 @@ impl Runner {
         cluster: &dyn Cluster,
         rec: &Recorder,
     ) -> Result<(), NemesisError> {
-        self.heal_where(cluster, rec, |k| !self.kinds[k].standing())
+        self.heal_where(cluster, rec, |a| !self.kinds[a.kind].standing())
             .await
     }
 
-    /// Heal the active faults whose kind passes `which`, the latest first, recording each.
+    /// Heal the fault applied as entry `id` of the fixed schedule (standing or not).
+    pub async fn heal_planned(
+        &self,
+        id: usize,
+        cluster: &dyn Cluster,
+        rec: &Recorder,
+    ) -> Result<(), NemesisError> {
+        self.heal_where(cluster, rec, |a| a.planned == Some(id))
+            .await
+    }
+
+    /// Heal the active faults that pass `which`, the latest first, recording each.
     async fn heal_where(
         &self,
         cluster: &dyn Cluster,
         rec: &Recorder,
-        which: impl Fn(usize) -> bool,
+        which: impl Fn(&Active) -> bool,
     ) -> Result<(), NemesisError> {
         let _busy = self.busy.lock().await;
         let mut to_heal: Vec<Active> = {
             let mut active = lock(&self.active);
             let (heal, keep) = std::mem::take(&mut *active)
                 .into_iter()
-                .partition(|a| which(a.kind));
+                .partition(|a| which(a));
             *active = keep;
             heal
         };
         let env = self.env(cluster, None);
         let mut first_error = None;
-        while let Some(Active { kind, fault }) = to_heal.pop() {
+        while let Some(Active { kind, fault, .. }) = to_heal.pop() {
             let f = FaultRecord::name(Phase::Stop, self.kinds[kind].name());
             record(rec, &f, Value::Null);
             let started = Instant::now();
@@ -277,8 +342,8 @@ impl Runner {
         first_error.map_or(Ok(()), Err)
     }
 
-    /// Run the schedule (one fault at a time, or overlapping with `overlap`) until `stop`
-    /// turns true, then heal everything.
+    /// Run the schedule (the fixed one of the options, else one fault at a time, or
+    /// overlapping with `overlap`) until `stop` turns true, then heal everything.
     pub async fn run(
         &self,
         cluster: &dyn Cluster,
@@ -290,18 +355,30 @@ impl Runner {
         }
         let names: Vec<String> = self.kinds.iter().map(|k| k.name().to_string()).collect();
         let (interval, duration) = (self.opts.interval, self.opts.duration);
-        let mut schedule: Box<dyn Schedule> = if self.opts.overlap {
-            Box::new(Overlap::new(names, interval, duration))
-        } else {
-            Box::new(Cycle::new(names, interval, duration))
+        let mut schedule: Box<dyn Schedule> = match &self.opts.schedule {
+            Some(planned) => Box::new(Fixed::new(planned)),
+            None if self.opts.overlap => Box::new(Overlap::new(names, interval, duration)),
+            None => Box::new(Cycle::new(names, interval, duration)),
         };
-        let t0 = tokio::time::Instant::now();
+        let now = tokio::time::Instant::now();
+        let replay = schedule.counts_from_history_start();
+        let t0 = match replay {
+            true => now
+                .checked_sub(std::time::Duration::from_nanos(rec.now_ns()))
+                .unwrap_or(now),
+            false => now,
+        };
         // The time spent applying and healing pushes the schedule back, so a fault is held
         // and the cluster left healthy for the full durations however slow the changes.
         let mut lag = std::time::Duration::ZERO;
         let outcome = async {
             while let Some(step) = schedule.next() {
-                if wait_until(&mut stop, t0 + step.at + lag).await {
+                let pushed = if replay {
+                    std::time::Duration::ZERO
+                } else {
+                    lag
+                };
+                if wait_until(&mut stop, t0 + step.at + pushed).await {
                     break;
                 }
                 let began = Instant::now();
@@ -309,6 +386,10 @@ impl Runner {
                     Action::Start(kind) => self.start(&kind, cluster, rec).await?,
                     Action::Stop(kind) => self.stop(&kind, cluster, rec).await?,
                     Action::HealPassing => self.heal_passing(cluster, rec).await?,
+                    Action::Apply { id, fault } => {
+                        self.apply_planned(id, &fault, cluster, rec).await?
+                    }
+                    Action::Heal(id) => self.heal_planned(id, cluster, rec).await?,
                 }
                 lag += began.elapsed();
             }

@@ -3,7 +3,8 @@
 //! [`Cycle`] is one fault at a time (healthy `interval`, a fault of the next kind in turn
 //! held for `duration`, then healed); [`Overlap`] gives each kind its own lane with the
 //! same rhythm, each lane starting a share of `duration` after the one before, so faults of different kinds overlap (a kill
-//! during a partition, a pause while packets are lost).
+//! during a partition, a pause while packets are lost); [`crate::fixed::Fixed`] applies
+//! given faults at given times (a replay).
 //!
 //! ```
 //! use nemesis::schedule::{Action, Cycle, Overlap, Schedule};
@@ -32,6 +33,10 @@ pub enum Action {
     Stop(String),
     /// Heal every active fault that is not standing.
     HealPassing,
+    /// Apply this fault as it is (entry `id` of a [`crate::fixed::Fixed`] schedule).
+    Apply { id: usize, fault: history::Value },
+    /// Heal the fault applied as entry `id`.
+    Heal(usize),
 }
 
 /// A step: what, and when (from the start of the schedule).
@@ -44,6 +49,12 @@ pub struct Step {
 /// A source of steps, in time order; None when there are no more.
 pub trait Schedule: Send {
     fn next(&mut self) -> Option<Step>;
+    /// Whether its times count from the start of the history and are kept however long
+    /// changes take (a replay); otherwise they count from the nemesis's start and each
+    /// change pushes the rest back by the time it took (a rhythm).
+    fn counts_from_history_start(&self) -> bool {
+        false
+    }
 }
 
 /// One fault at a time, kinds in turn.

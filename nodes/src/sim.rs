@@ -3,16 +3,19 @@
 //! storage) and restart. Clients send requests and get replies, so a simulated run yields
 //! a history the project's own checkers can judge: [`RegisterRun`] (lin-kv reads, writes
 //! and compare-and-sets), [`ListAppendRun`] (list-append transactions) or [`LogRun`]
-//! (Kafka-style sends and whole-log reads).
+//! (Kafka-style sends and whole-log reads). Faults are random, or for [`RegisterRun`]
+//! exactly a given schedule of crashes and partitions ([`Planned`]).
 
 mod clients;
 mod list_append;
 mod log;
 mod register;
+mod schedule;
 
 pub use list_append::ListAppendRun;
 pub use log::LogRun;
 pub use register::RegisterRun;
+pub use schedule::{Planned, SimFault};
 
 use crate::storage::MemStorage;
 use crate::{Ctx, Effect, Protocol};

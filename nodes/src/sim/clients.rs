@@ -35,6 +35,11 @@ pub(super) struct Clients {
     pub timeout_ms: u64,
     /// Crash, restart and partition at random.
     pub faults: bool,
+    /// Instead: exactly these faults at these times.
+    pub schedule: Option<Vec<super::schedule::Planned>>,
+    /// No request is issued after this simulated time (the run ends once the open ones
+    /// are answered or time out).
+    pub time_limit_ms: Option<u64>,
 }
 
 /// The ops recorded, and the first process and message id not used.
@@ -82,6 +87,7 @@ pub(super) fn drive(sim: &mut Sim, seed: u64, c: &Clients, w: &mut dyn Workload)
     let mut next_id = 1u64;
     let mut next_fault_ms = 500;
     let mut seen = 0usize;
+    let mut playing = c.schedule.clone().map(super::schedule::Playing::new);
     sim.run_for_ms(1500); // an election first
     loop {
         // Completions that arrived.
@@ -124,12 +130,13 @@ pub(super) fn drive(sim: &mut Sim, seed: u64, c: &Clients, w: &mut dyn Workload)
                 prefer[i] = None;
             }
         }
-        if issued >= c.ops && pending.iter().all(Option::is_none) {
+        let over = c.time_limit_ms.is_some_and(|t| sim.now_ms() >= t);
+        if (issued >= c.ops || over) && pending.iter().all(Option::is_none) {
             break;
         }
         // New requests.
         for i in 0..c.clients {
-            if pending[i].is_some() || issued >= c.ops || !rng.chance(0.3) {
+            if pending[i].is_some() || issued >= c.ops || over || !rng.chance(0.3) {
                 continue;
             }
             issued += 1;
@@ -153,7 +160,9 @@ pub(super) fn drive(sim: &mut Sim, seed: u64, c: &Clients, w: &mut dyn Workload)
             });
             next_id += 1;
         }
-        if c.faults && sim.now_ms() >= next_fault_ms {
+        if let Some(p) = playing.as_mut() {
+            p.step(sim);
+        } else if c.faults && sim.now_ms() >= next_fault_ms {
             next_fault_ms = sim.now_ms() + rng.between(200, 800);
             let i = rng.below(n as u64) as usize;
             match rng.below(4) {

@@ -118,6 +118,8 @@ impl ListAppendRun {
             ops: self.ops,
             timeout_ms: self.timeout_ms,
             faults: self.faults,
+            schedule: None,
+            time_limit_ms: None,
         };
         let mut w = Appends {
             max_len: self.max_len,

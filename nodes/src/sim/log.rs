@@ -98,6 +98,8 @@ impl LogRun {
             ops: self.ops,
             timeout_ms: self.timeout_ms,
             faults: self.faults,
+            schedule: None,
+            time_limit_ms: None,
         };
         let mut w = Logs {
             keys: self.keys.max(1),

@@ -1,6 +1,7 @@
 //! A seeded register workload (Maelstrom's lin-kv: `read`, `write`, `cas` over a few keys,
 //! values 0 to 4) on a simulated cluster, with faults, recorded as a history in the schism
-//! dialect (see [`super::clients`] for how the clients behave).
+//! dialect (see [`super::clients`] for how the clients behave); faults at random, or
+//! exactly those of a schedule ([`super::schedule`]).
 
 use super::clients::{drive, Clients, Request, Workload};
 use super::Sim;
@@ -18,6 +19,10 @@ pub struct RegisterRun {
     pub timeout_ms: u64,
     /// Crash, restart and partition at random.
     pub faults: bool,
+    /// Instead of random faults: exactly these, at these times ([`super::schedule`]).
+    pub schedule: Option<Vec<super::Planned>>,
+    /// No request is issued after this simulated time.
+    pub time_limit_ms: Option<u64>,
 }
 
 impl Default for RegisterRun {
@@ -28,6 +33,8 @@ impl Default for RegisterRun {
             keys: 2,
             timeout_ms: 1000,
             faults: true,
+            schedule: None,
+            time_limit_ms: None,
         }
     }
 }
@@ -83,6 +90,8 @@ impl RegisterRun {
             ops: self.ops,
             timeout_ms: self.timeout_ms,
             faults: self.faults,
+            schedule: self.schedule.clone(),
+            time_limit_ms: self.time_limit_ms,
         };
         let driven = drive(sim, seed, &clients, &mut Registers { keys: self.keys });
         History::from_ops(driven.ops, Dialect::Schism).expect("a simulated history is well formed")
