@@ -6,11 +6,11 @@
 //! shorter, in a shorter run, and it fails again when replayed.
 
 use checkers::linearizable::{check, Options};
-use harness::shrink::recorded::first_anomaly_s;
 use harness::shrink::reduce::{shrink, Budget, Candidate, Outcome, Try, Window};
 use history::Validity;
 use nodes::raft::{Raft, RaftBugs};
 use nodes::sim::{Planned, RegisterRun, Sim, SimFault, SimOptions};
+use reports::run::RunResult;
 
 const NODES: usize = 5;
 
@@ -58,7 +58,7 @@ fn run(seed: u64, c: &Candidate<SimFault>) -> Try {
     let verdict = check(&h, &Options::default()).expect("checkable").verdict;
     match verdict.validity {
         Validity::Invalid => Try::Failed {
-            first_anomaly_s: first_anomaly_s(&[verdict]),
+            first_anomaly_s: RunResult::first_anomaly_s(&[verdict]),
         },
         _ => Try::Passed,
     }

@@ -85,6 +85,25 @@ impl Line {
     }
 }
 
+/// The command line without the flags that only say where files go (`--store`, `--out`,
+/// `--doc`): what ran, not where this machine kept it.
+pub fn what_ran(command: &[String]) -> String {
+    let place = ["--store", "--out", "--doc"];
+    let mut kept = Vec::new();
+    let mut skip = false;
+    for a in command {
+        if std::mem::take(&mut skip) {
+            continue;
+        }
+        if place.contains(&a.as_str()) {
+            skip = true;
+        } else if !place.iter().any(|p| a.starts_with(&format!("{p}="))) {
+            kept.push(a.as_str());
+        }
+    }
+    kept.join(" ")
+}
+
 /// The median of sorted values.
 pub fn median(sorted: &[f64]) -> Option<f64> {
     let n = sorted.len();
@@ -110,7 +129,7 @@ impl Matrix {
     pub fn of(report: &Report) -> Matrix {
         Matrix {
             lines: report.cells.iter().map(Line::of).collect(),
-            command: report.command.join(" "),
+            command: what_ran(&report.command),
             runs_per_cell: report.test_count,
             seed: report.seed,
             status: report.status.as_str().to_string(),
@@ -141,12 +160,14 @@ impl Matrix {
         let mut s = String::from("# Detection matrix\n\n");
         let _ = writeln!(
             s,
-            "Written by {} ({}, {}): {} runs per cell, seeds {} to {}. A cell's runs are \
+            "Written by {} ({}, {}): {} runs per cell planned, seeds {} to {}. A cell's runs are \
              counted caught when the run's safety verdict is invalid; the time to the first \
              anomaly is when the first anomaly a checker names had shown itself \
              (results.json's `first_anomaly_s`), the median over the caught runs. The goal: \
              every planted bug caught in at least {:.0} % of its runs with the default \
-             faults, and no system without a bug ever invalid.\n",
+             faults, and no system without a bug ever invalid. How the defaults were tuned, \
+             lever by lever: docs/reference-systems.md, \"How the defaults find the planted \
+             bugs\".\n",
             md_code(&self.command),
             md_text(&self.status),
             md_text(&self.updated),
@@ -220,6 +241,15 @@ impl Matrix {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_command_shown_leaves_out_where_files_went() {
+        let c: Vec<String> = "schism detect --runs 2 --store /x --out=/y --doc d.md --seed 5"
+            .split(' ')
+            .map(String::from)
+            .collect();
+        assert_eq!(what_ran(&c), "schism detect --runs 2 --seed 5");
+    }
 
     #[test]
     fn medians_of_odd_even_and_no_values() {

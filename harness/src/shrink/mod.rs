@@ -150,7 +150,7 @@ pub fn run(args: &ShrinkArgs) -> ExitCode {
             }
             Ok(_) if stop.load(Ordering::SeqCst) => Try::Stop("interrupted".into()),
             Ok(o) if o.result.valid == history::Validity::Invalid => Try::Failed {
-                first_anomaly_s: recorded::first_anomaly_s(&o.result.checkers),
+                first_anomaly_s: o.result.first_anomaly_s,
             },
             Ok(_) => Try::Passed,
         }

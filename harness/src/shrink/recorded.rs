@@ -7,7 +7,7 @@ use super::reduce::{Candidate, Window};
 use crate::exit::ExitCode;
 use crate::spec::TestSpec;
 use history::fault::{FaultRecord, Phase, Stage};
-use history::{Validity, Value, Verdict};
+use history::{Validity, Value};
 use nemesis::fixed::Planned;
 use reports::run::RunResult;
 use std::path::Path;
@@ -47,10 +47,9 @@ pub fn read(dir: &Path) -> Result<Recorded, (ExitCode, String)> {
         )));
     }
     // Written by newer runs; else found in the anomalies.
-    let raw: Value = serde_json::from_str(&text).unwrap_or(Value::Null);
-    let first_anomaly_s = raw["first_anomaly_s"]
-        .as_f64()
-        .or_else(|| first_anomaly_s(&result.checkers));
+    let first_anomaly_s = result
+        .first_anomaly_s
+        .or_else(|| RunResult::first_anomaly_s(&result.checkers));
     let history = dir.join(&result.history);
     let text = std::fs::read_to_string(&history)
         .map_err(|e| bad(format!("{}: {e}", history.display())))?;
@@ -69,24 +68,6 @@ pub fn read(dir: &Path) -> Result<Recorded, (ExitCode, String)> {
         schedule: Candidate { windows, run_s },
         first_anomaly_s,
     })
-}
-
-/// When the first anomaly had shown itself (seconds into the history): of the invalid
-/// safety verdicts' anomalies, the earliest whose ops had all completed (its latest op's
-/// completion, else invocation).
-pub fn first_anomaly_s(verdicts: &[Verdict]) -> Option<f64> {
-    verdicts
-        .iter()
-        .filter(|v| v.validity == Validity::Invalid && !v.liveness)
-        .flat_map(|v| &v.anomalies)
-        .filter_map(|a| {
-            a.ops
-                .iter()
-                .map(|o| o.complete_time_ns.unwrap_or(o.invoke_time_ns))
-                .max()
-        })
-        .min()
-        .map(|ns| ns as f64 / 1e9)
 }
 
 /// A fault being read: its kind, value and start.
