@@ -1,5 +1,5 @@
 //! `schism detect` end to end on real containers: a small matrix (raft's
-//! `txn-early-read` and om's `trust-commander`, each beside its system without the bug,
+//! `txn-early-read` and paxos's `txn-blind-cas`, each beside its system without the bug,
 //! the default faults, two short runs per cell); its detection.md is a well-formed table
 //! with one line per cell, the systems without a bug are never invalid, the chart is
 //! written beside the doc, and no container is left. Unknown bugs are refused before
@@ -16,13 +16,13 @@ fn a_small_matrix_is_tabulated_and_the_correct_systems_are_never_invalid() {
     let o = schism(&[
         "detect",
         "--bugs",
-        "raft:txn-early-read,om:trust-commander",
+        "raft:txn-early-read,paxos:txn-blind-cas",
         "--faults",
         "default",
         "--runs",
         "2",
         "--nodes",
-        "4",
+        "3",
         "--time-limit",
         "8",
         "--recovery",
@@ -60,9 +60,9 @@ fn a_small_matrix_is_tabulated_and_the_correct_systems_are_never_invalid() {
     let cells = &rows[1..];
     let expected = [
         ("raft", "txn-early-read", "list-append"),
-        ("om", "trust-commander", "generals"),
+        ("paxos", "txn-blind-cas", "bank"),
         ("raft", "none", "list-append"),
-        ("om", "none", "generals"),
+        ("paxos", "none", "bank"),
     ];
     assert_eq!(cells.len(), expected.len(), "{md}");
     for (row, (system, bug, workload)) in cells.iter().zip(expected) {
