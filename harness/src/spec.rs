@@ -401,26 +401,34 @@ mod tests {
 
     #[test]
     fn a_workload_not_given_is_the_systems_default() {
-        for (system, workload) in [
-            ("raft", "register"),
-            ("om", "generals"),
-            ("eig", "interactive-consistency"),
-        ] {
+        let default = workloads::registry::DEFAULT.name;
+        // Each reference system: the registry's default where it serves it, else the
+        // first workload it serves (the names come from the systems' own facts).
+        for facts in nodes::facts::FACTS {
             let mut s = TestSpec {
-                system: system.into(),
+                system: facts.protocol.into(),
                 ..TestSpec::default()
             };
             crate::system::settle_workload(&mut s);
-            assert_eq!(s.workload, workload, "{system}");
+            let expected = if facts.workloads.contains(&default) {
+                default
+            } else {
+                facts.workloads[0]
+            };
+            assert_eq!(s.workload, expected, "{}", facts.protocol);
         }
         // One given is kept, served or not (the run refuses it, naming what is served).
+        let single = nodes::facts::FACTS
+            .iter()
+            .find(|f| !f.workloads.contains(&default))
+            .expect("a system without the default workload");
         let mut s = TestSpec {
-            system: "om".into(),
-            workload: "register".into(),
+            system: single.protocol.into(),
+            workload: default.into(),
             ..TestSpec::default()
         };
         crate::system::settle_workload(&mut s);
-        assert_eq!(s.workload, "register");
+        assert_eq!(s.workload, default);
     }
 
     #[test]
