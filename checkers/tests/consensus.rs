@@ -329,6 +329,39 @@ const CASES: &[Case] = &[
         ],
     },
     Case {
+        file: "generals-out-of-touch.jsonl",
+        workload: "generals",
+        expect: &[
+            invalid(
+                "ic1",
+                &[A {
+                    kind: "ic1",
+                    key: K::Int(1),
+                    nodes: &["n2", "n3", "n4", "n5"],
+                    words: &["the loyal lieutenants decided 2 different values"],
+                }],
+            ),
+            invalid(
+                "ic2",
+                &[
+                    A {
+                        kind: "ic2",
+                        key: K::Int(1),
+                        nodes: &["n3"],
+                        words: &["the commander n1 is loyal and was ordered \"attack\""],
+                    },
+                    // n1 lied from 70 s to 72 s (instance 4), not at 90 s.
+                    A {
+                        kind: "ic2",
+                        key: K::Int(5),
+                        nodes: &["n2", "n3", "n4", "n5"],
+                        words: &["the commander n1 is loyal"],
+                    },
+                ],
+            ),
+        ],
+    },
+    Case {
         file: "ic2-invalid.jsonl",
         workload: "generals",
         expect: &[invalid(
@@ -375,6 +408,13 @@ const CASES: &[Case] = &[
     // Interactive consistency.
     Case {
         file: "ic-valid.jsonl",
+        workload: "interactive-consistency",
+        expect: &[],
+    },
+    // n3 refused its proposal (the instance was decided without it): its component is
+    // not required to be the value it was offered.
+    Case {
+        file: "ic-refused-proposal.jsonl",
         workload: "interactive-consistency",
         expect: &[],
     },
@@ -707,6 +747,27 @@ fn a_traitor_commanders_instances_are_listed_as_excused() {
     assert_eq!(
         verdict("traitor-commander.jsonl", "ic2").stats["excused_traitor_commander"],
         serde_json::json!([0, 1])
+    );
+}
+
+#[test]
+fn nodes_out_of_touch_or_lying_are_excused_per_instance_and_beyond_the_bound_nothing_is_judged() {
+    let file = "generals-out-of-touch.jsonl";
+    let ic1 = verdict(file, "ic1");
+    assert_eq!(ic1.stats["instances_beyond_bound"], 1);
+    assert_eq!(
+        verdict(file, "termination").stats["instances_beyond_bound"],
+        1
+    );
+    let ic2 = verdict(file, "ic2");
+    assert_eq!(ic2.stats["instances_beyond_bound"], 1);
+    assert_eq!(
+        ic2.stats["excused_commander_out_of_touch"],
+        serde_json::json!([3])
+    );
+    assert_eq!(
+        ic2.stats["excused_traitor_commander"],
+        serde_json::json!([4])
     );
 }
 

@@ -70,7 +70,9 @@ pub struct CheckArgs {
     /// Also write every file's result to this results.json.
     #[arg(long, value_name = "FILE")]
     pub results: Option<PathBuf>,
-    /// History files, or directories to check every history file in.
+    /// History files, or directories to check every history file in; a run's directory
+    /// (`store/TEST/RUN`) is its `history.jsonl`, judged by the run's workload unless
+    /// `--workload` names another.
     #[arg(required = true)]
     pub paths: Vec<PathBuf>,
 }
@@ -103,30 +105,37 @@ pub fn run(args: &CheckArgs) -> ExitCode {
             return ExitCode::BadInput;
         }
     };
-    let workload = args
-        .workload
-        .as_deref()
-        .unwrap_or(workloads::registry::DEFAULT.name);
-    let checkers = match crate::check_file::checkers_for(workload, given(args), time_limit) {
-        Ok(c) => c,
-        Err(e) => {
-            eprintln!("schism check: {e}");
-            return ExitCode::BadInput;
+    let mut checkers_of = std::collections::BTreeMap::new();
+    for (_, run_workload) in &files {
+        let workload = args.workload.clone().or(run_workload.clone());
+        let workload = workload.unwrap_or_else(|| workloads::registry::DEFAULT.name.into());
+        if checkers_of.contains_key(&workload) {
+            continue;
         }
-    };
+        match crate::check_file::checkers_for(&workload, given(args), time_limit) {
+            Ok(c) => checkers_of.insert(workload, c),
+            Err(e) => {
+                eprintln!("schism check: {e}");
+                return ExitCode::BadInput;
+            }
+        };
+    }
     let max_bytes = args.max_history_mb.saturating_mul(1 << 20);
     let explain = args.explain || files.len() == 1;
     let mut results = Vec::with_capacity(files.len());
     // Output errors (a closed pipe) are ignored: the exit code still tells the verdict.
     let mut out = std::io::stdout().lock();
-    for file in &files {
+    for (file, run_workload) in &files {
+        let workload = (args.workload.as_ref().or(run_workload.as_ref()))
+            .map_or(workloads::registry::DEFAULT.name, |w| w.as_str());
+        let checkers = &checkers_of[workload];
         let read = Read {
             path: file,
             format: fmt,
             dialect: args.dialect.as_deref().and_then(Dialect::parse),
             max_bytes,
         };
-        let r = crate::check_file::check_file(&read, workload, &checkers);
+        let r = crate::check_file::check_file(&read, workload, checkers);
         if args.json {
             let _ = writeln!(out, "{}", serde_json::to_string(&r).unwrap_or_default());
         } else {
@@ -216,8 +225,10 @@ fn given(args: &CheckArgs) -> Vec<CheckOption<'static>> {
     given
 }
 
-/// Files as given, and the history files under each directory, in name order.
-fn expand(paths: &[PathBuf]) -> Result<Vec<PathBuf>, String> {
+/// Files as given, and the history files under each directory, in name order; each with
+/// the workload of the run whose directory it is in (a run's directory holds only its
+/// `history.jsonl` for checking).
+fn expand(paths: &[PathBuf]) -> Result<Vec<(PathBuf, Option<String>)>, String> {
     let mut out = Vec::new();
     for p in paths {
         if p.is_dir() {
@@ -231,13 +242,28 @@ fn expand(paths: &[PathBuf]) -> Result<Vec<PathBuf>, String> {
                 ));
             }
         } else {
-            out.push(p.clone());
+            out.push((p.clone(), None));
         }
     }
     Ok(out)
 }
 
-fn walk(dir: &Path, out: &mut Vec<PathBuf>) -> std::io::Result<()> {
+/// The workload of the run stored in `dir`, when it is a run's directory (its
+/// `results.json` names it beside a `history.jsonl`).
+fn run_workload(dir: &Path) -> Option<String> {
+    if !dir.join("history.jsonl").is_file() {
+        return None;
+    }
+    let text = std::fs::read_to_string(dir.join("results.json")).ok()?;
+    let results: serde_json::Value = serde_json::from_str(&text).ok()?;
+    results["workload"].as_str().map(String::from)
+}
+
+fn walk(dir: &Path, out: &mut Vec<(PathBuf, Option<String>)>) -> std::io::Result<()> {
+    if let Some(workload) = run_workload(dir) {
+        out.push((dir.join("history.jsonl"), Some(workload)));
+        return Ok(());
+    }
     let mut entries: Vec<PathBuf> = std::fs::read_dir(dir)?
         .map(|e| e.map(|e| e.path()))
         .collect::<Result<_, _>>()?;
@@ -250,7 +276,7 @@ fn walk(dir: &Path, out: &mut Vec<PathBuf>) -> std::io::Result<()> {
             .and_then(|e| e.to_str())
             .is_some_and(|e| HISTORY_EXTENSIONS.contains(&e))
         {
-            out.push(p);
+            out.push((p, None));
         }
     }
     Ok(())

@@ -219,9 +219,9 @@ struct Plan {
 /// faults, shapes and Byzantine modes, and what the system needs on this machine.
 pub fn prepare(spec: &TestSpec) -> Result<(Arc<dyn System>, NemesisOptions, Workload), RunError> {
     let mut settled;
-    let spec = if spec.workload.is_empty() {
+    let spec = if crate::system::needs_settling(spec) {
         settled = spec.clone();
-        crate::system::settle_workload(&mut settled);
+        crate::system::settle(&mut settled);
         &settled
     } else {
         spec
@@ -245,7 +245,7 @@ pub fn prepare(spec: &TestSpec) -> Result<(Arc<dyn System>, NemesisOptions, Work
 }
 
 fn plan(mut spec: TestSpec) -> Result<(Plan, Workload), RunError> {
-    crate::system::settle_workload(&mut spec);
+    crate::system::settle(&mut spec);
     let (system, nemesis, workload) = prepare(&spec)?;
     let seed = spec.seed.unwrap_or_else(|| {
         let t = SystemTime::now()

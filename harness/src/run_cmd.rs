@@ -28,7 +28,8 @@ pub struct RunArgs {
     #[arg(long)]
     pub workload: Option<String>,
     /// Faults, comma separated (`schism faults` lists them): partition, kill, pause, loss,
-    /// byzantine, clock, corrupt-file (default partition,kill,pause; none: no faults).
+    /// byzantine, clock, corrupt-file, and `default`, the system's own (the default:
+    /// partition,kill,pause; om and eig: partition,kill,pause,byzantine); none: no faults.
     #[arg(long, value_delimiter = ',')]
     pub nemesis: Option<Vec<String>>,
     #[arg(long)]
@@ -228,7 +229,7 @@ pub fn spec_of(args: &RunArgs) -> Result<TestSpec, String> {
         s.seed = args.seed;
     }
     s.nemesis.faults.retain(|f| !f.is_empty() && f != "none");
-    crate::system::settle_workload(&mut s);
+    crate::system::settle(&mut s);
     s.validate().map_err(|e| e.0)?;
     Ok(s)
 }

@@ -37,7 +37,7 @@ pub struct TestSpec {
     /// speaks Maelstrom's protocol on stdin and stdout.
     pub bin: Option<PathBuf>,
     /// The workload; empty (not given): the system's default, settled by
-    /// [`crate::system::settle_workload`] before anything reads it.
+    /// [`crate::system::settle`] before anything reads it.
     pub workload: String,
     pub nodes: usize,
     /// Concurrent client workers.
@@ -100,8 +100,9 @@ impl Default for TestSpec {
 #[serde(default, deny_unknown_fields)]
 pub struct NemesisSpec {
     /// Fault names of the nemesis registry (`schism faults` lists them): partition, kill,
-    /// pause, loss, byzantine, clock, corrupt-file, ... Default: partition, kill, pause;
-    /// `[]` (or `--nemesis none`) for none.
+    /// pause, loss, byzantine, clock, corrupt-file, ..., and `default`: the system's own
+    /// (partition, kill, pause; om and eig: those, then byzantine). Default:
+    /// `[default]`; `[]` (or `--nemesis none`) for none.
     pub faults: Vec<String>,
     /// Partition shapes: majority, halves, isolate-one, bridge, majorities-ring, isolate-leader.
     pub shapes: Vec<String>,
@@ -160,7 +161,8 @@ impl NemesisSpec {
 impl Default for NemesisSpec {
     fn default() -> Self {
         NemesisSpec {
-            faults: ["partition", "kill", "pause"].map(String::from).to_vec(),
+            // The system's own ([`crate::system::settle`]).
+            faults: vec![crate::system::DEFAULT.into()],
             shapes: nemesis::grudge::Shape::NAMES
                 .iter()
                 .map(|s| s.to_string())
@@ -175,9 +177,9 @@ impl Default for NemesisSpec {
             duration_s: 4.0,
             max_faulty: 1,
             loss_probability: 0.2,
-            byzantine: nemesis::ByzMode::NAMES
+            byzantine: nemesis::ByzMode::IN_TURN
                 .iter()
-                .map(|s| s.to_string())
+                .map(|m| m.as_str().to_string())
                 .collect(),
             lie_fields: Vec::new(),
             lie_domain: Vec::new(),
@@ -394,13 +396,13 @@ mod tests {
             s.workload, "",
             "not given: the system's default, settled later"
         );
-        crate::system::settle_workload(&mut s);
+        crate::system::settle(&mut s);
         assert_eq!(crate::system::test_name(&s), "etcd-register");
         s.validate().unwrap();
     }
 
     #[test]
-    fn a_workload_not_given_is_the_systems_default() {
+    fn a_workload_or_faults_not_given_are_the_systems_defaults() {
         let default = workloads::registry::DEFAULT.name;
         // Each reference system: the registry's default where it serves it, else the
         // first workload it serves (the names come from the systems' own facts).
@@ -409,14 +411,27 @@ mod tests {
                 system: facts.protocol.into(),
                 ..TestSpec::default()
             };
-            crate::system::settle_workload(&mut s);
+            crate::system::settle(&mut s);
             let expected = if facts.workloads.contains(&default) {
                 default
             } else {
                 facts.workloads[0]
             };
             assert_eq!(s.workload, expected, "{}", facts.protocol);
+            // And its faults: the protocol's own, in its order.
+            assert_eq!(s.nemesis.faults, facts.faults, "{}", facts.protocol);
         }
+        // `default` among others is the system's faults in its place, without repeats.
+        let mut s = TestSpec {
+            system: "om".into(),
+            ..TestSpec::default()
+        };
+        s.nemesis.faults = ["clock", "default", "kill"].map(String::from).to_vec();
+        crate::system::settle(&mut s);
+        assert_eq!(
+            s.nemesis.faults,
+            ["clock", "partition", "kill", "pause", "byzantine"]
+        );
         // One given is kept, served or not (the run refuses it, naming what is served).
         let single = nodes::facts::FACTS
             .iter()
@@ -427,7 +442,7 @@ mod tests {
             workload: default.into(),
             ..TestSpec::default()
         };
-        crate::system::settle_workload(&mut s);
+        crate::system::settle(&mut s);
         assert_eq!(s.workload, default);
     }
 
@@ -543,10 +558,7 @@ mod tests {
             !plain.contains("schedule") && !plain.contains("reaim"),
             "{plain}"
         );
-        assert_eq!(
-            TestSpec::default().nemesis.kinds(),
-            ["partition", "kill", "pause"]
-        );
+        assert_eq!(TestSpec::default().nemesis.kinds(), ["default"]);
         let bad = yaml.replace("end_s: 3", "end_s: 0.5");
         let e = TestSpec::parse(&bad).unwrap().validate().unwrap_err().0;
         assert!(

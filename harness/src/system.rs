@@ -30,22 +30,54 @@ pub fn setup(spec: &TestSpec) -> systems::Setup {
     }
 }
 
-/// Give a spec without a workload its system's default: the registry's default
-/// (`register`) where the system serves it, else the first workload the system serves
-/// (om: `generals`, eig: `interactive-consistency`), so `--system S --bug B` alone runs.
-/// A system that cannot be resolved is left for the run to report.
-pub fn settle_workload(spec: &mut TestSpec) {
-    if !spec.workload.is_empty() {
+/// Give a spec what its system does by default where it names nothing: the workload
+/// (the registry's default, `register`, where the system serves it, else the first it
+/// serves: om `generals`, eig `interactive-consistency`) and the faults (`default` in the
+/// list becomes the system's own: partitions, crashes and pauses; om and eig then add a
+/// lying node), so `--system S --bug B` alone runs. A system that cannot be
+/// resolved gets the common defaults, and is left for the run to report.
+pub fn settle(spec: &mut TestSpec) {
+    if !needs_settling(spec) {
         return;
     }
-    let default = workloads::registry::DEFAULT.name;
-    let served = systems::resolve(&setup(spec))
-        .map(|s| s.workloads())
-        .unwrap_or_default();
-    spec.workload = match served.first() {
-        Some(first) if !served.iter().any(|w| w == default) => first.clone(),
-        _ => default.to_string(),
+    let system = systems::resolve(&setup(spec)).ok();
+    if spec.workload.is_empty() {
+        let default = workloads::registry::DEFAULT.name;
+        let served = system.as_ref().map(|s| s.workloads()).unwrap_or_default();
+        spec.workload = match served.first() {
+            Some(first) if !served.iter().any(|w| w == default) => first.clone(),
+            _ => default.to_string(),
+        };
+    }
+    let defaults = match &system {
+        Some(s) => s.default_faults(),
+        None => systems::DEFAULT_FAULTS
+            .iter()
+            .map(|f| f.to_string())
+            .collect(),
     };
+    let mut faults = Vec::new();
+    for f in std::mem::take(&mut spec.nemesis.faults) {
+        let kinds = if f == DEFAULT {
+            defaults.clone()
+        } else {
+            vec![f]
+        };
+        for k in kinds {
+            if !faults.contains(&k) {
+                faults.push(k);
+            }
+        }
+    }
+    spec.nemesis.faults = faults;
+}
+
+/// The name of the system's own faults in a fault list.
+pub const DEFAULT: &str = "default";
+
+/// Whether [`settle`] has anything to do.
+pub fn needs_settling(spec: &TestSpec) -> bool {
+    spec.workload.is_empty() || spec.nemesis.faults.iter().any(|f| f == DEFAULT)
 }
 
 /// The name a run is stored under: the spec's `name`, else `<system>-<workload>` (a name

@@ -80,6 +80,24 @@ fn a_memory_run_leaves_a_valid_history_results_and_latest() {
         );
     }
     assert!(latest.join("spec.yaml").is_file());
+    // `schism check` on the run's directory judges its history alone, by its workload
+    // (the node logs and schism.log beside it are not histories).
+    std::fs::write(latest.join("schism.log"), "not a history\n").unwrap();
+    let c = schism(&["check", "--json", latest.to_str().unwrap()]);
+    let lines: Vec<serde_json::Value> = text(&c.stdout)
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(lines.len(), 1, "{}", text(&c.stdout));
+    assert!(lines[0]["file"]
+        .as_str()
+        .unwrap()
+        .ends_with("history.jsonl"));
+    assert_eq!(
+        (c.status.code(), &lines[0]["valid"]),
+        (Some(0), &serde_json::json!(true))
+    );
+    assert!(lines[0]["ops"].as_u64().unwrap() > 1000);
     // The same seed replays the same nemesis schedule.
     let st2 = store("mem2");
     let o2 = seeded_run(&st2);

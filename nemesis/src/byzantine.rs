@@ -34,6 +34,17 @@ impl ByzMode {
     ];
     pub const NAMES: [&'static str; 6] =
         ["silent", "omit", "equivocate", "corrupt", "replay", "forge"];
+    /// The default order of the modes in turn: the lies that can split correct nodes
+    /// (different values to different peers, damaged values) before the silences, which
+    /// resends and timeouts absorb.
+    pub const IN_TURN: [ByzMode; 6] = [
+        ByzMode::Equivocate,
+        ByzMode::Corrupt,
+        ByzMode::Omit,
+        ByzMode::Silent,
+        ByzMode::Replay,
+        ByzMode::Forge,
+    ];
 
     pub fn as_str(self) -> &'static str {
         Self::NAMES[self as usize]

@@ -67,7 +67,7 @@ impl Default for NemesisOptions {
             max_faulty: 1,
             loss_probability: 0.2,
             traitors: 1,
-            byzantine_modes: ByzMode::ALL.to_vec(),
+            byzantine_modes: ByzMode::IN_TURN.to_vec(),
             lie_fields: vec!["value".into()],
             lie_domain: Vec::new(),
             max_clock_skew_ms: 30_000,

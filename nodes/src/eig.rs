@@ -9,7 +9,8 @@
 //!   `{"type":"eig","instance":I,"path":[me],"value":V}` to every other node and answers
 //!   `{"type":"propose_ok"}`. Again for I at the same node: a definite error.
 //! - `{"type":"decision","instance":I}`: `{"type":"decision_ok","instance":I,
-//!   "vector":[..]|null,"decided":bool}`.
+//!   "vector":[..]|null,"decided":bool}`; a node still in I's rounds (or hearing of I first
+//!   from this request, which starts them) answers when they end, decided.
 //!
 //! A node's clock for I starts at its proposal or at the first message of I, whichever
 //! comes first; it decides m + 1 rounds later (its own component is its proposal, or the
@@ -148,10 +149,7 @@ impl Protocol for Eig {
     fn on_client(&mut self, ctx: &mut Ctx<'_>, req: &Envelope) {
         let body = match req.body.kind() {
             "propose" => self.propose(ctx, req),
-            "decision" => {
-                let start = true;
-                self.gather.answer_decision(ctx, req, "vector", start)
-            }
+            "decision" => return self.gather.answer_decision(ctx, req, "vector", true),
             k => ErrorCode::NotSupported.body(&format!("no operation {k:?}")),
         };
         ctx.reply(req, Body::from(body));

@@ -24,7 +24,18 @@ pub struct Facts {
     /// The traitor behaviours (of [`crate::choose::TRAITORS`]) Lamport's adversary gives
     /// the commander (`n1`) and every other node; None: no protocol-aware traitors.
     pub lamport: Option<(&'static str, &'static str)>,
+    /// The faults a run gets when it names none (`default` in `--nemesis`).
+    pub faults: &'static [&'static str],
 }
+
+/// What a crash-tolerant protocol is tested against by default: partitions, crashes and
+/// pauses (lying is beyond what it promises).
+pub const CRASH_FAULTS: &[&str] = &["partition", "kill", "pause"];
+
+/// What a Byzantine-tolerant protocol is tested against by default: partitions, crashes
+/// and pauses, then a node that lies for the rest of the run (the `byzantine` nemesis's
+/// traitor stays one; coming last, it leaves the run's first part to a loyal commander).
+const BYZANTINE_FAULTS: &[&str] = &["partition", "kill", "pause", "byzantine"];
 
 /// The workloads of a replicated state machine (a register, agreement, transactions, logs).
 const STATE_MACHINE: &[&str] = &[
@@ -54,6 +65,7 @@ pub const FACTS: [Facts; 4] = [
         leader: true,
         rounds: false,
         lamport: None,
+        faults: CRASH_FAULTS,
     },
     Facts {
         protocol: "paxos",
@@ -64,6 +76,7 @@ pub const FACTS: [Facts; 4] = [
         leader: true,
         rounds: false,
         lamport: None,
+        faults: CRASH_FAULTS,
     },
     Facts {
         protocol: "om",
@@ -74,6 +87,7 @@ pub const FACTS: [Facts; 4] = [
         rounds: true,
         // A traitor commander splits its orders, a traitor lieutenant relays the opposite.
         lamport: Some(("split-orders", "relay-opposite")),
+        faults: BYZANTINE_FAULTS,
     },
     Facts {
         protocol: "eig",
@@ -83,6 +97,7 @@ pub const FACTS: [Facts; 4] = [
         leader: false,
         rounds: true,
         lamport: Some(("equivocate", "equivocate")),
+        faults: BYZANTINE_FAULTS,
     },
 ];
 

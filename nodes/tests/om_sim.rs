@@ -239,8 +239,18 @@ fn orders_go_to_the_commander_once() {
         22,
         "instance 1 was ordered"
     );
-    let early = c.ask(&[(2, json!({"type": "decision", "instance": 1}))], 30);
-    assert_eq!(early[0].as_ref().unwrap()["decided"], false);
+    // Asked while its rounds run, a lieutenant answers when they end.
+    let during = json!({"type": "decision", "instance": 1});
+    assert!(c.ask(&[(2, during.clone())], 30)[0].is_none(), "not yet");
+    let answered = c.ask(&[(2, during)], 300);
+    let answer = answered[0].as_ref().expect("an answer when the rounds end");
+    assert_eq!(
+        (&answer["decided"], &answer["value"]),
+        (&json!(true), &json!("attack"))
+    );
+    // One that never heard of an instance starts its rounds and decides the default.
+    let unheard = c.ask(&[(3, json!({"type": "decision", "instance": 9}))], 300);
+    assert_eq!(unheard[0].as_ref().unwrap()["value"], "retreat");
     c.sim.run_for_ms(300);
     assert_eq!(c.decisions(&json!(1)), vec![Some(json!("attack")); 4]);
     assert_eq!(c.sim.states()[0]["role"], "commander");

@@ -49,4 +49,4 @@ pub mod yaml;
 pub use error::Error;
 pub use resolve::{names, resolve};
 pub use setup::{Etcd, Setup};
-pub use system::System;
+pub use system::{System, DEFAULT_FAULTS};

@@ -175,6 +175,11 @@ impl System for Reference {
         }
     }
 
+    fn default_faults(&self) -> Vec<String> {
+        let kinds = self.facts().map_or(crate::DEFAULT_FAULTS, |f| f.faults);
+        kinds.iter().map(|k| k.to_string()).collect()
+    }
+
     fn workloads(&self) -> Vec<String> {
         let names = self.facts().map_or(&[][..], |f| f.workloads);
         names.iter().map(|w| w.to_string()).collect()

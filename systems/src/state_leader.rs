@@ -9,6 +9,8 @@ use std::net::SocketAddr;
 use std::time::Duration;
 
 /// Asks every node its `schism/state`; the one whose role is leader (highest term) leads.
+/// The Byzantine generals' commander leads too (`om`: the node whose faults the loyal
+/// lieutenants must survive, and whose lies split them).
 pub struct StateLeader;
 
 async fn state_of(addr: SocketAddr, node: &str) -> Option<serde_json::Value> {
@@ -23,7 +25,7 @@ impl Leader for StateLeader {
         let mut best: Option<(u64, String)> = None;
         for (name, addr) in addrs(cluster.nodes(), PORT) {
             if let Some(s) = state_of(addr, &name).await {
-                if s["role"] == "leader" {
+                if s["role"] == "leader" || s["role"] == "commander" {
                     let term = s["term"].as_u64().unwrap_or(0);
                     if best.as_ref().is_none_or(|(t, _)| term > *t) {
                         best = Some((term, name));

@@ -8,6 +8,10 @@ use nemesis::Leader;
 use std::sync::Arc;
 use workloads::Client;
 
+/// The faults a run gets when it names none and its system has no defaults of its own:
+/// partitions, crashes and pauses.
+pub const DEFAULT_FAULTS: &[&str] = nodes::facts::CRASH_FAULTS;
+
 /// A system schism knows how to run.
 #[async_trait]
 pub trait System: Send + Sync {
@@ -55,6 +59,10 @@ pub trait System: Send + Sync {
     /// values its lies take (empty: derived from the true value).
     fn lie_fields(&self) -> (Vec<String>, Vec<serde_json::Value>) {
         (vec!["value".into()], Vec::new())
+    }
+    /// The faults a run of this system gets when it names none (`default`).
+    fn default_faults(&self) -> Vec<String> {
+        DEFAULT_FAULTS.iter().map(|f| f.to_string()).collect()
     }
     /// The workloads this system serves.
     fn workloads(&self) -> Vec<String> {

@@ -8,7 +8,7 @@
 use super::decisions::{self, Decision, Protocol};
 use super::judged::Judged;
 use super::node::{self, Node};
-use super::report::{instance, show, span};
+use super::report::{beyond_bound, instance, show, span};
 use crate::Checker;
 use history::{History, Verdict};
 use serde_json::json;
@@ -37,9 +37,13 @@ impl Checker for Agreement {
 
     fn check(&self, history: &History) -> Verdict {
         let (faults, run, mut report) = super::start(self.name(), history, self.protocol);
-        let mut judged_decisions = 0;
+        let (mut judged_decisions, mut beyond) = (0, 0);
         for (key, inst) in &run.instances {
             let judged = Judged::new(self.protocol, &faults, inst);
+            if judged.beyond_bound {
+                beyond += 1;
+                continue;
+            }
             let counted: Vec<&Decision> = inst
                 .decisions
                 .iter()
@@ -88,7 +92,7 @@ impl Checker for Agreement {
                     show(&d.value)
                 );
             }
-            text.push_str(&faults.describe());
+            text.push_str(&judged.describe());
             let data = json!({
                 "instance": key,
                 "nodes": node::json(by_node.keys().copied()),
@@ -102,6 +106,7 @@ impl Checker for Agreement {
         }
         report.stat("instances", json!(run.instances.len()));
         report.stat("decisions_judged", json!(judged_decisions));
+        beyond_bound(&mut report, beyond, run.instances.len() - beyond);
         report.finish()
     }
 }

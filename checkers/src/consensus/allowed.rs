@@ -48,13 +48,13 @@ pub fn judge(
     let proposals = inst.given();
     for (n, vs) in &proposals {
         let shown: Vec<String> = vs.iter().map(|v| show(v)).collect();
-        let who = match judged.faults.is_byzantine(n) {
+        let who = match judged.byzantine.contains(*n) {
             true => " (Byzantine)",
             false => "",
         };
         let _ = writeln!(text, "  {n}{who} was given {}", shown.join(", "));
     }
-    text.push_str(&judged.faults.describe());
+    text.push_str(&judged.describe());
     let data = json!({
         "instance": key,
         "nodes": node::json(by_node.keys().copied()),

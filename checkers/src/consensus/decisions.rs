@@ -1,10 +1,11 @@
 //! What each node was asked to propose and what it said it decided, per instance, read from
 //! a consensus, generals or interactive-consistency history.
 //!
-//! A proposal is a `propose` (or `order`) invocation `{"node", "value"}`, whatever its
-//! completion: a node may have passed a value on before the call failed, so counting it can
-//! only hide a violation, never invent one. A decision is a non-null `decided` in an ok
-//! proposal reply, or a non-null answer (`value`, or `vector`) to the final `decision` read.
+//! A proposal is a `propose` (or `order`) invocation `{"node", "value"}` that was not
+//! refused (a `fail` completion: the node definitely did not take it), whether it was
+//! answered or not: a node may have passed a value on before its answer was lost. A decision is a non-null `decided` in an ok
+//! proposal reply, or an answer (`value`, or `vector`) to the final `decision` read that is
+//! not null, or is null with `"decided": true` (a node that decided null).
 //! Ops that lack these fields are malformed: the first is kept (with their count), and
 //! the verdicts that read them cannot be valid.
 
@@ -48,6 +49,8 @@ pub struct Proposal {
     pub value: Value,
     /// The invocation's index.
     pub invoke: usize,
+    /// When it was invoked (ns since the history began).
+    pub time_ns: u64,
     /// It definitely happened (an `ok` completion): the node took the proposal.
     pub taken: bool,
 }
@@ -123,6 +126,12 @@ impl Instance {
         self.proposals.iter().map(|p| p.node.clone()).collect()
     }
 
+    /// When its first and last proposals were invoked (ns); None without proposals.
+    pub fn proposed_ns(&self) -> Option<(u64, u64)> {
+        let times = self.proposals.iter().map(|p| p.time_ns);
+        Some((times.clone().min()?, times.max()?))
+    }
+
     /// Whether a node reported any decision, at any time.
     pub fn decided(&self, n: &Node) -> bool {
         self.decisions.iter().any(|d| &d.node == n)
@@ -195,7 +204,8 @@ impl Run {
                     continue;
                 };
                 inst.answers.insert(node.clone(), (d.clone(), i));
-                if !d.is_null() {
+                // A null decision counts when the node says it decided (`"decided": true`).
+                if !d.is_null() || done.value.get("decided") == Some(&Value::Bool(true)) {
                     inst.decisions.push(Decision {
                         node,
                         value: d.clone(),
@@ -211,11 +221,16 @@ impl Run {
                     .merge_into(&mut run.malformed);
                 continue;
             };
+            if c.is_some_and(|c| ops[c].kind == OpType::Fail) {
+                // Refused: the node definitely did not take it.
+                continue;
+            }
             let taken = done.is_some();
             inst.proposals.push(Proposal {
                 node: node.clone(),
                 value: value.clone(),
                 invoke: i,
+                time_ns: op.time_ns,
                 taken,
             });
             match done.and_then(|d| d.value.get("decided")) {

@@ -4,6 +4,7 @@
 //! correct (it must not diverge) but is excused from termination when it gave no answer.
 
 use super::node::{self, Node};
+use super::omission::Omissions;
 use history::fault::{FaultRecord, Phase, Stage};
 use history::{History, Malformed, Process, Value};
 use serde_json::json;
@@ -15,8 +16,15 @@ pub struct Faults {
     /// Byzantine nodes, each with its modes (`equivocate`) and traitor behaviours
     /// (`relay-opposite`).
     pub byzantine: BTreeMap<Node, BTreeSet<String>>,
+    /// The protocol-aware traitors (the `traitors` record): traitors all run.
+    pub traitors: BTreeSet<Node>,
     /// Crashed nodes, each with how (`kill`, `pause`).
     pub crashed: BTreeMap<Node, BTreeSet<String>>,
+    /// The faults that broke synchrony, and when (read by the synchronous problems).
+    pub omissions: Omissions,
+    /// How many nodes the run had (every node a client op or a fault named; set by the
+    /// checkers, which know the client ops).
+    pub cluster: usize,
     /// Nemesis fault records that named no nodes where they should have: the first, and
     /// how many.
     pub malformed: Option<Malformed>,
@@ -25,7 +33,10 @@ pub struct Faults {
 impl Faults {
     /// Read the faults of a history.
     pub fn read(history: &History) -> Faults {
-        let mut faults = Faults::default();
+        let mut faults = Faults {
+            omissions: Omissions::read(history),
+            ..Faults::default()
+        };
         for (i, op) in history
             .ops()
             .iter()
@@ -62,6 +73,9 @@ impl Faults {
             };
             for n in nodes.iter().filter_map(Value::as_str) {
                 map.entry(Node::new(n)).or_default().insert(how.clone());
+                if rec.is_none() {
+                    faults.traitors.insert(Node::new(n));
+                }
             }
         }
         faults

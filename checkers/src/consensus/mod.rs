@@ -1,10 +1,14 @@
 //! Checkers for agreement protocols, judging correct processes only: consensus, the
 //! Byzantine generals, interactive consistency and a replicated ledger.
 //!
-//! Correct means never Byzantine: the nodes of `start-byzantine` faults and the run's
-//! `traitors` are faulty, and whatever they decided or logged is left out (their modes are
-//! named in every explanation). Crashed nodes (`start-kill`, `start-pause`) are correct:
-//! they must agree, but are excused from termination when they gave no final answer.
+//! Consensus and the ledger (crash-recovery, asynchronous): correct means never Byzantine:
+//! the nodes of `start-byzantine` faults and the run's `traitors` are faulty, and whatever
+//! they decided or logged is left out (their modes are named in every explanation).
+//! Crashed nodes (`start-kill`, `start-pause`) are correct: they must agree, but are
+//! excused from termination when they gave no final answer. The Byzantine generals and
+//! interactive consistency are synchronous problems, judged per instance: a node lying,
+//! killed, paused or cut off while the instance ran is faulty in it, and an instance with
+//! more faulty nodes than n > 3m allows is not judged ([`omission`]).
 //! Safety properties are judged from every decision seen; termination, a liveness property
 //! (its verdict has `liveness` set), from the final read at the end of the run. A history
 //! without that final phase cannot be judged: the verdict is unknown, with the reason.
@@ -27,6 +31,7 @@ mod integrity;
 mod judged;
 pub mod ledger;
 pub mod node;
+pub mod omission;
 mod report;
 mod termination;
 mod vectors;
@@ -46,6 +51,7 @@ use decisions::Run;
 use faulty::Faults;
 use history::History;
 use report::{no_final_phase, with_faults, Report};
+use std::collections::BTreeSet;
 
 /// The problems these checkers judge (the workloads that pose them are in `workloads`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -98,8 +104,14 @@ pub fn properties(problem: Problem) -> Vec<Box<dyn Checker>> {
 /// What a checker of decisions starts from: the faults, the run read for its protocol, and
 /// its report, already unknown when the run has no final phase.
 fn start(name: &str, history: &History, protocol: Protocol) -> (Faults, Run, Report) {
-    let faults = Faults::read(history);
+    let mut faults = Faults::read(history);
     let run = Run::read(history, protocol);
+    faults.cluster = run
+        .nodes
+        .iter()
+        .chain(faults.nodes())
+        .collect::<BTreeSet<_>>()
+        .len();
     let mut report = with_faults(name, &faults, &run.malformed);
     if !run.final_phase {
         report.cannot_judge(no_final_phase("decision"));

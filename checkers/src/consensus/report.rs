@@ -6,6 +6,7 @@ use super::decisions::Decision;
 use super::faulty::Faults;
 pub use crate::report::{show, span, Report};
 use history::{Key, Malformed};
+use serde_json::json;
 
 /// A report for a checker, with the faults every verdict lists and the malformed ops
 /// (those of the run, then those of the faults): with any, it cannot be valid.
@@ -37,6 +38,19 @@ pub fn no_final_phase(f: &str) -> String {
         "the history has no final phase (no `{f}` ops): what the nodes decided at the end \
          was never read, so this property cannot be judged"
     )
+}
+
+/// Count the instances not judged because their faults went beyond the problem's bound
+/// ([`super::omission`]); when no instance was left to judge, the verdict is unknown.
+pub fn beyond_bound(report: &mut Report, beyond: usize, judged: usize) {
+    report.stat("instances_beyond_bound", json!(beyond));
+    if judged == 0 && beyond > 0 {
+        report.cannot_judge(format!(
+            "every instance ({}) ran with more nodes faulty (traitors, and nodes killed, \
+             paused or cut off while it ran) than the problem tolerates (n > 3m)",
+            beyond
+        ));
+    }
 }
 
 #[cfg(test)]

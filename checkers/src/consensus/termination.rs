@@ -40,7 +40,7 @@ impl Checker for Termination {
             return report.finish();
         }
         let everyone: BTreeSet<&Node> = run.nodes.iter().chain(faults.nodes()).collect();
-        let (mut excused_all, mut judged_instances) = (Vec::new(), 0);
+        let (mut excused_all, mut judged_instances, mut beyond) = (Vec::new(), 0, 0);
         for (key, inst) in run
             .instances
             .iter()
@@ -49,8 +49,12 @@ impl Checker for Termination {
             // (`info`) may never have been made.
             .filter(|(_, i)| i.proposals.iter().any(|p| p.taken))
         {
-            judged_instances += 1;
             let judged = Judged::new(self.protocol, &faults, inst);
+            if judged.beyond_bound {
+                beyond += 1;
+                continue;
+            }
+            judged_instances += 1;
             let (mut decided, mut undecided, mut silent, mut excused) =
                 (Vec::new(), Vec::new(), Vec::new(), Vec::new());
             for n in everyone.iter().copied().filter(|n| judged.judges(n)) {
@@ -103,7 +107,7 @@ impl Checker for Termination {
                     node::list(excused.iter().copied())
                 );
             }
-            text.push_str(&faults.describe());
+            text.push_str(&judged.describe());
             let data = json!({
                 "instance": key,
                 "nodes": node::json(late.iter().copied()),
@@ -124,6 +128,7 @@ impl Checker for Termination {
         }
         report.stat("instances", json!(judged_instances));
         report.stat("excused_crashed", json!(excused_all));
+        super::report::beyond_bound(&mut report, beyond, judged_instances);
         report.finish()
     }
 }

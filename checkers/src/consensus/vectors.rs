@@ -1,8 +1,8 @@
 //! Vector validity of interactive consistency: in the vector a correct node decides, the
 //! component of each correct node i is the value proposed to node i. Component i belongs to
 //! the i-th node name in order of number (`n1` is component 0), over every node the history
-//! names. Components of Byzantine nodes, and of nodes given no proposal in the instance, are
-//! not judged.
+//! names. Components of Byzantine nodes, of nodes out of touch while the instance ran
+//! ([`super::omission`]), and of nodes given no proposal in the instance, are not judged.
 
 use super::decisions::Protocol;
 use super::judged::Judged;
@@ -27,9 +27,13 @@ impl Checker for VectorValidity {
         let (faults, run, mut report) = super::start(self.name(), history, Protocol::Vectors);
         let ranked: BTreeSet<&Node> = run.nodes.iter().chain(faults.nodes()).collect();
         let ranked: Vec<&Node> = ranked.into_iter().collect();
-        let (mut not_vectors, mut judged_decisions) = (0, 0);
+        let (mut not_vectors, mut judged_decisions, mut beyond) = (0, 0, 0);
         for (key, inst) in &run.instances {
             let judged = Judged::new(Protocol::Vectors, &faults, inst);
+            if judged.beyond_bound {
+                beyond += 1;
+                continue;
+            }
             let given = inst.given();
             let mut text = String::new();
             let (mut deciders, mut components, mut wrong) =
@@ -43,7 +47,7 @@ impl Checker for VectorValidity {
                 judged_decisions += 1;
                 let mut bad = Vec::new();
                 for (i, c) in ranked.iter().enumerate() {
-                    let Some(want) = given.get(c).filter(|_| faults.is_correct(c)) else {
+                    let Some(want) = given.get(c).filter(|_| judged.correct(c)) else {
                         continue;
                     };
                     let got = vector.get(i);
@@ -80,7 +84,7 @@ impl Checker for VectorValidity {
                 if components.len() == 1 { "it was" } else { "they were" },
             );
             text.insert_str(0, &head);
-            text.push_str(&faults.describe());
+            text.push_str(&judged.describe());
             ops.extend(inst.proposals.iter().map(|p| span(history, p.invoke)));
             let data = json!({
                 "instance": key,
@@ -95,6 +99,7 @@ impl Checker for VectorValidity {
         report.stat("vector_order", node::json(ranked.iter().copied()));
         report.stat("decisions_judged", json!(judged_decisions));
         report.stat("decisions_not_vectors", json!(not_vectors));
+        super::report::beyond_bound(&mut report, beyond, run.instances.len() - beyond);
         report.finish()
     }
 }

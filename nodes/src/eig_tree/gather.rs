@@ -23,6 +23,11 @@ pub fn instance_key(v: &Value) -> Option<String> {
     }
 }
 
+/// The answer to a decision request.
+fn decision_ok(instance: &Value, field: &str, v: Option<&Value>) -> Value {
+    json!({"type": "decision_ok", "instance": instance, field: v, "decided": v.is_some()})
+}
+
 /// An undecided instance at this node: what it received, one tree per commander.
 #[derive(Debug, Clone, Default)]
 pub struct Run {
@@ -45,6 +50,9 @@ pub struct Gather {
     next_timer: u64,
     outbox: Outbox,
     decisions: Decisions,
+    /// Decision requests waiting for their instance's rounds to end, with the field that
+    /// names the decision in the answer.
+    waiting: BTreeMap<String, Vec<(Envelope, &'static str)>>,
 }
 
 impl Gather {
@@ -61,6 +69,7 @@ impl Gather {
             next_timer: RESEND_TIMER + 1,
             outbox: Outbox::new(round_ms / 4),
             decisions: Decisions::new(kind),
+            waiting: BTreeMap::new(),
         }
     }
 
@@ -86,23 +95,33 @@ impl Gather {
     /// Answer a `decision` request (`field` names the decision in the answer). Asking a
     /// node that has heard nothing of the instance tells it the instance exists: its clock
     /// starts (when `start` is set), so that it decides (the default, if nothing comes)
-    /// even when the node that should start the instance stays silent.
+    /// even when the node that should start the instance stays silent; a node whose
+    /// instance is running (so started) answers when its rounds end, with its decision.
     pub fn answer_decision(
         &mut self,
         ctx: &mut Ctx<'_>,
         req: &Envelope,
-        field: &str,
+        field: &'static str,
         start: bool,
-    ) -> Value {
+    ) {
         let instance = &req.body["instance"];
         let Some(key) = instance_key(instance) else {
-            return ErrorCode::MalformedRequest.body("an instance is an integer or a string");
+            let e = ErrorCode::MalformedRequest.body("an instance is an integer or a string");
+            ctx.reply(req, Body::from(e));
+            return;
         };
         if start {
             self.start(ctx, &key, instance);
+            if self.runs.contains_key(&key) {
+                self.waiting
+                    .entry(key)
+                    .or_default()
+                    .push((req.clone(), field));
+                return;
+            }
         }
-        let v = self.decision(&key);
-        json!({"type": "decision_ok", "instance": instance, field: v, "decided": v.is_some()})
+        let answer = decision_ok(instance, field, self.decision(&key));
+        ctx.reply(req, Body::from(answer));
     }
 
     /// Start the clock of an instance (once; never for a decided one).
@@ -223,8 +242,13 @@ impl Gather {
             .unwrap_or_else(|| self.default.clone())
     }
 
-    /// Decide an instance (durably) and stop gathering for it.
+    /// Decide an instance (durably), stop gathering for it, and answer the decision
+    /// requests that waited for it.
     pub fn decide(&mut self, ctx: &mut Ctx<'_>, key: &str, v: Value) {
+        for (req, field) in self.waiting.remove(key).unwrap_or_default() {
+            let answer = decision_ok(&req.body["instance"], field, Some(&v));
+            ctx.reply(&req, Body::from(answer));
+        }
         self.decisions.save(ctx.storage, key, v);
         self.runs.remove(key);
     }

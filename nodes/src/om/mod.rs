@@ -9,7 +9,8 @@
 //!   `{"type":"om","instance":I,"path":["n1"],"value":V}` to every lieutenant, decides V
 //!   and answers `{"type":"order_ok"}`. To a lieutenant, or again for I: a definite error.
 //! - `{"type":"decision","instance":I}` to any node: `{"type":"decision_ok","instance":I,
-//!   "value":V|null,"decided":bool}`.
+//!   "value":V|null,"decided":bool}`; a lieutenant still in I's rounds (or hearing of I
+//!   first from this request, which starts them) answers when they end, decided.
 //!
 //! Decisions are saved (`om/decision/<I>`) and survive restarts. Relaying and resolving:
 //! [`crate::eig_tree`]; every `om` message is acknowledged (`{"type":"om_ack","instance":I,
@@ -96,7 +97,7 @@ impl Protocol for Om {
             "order" => self.order(ctx, req),
             "decision" => {
                 let start = self.me != self.commander;
-                self.gather.answer_decision(ctx, req, "value", start)
+                return self.gather.answer_decision(ctx, req, "value", start);
             }
             k => ErrorCode::NotSupported.body(&format!("no operation {k:?}")),
         };

@@ -24,11 +24,9 @@
 
 pub mod counts;
 pub mod covered;
-pub mod label;
 pub mod read;
-pub mod window;
 
 pub use counts::FaultCounts;
 pub use covered::Covered;
-pub use read::{of_history, of_results, read};
-pub use window::{Failure, Window};
+pub use history::fault::{of_history, read, Failure, Window};
+pub use read::of_results;

@@ -114,7 +114,13 @@ impl Client for AgreementClient {
                 let field = self.decision_field;
                 self.send(inv, Body::from(body), true)
                     .await
-                    .map(|b| json!({"node": node, field: b[field]}))
+                    .map(|b| match b.get("decided") {
+                        // Whether the node says it decided (a decision may be null).
+                        Some(d @ Value::Bool(_)) => {
+                            json!({"node": node, field: b[field], "decided": d})
+                        }
+                        _ => json!({"node": node, field: b[field]}),
+                    })
             }
             "log" => self
                 .whole_log(inv)

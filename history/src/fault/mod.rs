@@ -16,6 +16,13 @@
 //! assert!(FaultRecord::read("traitors", &v).is_none());
 //! ```
 
+mod label;
+mod window;
+pub mod windows;
+
+pub use window::{Failure, Window};
+pub use windows::{of_history, read};
+
 use crate::op::Value;
 
 /// Whether a record is of a fault or of its heal.
