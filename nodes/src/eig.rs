@@ -124,10 +124,11 @@ impl Eig {
         }
         let value = value.clone();
         ctx.storage.put(&proposal_name(&key), value.clone());
-        self.gather.start(ctx, &key, instance);
+        let t0 = ctx.now_ms;
+        self.gather.start(ctx, &key, instance, Some(t0));
         let peers: Vec<String> = ctx.peers().cloned().collect();
         let path = vec![ctx.me.to_string()];
-        self.gather.send(ctx, instance, &path, &value, &peers);
+        self.gather.send(ctx, instance, (&path, t0), &value, &peers);
         json!({"type": "propose_ok"})
     }
 }

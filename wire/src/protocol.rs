@@ -22,7 +22,8 @@ pub struct Ctx<'a> {
     pub me: &'a str,
     /// Every node, in order, this one included.
     pub nodes: &'a [String],
-    /// Milliseconds on this node's clock (the runner may skew it).
+    /// Milliseconds on this node's clock (the runner may skew it): under the runtime, since
+    /// the Unix epoch, shared by the nodes of one machine; in the simulator, since it began.
     pub now_ms: u64,
     pub rng: &'a mut Rng,
     /// Durable storage: what is saved survives a crash.

@@ -1,9 +1,13 @@
-//! One node's side of many OM(m) instances at once: an instance's clock starts with the
-//! first thing this node hears of it (or does in it), values are stored in one tree per
-//! commander and relayed while paths are at most m long, and after m + 1 rounds the
+//! One node's side of many OM(m) instances at once. Rounds are kept as a synchronous
+//! system keeps them: each tree's commander stamps its first message with the time it
+//! began (`t0`, the host's clock, which all nodes of a machine share), a value for a path
+//! k long counts only if it arrives by t0 + k rounds (later, it is as if never sent), and
+//! an instance is decided m + 1 rounds after the t0 of the first tree this node hears
+//! of (or m + 1 rounds after it first hears of the instance otherwise). Values are stored
+//! in one tree per commander and relayed while paths are at most m long; at the end the
 //! instance is handed back to the protocol to resolve and decide.
 //!
-//! Messages: `{"type":K,"instance":I,"path":[..],"value":V}` (K is "om" or "eig"),
+//! Messages: `{"type":K,"instance":I,"path":[..],"value":V,"t0":MS}` (K is "om" or "eig"),
 //! acknowledged by `{"type":"K_ack","instance":I,"path":[..]}`.
 
 use super::{admissible, path_of, Conduct, Decisions, Outbox, Path, Tree};
@@ -111,7 +115,7 @@ impl Gather {
             return;
         };
         if start {
-            self.start(ctx, &key, instance);
+            self.start(ctx, &key, instance, None);
             if self.runs.contains_key(&key) {
                 self.waiting
                     .entry(key)
@@ -124,15 +128,18 @@ impl Gather {
         ctx.reply(req, Body::from(answer));
     }
 
-    /// Start the clock of an instance (once; never for a decided one).
-    pub fn start(&mut self, ctx: &mut Ctx<'_>, key: &str, instance: &Value) {
+    /// Start the clock of an instance (once; never for a decided one): it ends m + 1
+    /// rounds after `t0`, the time its first tree began on its commander's clock (the
+    /// rounds of every node end together), or after this moment when no tree is known.
+    pub fn start(&mut self, ctx: &mut Ctx<'_>, key: &str, instance: &Value, t0: Option<u64>) {
         if self.runs.contains_key(key) || self.decision(key).is_some() {
             return;
         }
         let id = self.next_timer;
         self.next_timer += 1;
         self.timers.insert(id, key.to_string());
-        ctx.timer(id, self.span_ms());
+        let end = t0.unwrap_or(ctx.now_ms) + self.span_ms();
+        ctx.timer(id, end.saturating_sub(ctx.now_ms).max(1));
         let run = Run {
             instance: instance.clone(),
             trees: BTreeMap::new(),
@@ -141,27 +148,35 @@ impl Gather {
     }
 
     /// Send `value` at `path` (which ends with this node) to each of `to`, as this node's
-    /// conduct has it.
+    /// conduct has it. `t0`: when the path's tree began (its commander's clock), carried
+    /// along so that each receiver knows the round the value belongs to.
     pub fn send(
         &mut self,
         ctx: &mut Ctx<'_>,
         instance: &Value,
-        path: &Path,
+        (path, t0): (&Path, u64),
         value: &Value,
         to: &[String],
     ) {
         let Some(key) = instance_key(instance) else {
             return;
         };
-        let deadline = ctx.now_ms + self.span_ms();
+        // Useless once its round is over.
+        let deadline = self.round_end(t0, path.len());
         for (i, t) in to.iter().enumerate() {
             let Some(v) = self.conduct.value_for(path.len(), i, to.len(), t, value) else {
                 continue;
             };
-            let body = json!({"type": self.kind, "instance": instance, "path": path, "value": v});
+            let body = json!({"type": self.kind, "instance": instance, "path": path, "value": v, "t0": t0});
             self.outbox
                 .send(ctx, t, &key, path, Body::from(body), deadline);
         }
+    }
+
+    /// When the round of a path `len` long ends, for a tree begun at `t0`: a value
+    /// received later counts as never sent (the synchronous model's omission).
+    fn round_end(&self, t0: u64, len: usize) -> u64 {
+        t0 + len as u64 * self.round_ms
     }
 
     /// A peer's value or acknowledgement. `commander_ok` says which nodes may start a path.
@@ -187,13 +202,17 @@ impl Gather {
             let ack = json!({"type": format!("{}_ack", self.kind), "instance": body["instance"], "path": path});
             ctx.send(from, Body::from(ack));
         }
-        if !admissible(&path, from, ctx.me, self.m, ctx.nodes)
+        // A value without a time (from an older node) is taken whenever it comes.
+        let t0 = body["t0"].as_u64();
+        let late = t0.is_some_and(|t0| ctx.now_ms > self.round_end(t0, path.len()));
+        if late
+            || !admissible(&path, from, ctx.me, self.m, ctx.nodes)
             || !commander_ok(&path[0])
             || self.decision(&key).is_some()
         {
             return;
         }
-        self.start(ctx, &key, &body["instance"]);
+        self.start(ctx, &key, &body["instance"], t0);
         let Some(run) = self.runs.get_mut(&key) else {
             return;
         };
@@ -210,7 +229,8 @@ impl Gather {
             .filter(|j| !next.contains(j))
             .cloned()
             .collect();
-        self.send(ctx, &body["instance"], &next, &value, &to);
+        let t0 = t0.unwrap_or(ctx.now_ms);
+        self.send(ctx, &body["instance"], (&next, t0), &value, &to);
     }
 
     /// A timer: resending, or an instance's time to decide (the instance is handed back).
@@ -251,5 +271,54 @@ impl Gather {
         }
         self.decisions.save(ctx.storage, key, v);
         self.runs.remove(key);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use history::rng::Rng;
+    use wire::storage::MemStorage;
+    use wire::Effect;
+
+    /// Node n2 of four gets `body` at `now_ms`; what it sends on (relays, not acks).
+    fn relays_at(now_ms: u64, body: Value) -> (Vec<Effect>, bool) {
+        let nodes: Vec<String> = ["n1", "n2", "n3", "n4"].map(String::from).to_vec();
+        let (mut rng, mut storage) = (Rng::new(1), MemStorage::default());
+        let mut ctx = Ctx {
+            me: "n2",
+            nodes: &nodes,
+            now_ms,
+            rng: &mut rng,
+            storage: &mut storage,
+            out: Vec::new(),
+        };
+        let mut g = Gather::new("om", 100, json!("retreat"), Conduct::Loyal);
+        g.on_start(&mut ctx, 1);
+        g.on_peer(&mut ctx, "n1", &Body::from(body), |c| c == "n1");
+        let started = g.runs.contains_key("7");
+        let relays = ctx.out.into_iter().filter(|e| match e {
+            Effect::Send { body, .. } => body.kind() == "om",
+            _ => false,
+        });
+        (relays.collect(), started)
+    }
+
+    #[test]
+    fn a_value_later_than_its_round_counts_as_never_sent() {
+        let order = |t0: u64| json!({"type": "om", "instance": 7, "path": ["n1"], "value": "attack", "t0": t0});
+        // In its round (t0 + 100 ms): stored, relayed to n3 and n4, stamped with t0.
+        let (relays, started) = relays_at(1_100, order(1_000));
+        assert!(started);
+        assert_eq!(relays.len(), 2);
+        if let Effect::Send { body, .. } = &relays[0] {
+            assert_eq!(
+                (&body["t0"], &body["path"]),
+                (&json!(1_000), &json!(["n1", "n2"]))
+            );
+        }
+        // After it: neither kept nor relayed, and the instance does not start.
+        let (relays, started) = relays_at(1_101, order(1_000));
+        assert!(relays.is_empty() && !started);
     }
 }

@@ -6,7 +6,7 @@
 //!
 //! Many independent instances, each named by a client (an integer or a string):
 //! - `{"type":"order","instance":I,"value":V}` to the commander starts I: it sends
-//!   `{"type":"om","instance":I,"path":["n1"],"value":V}` to every lieutenant, decides V
+//!   `{"type":"om","instance":I,"path":["n1"],"value":V,"t0":MS}` to every lieutenant, decides V
 //!   and answers `{"type":"order_ok"}`. To a lieutenant, or again for I: a definite error.
 //! - `{"type":"decision","instance":I}` to any node: `{"type":"decision_ok","instance":I,
 //!   "value":V|null,"decided":bool}`; a lieutenant still in I's rounds (or hearing of I
@@ -68,7 +68,9 @@ impl Om {
         self.gather.decide(ctx, &key, value.clone());
         let lieutenants: Vec<String> = ctx.peers().cloned().collect();
         let path = vec![ctx.me.to_string()];
-        self.gather.send(ctx, instance, &path, &value, &lieutenants);
+        let t0 = ctx.now_ms;
+        self.gather
+            .send(ctx, instance, (&path, t0), &value, &lieutenants);
         json!({"type": "order_ok"})
     }
 }

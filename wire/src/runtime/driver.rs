@@ -10,7 +10,7 @@ use crate::{Body, Ctx, Effect, Envelope, Protocol};
 use history::rng::Rng;
 use serde_json::{json, Map, Value};
 use std::collections::HashMap;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 use tokio::sync::mpsc;
 
 pub(crate) struct Driver {
@@ -19,7 +19,6 @@ pub(crate) struct Driver {
     proto: Box<dyn Protocol>,
     storage: Box<dyn Storage>,
     rng: Rng,
-    started: Instant,
     clock_offset_ms: i64,
     /// The generation of the latest timer set per id.
     timers: HashMap<u64, u64>,
@@ -42,7 +41,6 @@ impl Driver {
             proto,
             storage,
             rng: Rng::new(seed),
-            started: Instant::now(),
             clock_offset_ms: 0,
             timers: HashMap::new(),
             inbox,
@@ -51,11 +49,10 @@ impl Driver {
 
     /// One call into the protocol, then its effects.
     fn call(&mut self, out: &mut Outbox, f: impl FnOnce(&mut dyn Protocol, &mut Ctx<'_>)) {
-        let elapsed = self.started.elapsed().as_millis() as i64;
         let mut ctx = Ctx {
             me: &self.me,
             nodes: &self.nodes,
-            now_ms: (elapsed + self.clock_offset_ms).max(0) as u64,
+            now_ms: (wall_ms() + self.clock_offset_ms).max(0) as u64,
             rng: &mut self.rng,
             storage: self.storage.as_mut(),
             out: Vec::new(),
@@ -79,6 +76,14 @@ impl Driver {
             let _ = inbox.send(Input::Timer { id, generation }).await;
         });
     }
+}
+
+/// The host's clock, in ms since the Unix epoch: one clock for every node of the machine
+/// (and continuous across a node's restarts), so a time stamped by one node means the
+/// same to another unless `schism/clock` skews it.
+fn wall_ms() -> i64 {
+    let since = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH);
+    since.map_or(0, |d| d.as_millis() as i64)
 }
 
 impl Host for Driver {
