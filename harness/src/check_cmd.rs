@@ -105,15 +105,24 @@ pub fn run(args: &CheckArgs) -> ExitCode {
             return ExitCode::BadInput;
         }
     };
+    // Each file's workload: `--workload`, else its run's, else the registry's default.
+    let files: Vec<(PathBuf, String)> = files
+        .into_iter()
+        .map(|(file, run)| {
+            let workload = args.workload.clone().or(run);
+            (
+                file,
+                workload.unwrap_or_else(|| workloads::registry::DEFAULT.name.into()),
+            )
+        })
+        .collect();
     let mut checkers_of = std::collections::BTreeMap::new();
-    for (_, run_workload) in &files {
-        let workload = args.workload.clone().or(run_workload.clone());
-        let workload = workload.unwrap_or_else(|| workloads::registry::DEFAULT.name.into());
-        if checkers_of.contains_key(&workload) {
+    for (_, workload) in &files {
+        if checkers_of.contains_key(workload) {
             continue;
         }
-        match crate::check_file::checkers_for(&workload, given(args), time_limit) {
-            Ok(c) => checkers_of.insert(workload, c),
+        match crate::check_file::checkers_for(workload, given(args), time_limit) {
+            Ok(c) => checkers_of.insert(workload.clone(), c),
             Err(e) => {
                 eprintln!("schism check: {e}");
                 return ExitCode::BadInput;
@@ -125,9 +134,7 @@ pub fn run(args: &CheckArgs) -> ExitCode {
     let mut results = Vec::with_capacity(files.len());
     // Output errors (a closed pipe) are ignored: the exit code still tells the verdict.
     let mut out = std::io::stdout().lock();
-    for (file, run_workload) in &files {
-        let workload = (args.workload.as_ref().or(run_workload.as_ref()))
-            .map_or(workloads::registry::DEFAULT.name, |w| w.as_str());
+    for (file, workload) in &files {
         let checkers = &checkers_of[workload];
         let read = Read {
             path: file,

@@ -31,11 +31,10 @@ pub fn setup(spec: &TestSpec) -> systems::Setup {
 }
 
 /// Give a spec what its system does by default where it names nothing: the workload
-/// (the registry's default, `register`, where the system serves it, else the first it
-/// serves: om `generals`, eig `interactive-consistency`) and the faults (`default` in the
-/// list becomes the system's own: partitions, crashes and pauses; om and eig then add a
-/// lying node), so `--system S --bug B` alone runs. A system that cannot be
-/// resolved gets the common defaults, and is left for the run to report.
+/// (the registry's default where the system serves it, else the first it serves) and the
+/// faults (`default` in the list becomes the system's own set), so `--system S --bug B`
+/// alone runs. A system that cannot be resolved gets the common defaults, and is left for
+/// the run to report.
 pub fn settle(spec: &mut TestSpec) {
     if !needs_settling(spec) {
         return;

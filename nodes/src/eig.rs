@@ -12,9 +12,9 @@
 //!   "vector":[..]|null,"decided":bool}`; a node still in I's rounds (or hearing of I first
 //!   from this request, which starts them) answers when they end, decided.
 //!
-//! A node's clock for I starts at its proposal or at the first message of I, whichever
-//! comes first; it decides m + 1 rounds later (its own component is its proposal, or the
-//! default when it has none). Proposals (`eig/proposal/<I>`) and decisions
+//! A node decides I m + 1 rounds after its own proposal or the first tree of I it hears
+//! of, whichever comes first, timed from that tree's stamp (its own component is its
+//! proposal, or the default when it has none). Proposals (`eig/proposal/<I>`) and decisions
 //! (`eig/decision/<I>`) are saved. Relaying and resolving: [`crate::eig_tree`]; every
 //! `eig` message is acknowledged (`eig_ack`) and sent again until it is or its m + 1
 //! rounds are over.
