@@ -1,38 +1,63 @@
 //! The built-in `zookeeper` system (Debian's ZooKeeper 3.8 on the host's Java 17) end to
 //! end on real containers, 3 nodes: healthy runs of its register, set and lock workloads
-//! are valid with many ops done (the register may be invalid only if the ensemble changed
-//! its leader meanwhile, as a stalled leader does on a loaded machine), and a register run under leader-isolating partitions
+//! are valid with many ops done (the register may be invalid only by stale reads, which
+//! ZooKeeper does not rule out, with its writes alone linearizable), and a register run
+//! under leader-isolating partitions
 //! ends with a verdict (whatever it is), every fault applied and healed, the leader found
 //! by the `srvr` probe, and no container left.
 
 mod common;
-use common::{faults_applied_and_healed, leader_isolations, run_system};
+use common::{faults_applied_and_healed, leader_isolations, run_system, schism, text};
 use serde_json::{json, Value};
 
 fn run(name: &str, workload: &str, seconds: &str, extra: &[&str]) -> (Option<i32>, String, Value) {
     run_system("zookeeper", name, workload, seconds, extra)
 }
 
-/// How many times a server entered the broadcast phase (once per server per leader):
-/// more than the servers means the ensemble changed its leader during the run.
-fn broadcasts(node_logs: &str) -> usize {
-    node_logs
+/// The linearizability anomalies of a run's results: each one's impossible op (`ops[0]`).
+fn impossible_ops(r: &Value) -> Vec<Value> {
+    r["checkers"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .flat_map(|c| c["anomalies"].as_array().cloned().unwrap_or_default())
+        .map(|a| a["ops"][0].clone())
+        .collect()
+}
+
+/// The verdict of `schism check` on the history without its reads: ZooKeeper promises
+/// linearizable writes (and `setData` with a version), so writes and CAS alone must be valid.
+fn writes_alone(history: &str, name: &str) -> (Option<i32>, String) {
+    let file = std::env::temp_dir().join(format!("schism-zk-{}-{name}.jsonl", std::process::id()));
+    let writes: Vec<&str> = history
         .lines()
-        .filter(|l| l.contains("Peer state changed:") && l.ends_with("- broadcast"))
-        .count()
+        .filter(|l| !l.contains("\"f\":\"read\""))
+        .collect();
+    std::fs::write(&file, writes.join("\n")).unwrap();
+    let o = schism(&["check", file.to_str().unwrap(), "--workload", "register"]);
+    let _ = std::fs::remove_file(&file);
+    (
+        o.status.code(),
+        format!("{}{}", text(&o.stdout), text(&o.stderr)),
+    )
 }
 
 fn healthy(workload: &str) {
     let (code, out, r) = run(workload, workload, "8", &["--nemesis", "none"]);
-    let logs = r["node_logs"].as_str().unwrap_or("");
     if workload == "register" && code == Some(1) {
-        // `sync` + `getData` is not linearizable across a change of leader (ZooKeeper's
-        // documented weakness; docs/findings.md, ZooKeeper): a loaded machine can stall
-        // a leader past syncLimit even without faults. Invalid is accepted only then.
+        // `sync` + `getData` is not linearizable: ZooKeeper's documentation says reads may
+        // be stale, and `sync` is not a quorum operation (docs/findings.md, ZooKeeper). A
+        // healthy CI run was seen invalid with no change of leader, a read just after a
+        // write's acknowledgement returning the value before it. Invalid is accepted only
+        // as that weakness: every op the checker found impossible is a read, and the
+        // writes alone are linearizable.
+        let ops = impossible_ops(&r);
         assert!(
-            broadcasts(logs) > 3,
-            "register invalid when healthy, with no change of leader: {out}"
+            !ops.is_empty() && ops.iter().all(|o| o["f"] == "read"),
+            "register invalid when healthy, not by a stale read: {ops:?}\n{out}"
         );
+        let (c, o) = writes_alone(r["history"].as_str().unwrap_or(""), workload);
+        assert_eq!(c, Some(0), "writes alone linearizable: {o}\n{out}");
         return;
     }
     assert_eq!(code, Some(0), "{workload}: valid when healthy: {out}");
