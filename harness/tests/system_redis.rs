@@ -46,9 +46,11 @@ fn run(name: &str, workload: &str, nemesis: &str, extra: &[&str]) -> serde_json:
     r
 }
 
+// Each workload is a test of its own, so that two clusters run side by side.
+
+/// The register with the primary isolated: the partition must find it through Sentinel.
 #[test]
-fn redis_with_sentinel_runs_its_workloads_under_faults_and_leaves_nothing() {
-    // The register with the primary isolated: the partition must find it through Sentinel.
+fn redis_with_sentinel_runs_its_register_under_primary_isolations() {
     let r = run(
         "register",
         "register",
@@ -61,6 +63,10 @@ fn redis_with_sentinel_runs_its_workloads_under_faults_and_leaves_nothing() {
         "the primary was named for isolate-leader:\n{}",
         &history[..history.len().min(2000)]
     );
-    // Transactions as MULTI/EXEC blocks under kills and pauses.
+}
+
+/// Transactions as MULTI/EXEC blocks under kills and pauses.
+#[test]
+fn redis_with_sentinel_runs_list_append_under_kills_and_pauses() {
     run("list-append", "list-append", "kill,pause", &[]);
 }
