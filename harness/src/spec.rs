@@ -397,7 +397,8 @@ mod tests {
             "not given: the system's default, settled later"
         );
         crate::system::settle(&mut s);
-        assert_eq!(crate::system::test_name(&s), "etcd-register");
+        let default = workloads::registry::DEFAULT.name;
+        assert_eq!(crate::system::test_name(&s), format!("etcd-{default}"));
         s.validate().unwrap();
     }
 

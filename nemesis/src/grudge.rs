@@ -22,7 +22,9 @@ pub enum Shape {
     Halves,
     /// One random node alone.
     IsolateOne,
-    /// Two halves joined by one node that hears both.
+    /// Two halves joined by one node that hears both; the leader, when the system names
+    /// it, is on one side (never the bridge), so the other side elects a second leader
+    /// while the first keeps a majority through the bridge.
     Bridge,
     /// Nodes in a random ring, each hearing a majority of its neighbours: every node sees a
     /// majority, but no two nodes see the same one.
@@ -34,7 +36,18 @@ pub enum Shape {
 impl Shape {
     /// Whether it places the leader, when the system names one.
     pub fn uses_leader(self) -> bool {
-        matches!(self, Shape::Majority | Shape::Halves | Shape::IsolateLeader)
+        matches!(
+            self,
+            Shape::Majority | Shape::Halves | Shape::Bridge | Shape::IsolateLeader
+        )
+    }
+
+    /// Whether its sides overlap: nodes that hear both sides (a bridge, the ring's
+    /// neighbours) let two nodes each reach a majority, not the same one, where two
+    /// leaders can both be followed. The other shapes cut the cluster into sides that
+    /// share no node.
+    pub fn overlapping(self) -> bool {
+        matches!(self, Shape::Bridge | Shape::MajoritiesRing)
     }
 
     pub const ALL: [Shape; 6] = [
@@ -64,6 +77,37 @@ impl Shape {
     pub fn as_str(self) -> &'static str {
         Self::NAMES[self as usize]
     }
+}
+
+/// The shape of a run's next partition among `shapes`, `last` the kind of the one before
+/// (overlapping or not, see [`Shape::overlapping`]). Where `shapes` holds both kinds they
+/// take turns, the first by the seed, so a run of two partitions or more meets both: a
+/// clean cut (a deposed leader cut off with the minority) and overlapping sides (two
+/// leaders at once). Drawn uniformly, a 60 s run's three partitions missed the
+/// overlapping shapes in about one run in three. Within a kind, every shape alike.
+pub fn draw(shapes: &[Shape], last: Option<bool>, rng: &mut Rng) -> Shape {
+    let kinds = |o: bool| -> Vec<Shape> {
+        shapes
+            .iter()
+            .copied()
+            .filter(|s| s.overlapping() == o)
+            .collect()
+    };
+    let (over, clean) = (kinds(true), kinds(false));
+    let pool = if over.is_empty() || clean.is_empty() {
+        shapes.to_vec()
+    } else {
+        let want = match last {
+            Some(o) => !o,
+            None => rng.below(2) == 0,
+        };
+        if want {
+            over
+        } else {
+            clean
+        }
+    };
+    pool[rng.below(pool.len() as u64) as usize]
 }
 
 fn shuffled(nodes: &[String], rng: &mut Rng) -> Vec<String> {
@@ -132,7 +176,7 @@ pub fn grudge(shape: Shape, nodes: &[String], rng: &mut Rng, leader: Option<&str
             split(&[std::slice::from_ref(&alone), &rest])
         }
         Shape::Bridge => {
-            let v = shuffled(&sorted, rng);
+            let v = leader_first(shuffled(&sorted, rng), leader);
             let (a, rest) = v.split_at(n / 2);
             let (bridge, b) = rest
                 .split_first()
@@ -209,6 +253,45 @@ mod tests {
     }
 
     #[test]
+    fn overlapping_and_clean_shapes_take_turns_when_both_are_drawn_from() {
+        let mut firsts = [0; 2];
+        for seed in 0..40 {
+            let mut rng = Rng::new(seed);
+            let mut last = None;
+            let mut drawn = Vec::new();
+            for _ in 0..6 {
+                let s = draw(&Shape::ALL, last, &mut rng);
+                last = Some(s.overlapping());
+                drawn.push(s);
+            }
+            firsts[usize::from(drawn[0].overlapping())] += 1;
+            for w in drawn.windows(2) {
+                assert_ne!(
+                    w[0].overlapping(),
+                    w[1].overlapping(),
+                    "seed {seed}: {drawn:?}"
+                );
+            }
+        }
+        assert!(
+            firsts[0] > 0 && firsts[1] > 0,
+            "the first kind by seed: {firsts:?}"
+        );
+        // One kind alone: drawn from as it is, every shape in turn.
+        let clean = [Shape::Majority, Shape::IsolateLeader];
+        let mut rng = Rng::new(1);
+        let mut seen = std::collections::BTreeSet::new();
+        let mut last = None;
+        for _ in 0..40 {
+            let s = draw(&clean, last, &mut rng);
+            assert!(clean.contains(&s));
+            last = Some(s.overlapping());
+            seen.insert(s.as_str());
+        }
+        assert_eq!(seen.len(), 2);
+    }
+
+    #[test]
     fn shapes_cut_where_they_say() {
         let ns = nodes(5);
         let mut rng = Rng::new(3);
@@ -231,6 +314,14 @@ mod tests {
         let full: Vec<_> = ns.iter().filter(|a| view(&g, &ns, a).len() == 5).collect();
         assert_eq!(full.len(), 1, "one bridge node hears everyone");
         assert!(ns.iter().all(|a| view(&g, &ns, a).len() >= 3));
+        // A named leader is never the bridge: it is on a side, with a majority through
+        // the bridge, and the other side too.
+        for seed in 0..20 {
+            let g = grudge(Shape::Bridge, &ns, &mut Rng::new(seed), Some("n3"));
+            assert_eq!(view(&g, &ns, "n3").len(), 3, "seed {seed}");
+            let cut_off = ns.iter().filter(|a| !hears(&g, a, "n3")).count();
+            assert_eq!(cut_off, 2, "seed {seed}");
+        }
     }
 
     #[test]

@@ -18,7 +18,7 @@ pub struct FaultDef {
 
 #[rustfmt::skip]
 pub const ALL: &[FaultDef] = &[
-    FaultDef { name: "partition", about: "nodes stop hearing each other, in a shape", needs_runtime: false, make: || Box::new(partition::Partition) },
+    FaultDef { name: "partition", about: "nodes stop hearing each other, in a shape", needs_runtime: false, make: || Box::new(partition::Partition::default()) },
     FaultDef { name: "kill", about: "SIGKILL nodes; restart them at heal", needs_runtime: false, make: || Box::new(kill::Kill) },
     FaultDef { name: "pause", about: "freeze nodes; resume them at heal", needs_runtime: false, make: || Box::new(pause::Pause) },
     FaultDef { name: "loss", about: "nodes drop incoming packets at random", needs_runtime: false, make: || Box::new(loss::Loss) },

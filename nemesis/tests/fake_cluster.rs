@@ -30,7 +30,7 @@ async fn a_partition_drops_exactly_its_grudge_and_heals() {
         leader: None,
         held: Vec::new(),
     };
-    let p = nemesis::faults::partition::Partition;
+    let p = nemesis::faults::partition::Partition::default();
     for shape in Shape::ALL {
         let grudge =
             nemesis::grudge::grudge(shape, &names(&c), &mut history::rng::Rng::new(4), None);

@@ -185,7 +185,11 @@ impl Matrix {
              |---|---|---|---|---:|---:|---:|---:|---:|---|\n",
         );
         for l in &self.lines {
-            let seeds: Vec<String> = l.invalid_seeds.iter().take(6).map(u64::to_string).collect();
+            let mut seeds: Vec<String> =
+                l.invalid_seeds.iter().take(6).map(u64::to_string).collect();
+            if l.invalid_seeds.len() > seeds.len() {
+                seeds.push(format!("… ({} in all)", l.invalid_seeds.len()));
+            }
             let _ = writeln!(
                 s,
                 "| {} | {} | {} | {} | {}/{} | {:.0} % | {} | {} | {} | {} |",
@@ -249,6 +253,33 @@ mod tests {
             .map(String::from)
             .collect();
         assert_eq!(what_ran(&c), "schism detect --runs 2 --seed 5");
+    }
+
+    #[test]
+    fn a_long_list_of_invalid_seeds_says_how_many_it_leaves_out() {
+        let line = |seeds: Vec<u64>| Line {
+            system: "paxos".into(),
+            bug: "accept-any".into(),
+            workload: "register".into(),
+            faults: "default".into(),
+            runs: 10,
+            invalid: seeds.len(),
+            unknown: 0,
+            errors: 0,
+            median_first_anomaly_s: Some(5.0),
+            invalid_seeds: seeds,
+        };
+        let m = Matrix {
+            lines: vec![line((1..=9).collect()), line(vec![4, 5])],
+            command: "schism detect".into(),
+            runs_per_cell: 10,
+            seed: 1,
+            status: "complete".into(),
+            updated: "now".into(),
+        };
+        let md = m.markdown("d.svg");
+        assert!(md.contains("| 1, 2, 3, 4, 5, 6, … (9 in all) |"), "{md}");
+        assert!(md.contains("| 4, 5 |"), "{md}");
     }
 
     #[test]

@@ -109,13 +109,21 @@ mod tests {
     #[test]
     fn bad_cells_are_refused_before_running() {
         let b = base(&["--system", "memory"]);
+        // A workload of the registry that the memory system does not serve.
+        let served = systems::resolve(&systems::Setup::new("memory", 3))
+            .unwrap()
+            .workloads();
+        let unserved = workloads::registry::names()
+            .into_iter()
+            .find(|w| !served.iter().any(|s| s == w))
+            .expect("a workload memory does not serve");
         for (c, says) in [
             (cell(&[("nodes", "0")]), "nodes must be"),
             (cell(&[("nodes", "three")]), "invalid value 'three'"),
             (cell(&[("system", "mongo")]), "unknown system"),
             (cell(&[("nemesis", "flood")]), "unknown nemesis"),
             (cell(&[("shapes", "ring")]), "unknown partition shape"),
-            (cell(&[("workload", "generals")]), "does not serve"),
+            (cell(&[("workload", unserved)]), "does not serve"),
         ] {
             let e = spec(&b, &c, 1).unwrap_err();
             assert_eq!(e.exit_code(), crate::exit::ExitCode::BadInput, "{e}");

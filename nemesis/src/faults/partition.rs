@@ -4,7 +4,7 @@
 //! they share its side, and the record says so (`"clients": "beside-nodes"`).
 
 use crate::env::Env;
-use crate::grudge::{grudge, Grudge, Shape};
+use crate::grudge::{draw, grudge, Grudge, Shape};
 use crate::kind::{tagged, Nemesis};
 use crate::net::{self, Rule};
 use crate::NemesisError;
@@ -13,7 +13,12 @@ use history::rng::Rng;
 use history::Value;
 use serde_json::json;
 
-pub struct Partition;
+/// The partition fault of one run: it remembers the kind of shape it drew last (see
+/// [`crate::grudge::draw`]).
+#[derive(Default)]
+pub struct Partition {
+    last_overlapping: std::sync::Mutex<Option<bool>>,
+}
 
 #[async_trait]
 impl Nemesis for Partition {
@@ -38,7 +43,15 @@ impl Nemesis for Partition {
             [] => &Shape::ALL[..],
             s => s,
         };
-        let shape = shapes[rng.below(shapes.len() as u64) as usize];
+        let shape = {
+            let mut last = self
+                .last_overlapping
+                .lock()
+                .unwrap_or_else(|e| e.into_inner());
+            let shape = draw(shapes, *last, rng);
+            *last = Some(shape.overlapping());
+            shape
+        };
         let g = grudge(shape, &env.nodes(), rng, env.leader.as_deref());
         let mut fault = tagged(self.name(), json!({"shape": shape, "grudge": g}));
         if shape.uses_leader() {
