@@ -361,6 +361,22 @@ const CASES: &[Case] = &[
             ),
         ],
     },
+    // Instance 0: the order was indeterminate and the commander never decided (it may
+    // never have received it): excused. Instance 1: as indeterminate, but the commander
+    // decided its order, so it had it, and the lieutenants who retreated broke IC2.
+    Case {
+        file: "generals-order-not-received.jsonl",
+        workload: "generals",
+        expect: &[invalid(
+            "ic2",
+            &[A {
+                kind: "ic2",
+                key: K::Int(1),
+                nodes: &["n2", "n3", "n4"],
+                words: &["the commander n1 is loyal and was ordered \"attack\""],
+            }],
+        )],
+    },
     Case {
         file: "ic2-invalid.jsonl",
         workload: "generals",
@@ -739,6 +755,15 @@ fn crashed_nodes_without_an_answer_are_excused_and_listed() {
     assert_eq!(
         verdict("ledger-termination-invalid.jsonl", "termination").stats["excused_crashed"],
         serde_json::json!(["n4"])
+    );
+}
+
+#[test]
+fn an_order_the_commander_may_never_have_received_binds_no_one() {
+    let v = verdict("generals-order-not-received.jsonl", "ic2");
+    assert_eq!(
+        v.stats["excused_order_not_received"],
+        serde_json::json!([0])
     );
 }
 
