@@ -260,7 +260,7 @@ mod tests {
         let line = |seeds: Vec<u64>| Line {
             system: "paxos".into(),
             bug: "accept-any".into(),
-            workload: "register".into(),
+            workload: workloads::registry::DEFAULT.name.into(),
             faults: "default".into(),
             runs: 10,
             invalid: seeds.len(),
